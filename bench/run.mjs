@@ -1,0 +1,837 @@
+#!/usr/bin/env node
+// Hookflow benchmark: `npm run bench` (builds, then runs this file).
+//
+// Workloads, one at a time, each with autocannon (50 connections, BENCH_DURATION seconds,
+// default 10, after a BENCH_WARMUP-second warm-up that is not counted, default 2):
+//   ceiling  POST to a bare node:http server that JSON.parses the body (bench/ceiling.mjs)
+//   ingest   POST /hooks/bench/ingest   fire_and_forget workflow, expects 202
+//   rr       POST /hooks/bench/rr       request_response workflow calling a local upstream
+//            (bench/upstream.mjs) and replying with its body, expects 200
+// Also: peak RSS of the Hookflow process, and a durability check after ingest (every
+// 202 has a job; time for the queue to drain).
+//
+// Prints a table and pass/fail against the targets, writes bench/results/latest.json.
+// Exit code 0 even when a target is missed; non-zero only when the run itself broke.
+//
+// Environment:
+//   BENCH_DURATION   seconds per measured workload (default 10)
+//   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr (default all three)
+//   BENCH_CPU_PROF   directory: start Hookflow with --cpu-prof --cpu-prof-dir=<dir>
+//                    (summarise with `node bench/profile-summary.mjs <dir>`)
+//   BENCH_KEEP_TMP   1: keep the temp dir (data, workflows, Hookflow's log)
+//   BENCH_STOP_GRACE seconds Hookflow gets to exit after SIGTERM before SIGKILL (default 10)
+//   BENCH_LOG_LEVEL  Hookflow's HOOKFLOW_LOG_LEVEL (default warn; its log goes to the temp dir)
+// Network: loopback only (127.0.0.1). Every wait is bounded.
+
+import { fork, spawn } from 'node:child_process';
+import {
+  mkdtempSync,
+  writeFileSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, '..');
+const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
+
+const DURATION = positiveNumber('BENCH_DURATION', 10);
+const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
+const CONNECTIONS = 50;
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || '';
+const KEEP_TMP = process.env.BENCH_KEEP_TMP === '1';
+
+const HEALTH_TIMEOUT_MS = 30_000;
+const DRAIN_TIMEOUT_MS = 60_000;
+const COUNT_TIMEOUT_MS = 60_000;
+const RSS_SAMPLE_MS = 100;
+const STOP_GRACE_MS = positiveNumber('BENCH_STOP_GRACE', 10) * 1000;
+
+const TARGETS = {
+  ingest: { minRatio: 0.5, maxP99Ms: 20 },
+  rr: { minRatio: 0.15, maxP99Ms: 50 },
+  peakRssMb: 150,
+};
+
+const BODY = JSON.stringify({ n: 1, name: 'bench', items: [1, 2, 3] });
+const HEADERS = { 'content-type': 'application/json' };
+
+for (const w of WORKLOADS) {
+  if (!['ceiling', 'ingest', 'rr'].includes(w)) fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Children: tracked so that they are always stopped (normal end, SIGINT, uncaught error).
+
+const children = new Set();
+let tmpDir = '';
+// When the Hookflow child was spawned; phase windows are reported relative to it so that a
+// --cpu-prof profile (which starts with the process) can be cut to one workload.
+let spawnedAt = 0;
+const phases = {};
+const sinceSpawn = () => round((Date.now() - spawnedAt) / 1000, 2);
+
+function track(child, name) {
+  child.benchName = name;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function isRunning(child) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function stopChild(child, graceMs = 5000) {
+  if (!isRunning(child)) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!done && isRunning(child)) {
+    child.kill('SIGKILL');
+    await Promise.race([exited, sleep(2000)]);
+  }
+}
+
+async function stopAll() {
+  await Promise.all([...children].map((c) => stopChild(c)));
+}
+
+function killAllNow() {
+  for (const c of children) {
+    if (isRunning(c)) {
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+function cleanupTmp() {
+  if (tmpDir && !KEEP_TMP) {
+    try {
+      rmSync(tmpDir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+let exiting = false;
+async function abort(code, message) {
+  if (exiting) return;
+  exiting = true;
+  if (message) process.stderr.write(`bench: ${message}\n`);
+  stopSampler();
+  await Promise.race([stopAll(), sleep(8000)]);
+  killAllNow();
+  cleanupTmp();
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void abort(130, 'interrupted; stopping children'));
+process.on('SIGTERM', () => void abort(143, 'terminated; stopping children'));
+process.on('uncaughtException', (err) => void abort(1, `uncaught error: ${err?.stack ?? err}`));
+process.on(
+  'unhandledRejection',
+  (err) => void abort(1, `unhandled rejection: ${err?.stack ?? err}`),
+);
+process.on('exit', killAllNow);
+
+// ---------------------------------------------------------------------------------------
+// Helpers.
+
+function positiveNumber(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0)
+    fail(`${name} must be a positive number of seconds, got "${raw}"`);
+  return n;
+}
+
+function nonNegativeNumber(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) fail(`${name} must be a number of seconds ≥ 0, got "${raw}"`);
+  return n;
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fork a helper server (ceiling/upstream) that reports {port} over IPC. */
+async function startHelper(script, name) {
+  const child = track(
+    fork(path.join(BENCH_DIR, script), [], {
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    }),
+    name,
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name}: no port reported within 10 s`)),
+      10_000,
+    );
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m.port);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited early (code ${code}, signal ${signal}): ${stderr.trim()}`));
+    });
+  });
+  return { child, port, url: `http://127.0.0.1:${port}` };
+}
+
+function apiHeaders() {
+  const h = {};
+  if (process.env.HOOKFLOW_API_TOKEN) h.authorization = `Bearer ${process.env.HOOKFLOW_API_TOKEN}`;
+  return h;
+}
+
+async function getJson(url, timeoutMs = 10_000) {
+  const res = await fetch(url, { headers: apiHeaders(), signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} → ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+function readProcStatus(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => {
+      const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+      return m ? Number(m[1]) : null;
+    };
+    return {
+      rssKb: kb('VmRSS'),
+      hwmKb: kb('VmHWM'),
+      anonKb: kb('RssAnon'),
+      fileKb: kb('RssFile'),
+      shmemKb: kb('RssShmem'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function dataFileSizes(dir) {
+  const out = {};
+  try {
+    for (const f of readdirSync(dir))
+      out[f] = round(statSync(path.join(dir, f)).size / 1024 / 1024, 1);
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+
+const mb = (kb) => (kb === null || kb === undefined ? null : Math.round((kb / 1024) * 10) / 10);
+const round = (n, d = 1) =>
+  n === null || n === undefined || Number.isNaN(n) ? null : Math.round(n * 10 ** d) / 10 ** d;
+
+// ---------------------------------------------------------------------------------------
+// RSS sampler for the Hookflow process.
+
+const rss = {
+  pid: 0,
+  timer: null,
+  peakKb: 0,
+  peakSample: null,
+  samples: 0,
+  startKb: null,
+  phasePeakKb: {},
+  phase: 'startup',
+};
+
+function startSampler(pid) {
+  rss.pid = pid;
+  rss.timer = setInterval(() => {
+    const s = readProcStatus(pid);
+    if (!s || s.rssKb === null) return;
+    rss.samples++;
+    if (rss.startKb === null) rss.startKb = s.rssKb;
+    if (s.rssKb > rss.peakKb) {
+      rss.peakKb = s.rssKb;
+      rss.peakSample = { ...s, phase: rss.phase };
+    }
+    rss.phasePeakKb[rss.phase] = Math.max(rss.phasePeakKb[rss.phase] ?? 0, s.rssKb);
+  }, RSS_SAMPLE_MS);
+}
+
+function stopSampler() {
+  if (rss.timer) clearInterval(rss.timer);
+  rss.timer = null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Hookflow.
+
+function writeWorkflows(dir, upstreamUrl) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'ingest.yaml'),
+    [
+      'name: bench-ingest',
+      'trigger:',
+      '  webhook:',
+      '    method: POST',
+      '    path: bench/ingest',
+      'steps:',
+      '  - id: s',
+      '    set: {n: "{{ trigger.body.n }}"}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    path.join(dir, 'rr.yaml'),
+    [
+      'name: bench-rr',
+      'trigger:',
+      '  webhook:',
+      '    method: POST',
+      '    path: bench/rr',
+      '    delivery: request_response',
+      'steps:',
+      '  - id: up',
+      `    http: {method: GET, url: "${upstreamUrl}/order", response: json}`,
+      '  - reply: {status: 200, body: "{{ steps.up.body }}"}',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function startHookflow(upstreamUrl) {
+  tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
+  const dataDir = path.join(tmpDir, 'data');
+  const wfDir = path.join(tmpDir, 'workflows');
+  mkdirSync(dataDir, { recursive: true });
+  writeWorkflows(wfDir, upstreamUrl);
+  const logFile = path.join(tmpDir, 'hookflow.log');
+  const port = await freePort();
+
+  const nodeArgs = ['--import', pathToFileURL(path.join(BENCH_DIR, 'parent-watch.mjs')).href];
+  if (CPU_PROF_DIR) {
+    mkdirSync(CPU_PROF_DIR, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
+  }
+  const args = [
+    ...nodeArgs,
+    path.join(ROOT, 'bin', 'hookflow.js'),
+    'serve',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--data',
+    dataDir,
+    '--workflows',
+    wfDir,
+  ];
+  // Its output goes to a file in the temp dir: the child stays quiet and the bench
+  // process spends no time reading it.
+  const fd = openSync(logFile, 'a');
+  spawnedAt = Date.now();
+  const child = track(
+    spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        HOOKFLOW_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
+        HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+      },
+      stdio: ['ignore', fd, fd],
+    }),
+    'hookflow',
+  );
+  closeSync(fd);
+  const base = `http://127.0.0.1:${port}`;
+  const logTail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').trim().split('\n').slice(-20).join('\n');
+    } catch {
+      return '';
+    }
+  };
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (!isRunning(child)) {
+      throw new Error(
+        `Hookflow exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${logTail()}`,
+      );
+    }
+    try {
+      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `Hookflow did not answer /healthz within ${HEALTH_TIMEOUT_MS / 1000} s:\n${logTail()}`,
+      );
+    await sleep(100);
+  }
+  return { child, port, base, logFile, logTail, dataDir };
+}
+
+// ---------------------------------------------------------------------------------------
+// Load.
+
+async function cannon(url, duration) {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: HEADERS,
+    body: BODY,
+    connections: CONNECTIONS,
+    duration,
+  });
+}
+
+function statusCount(result, status) {
+  return result.statusCodeStats?.[status]?.count ?? 0;
+}
+
+function summarise(name, result, expectStatus, warm) {
+  const expected = statusCount(result, expectStatus);
+  const completed = result.latency.totalCount ?? result.requests.total;
+  // 2xx answers with another status than the expected one (e.g. 200 instead of 202).
+  const wrong2xx = Math.max(0, result['2xx'] - expected);
+  const errors = result.non2xx + result.errors + wrong2xx; // autocannon's errors include timeouts
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+  );
+  return {
+    workload: name,
+    url: result.url,
+    expectStatus,
+    durationS: result.duration,
+    connections: result.connections,
+    reqPerSecMean: round(result.requests.mean, 1),
+    reqPerSecStddev: round(result.requests.stddev, 1),
+    reqPerSecFromTotal: round(completed / result.duration, 1),
+    latencyMs: {
+      mean: round(result.latency.mean, 2),
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    completed,
+    expected,
+    statusCodes,
+    non2xx: result.non2xx,
+    wrong2xx,
+    socketErrors: result.errors - result.timeouts,
+    timeouts: result.timeouts,
+    errors,
+    warmup: warm
+      ? {
+          durationS: warm.duration,
+          completed: warm.latency.totalCount,
+          expected: statusCount(warm, expectStatus),
+          errors: warm.non2xx + warm.errors,
+        }
+      : null,
+  };
+}
+
+async function workload(name, url, expectStatus) {
+  log(
+    `· ${name}: ${WARMUP > 0 ? `${WARMUP} s warm-up, ` : ''}${DURATION} s measured, ${CONNECTIONS} connections → ${url}`,
+  );
+  let warm = null;
+  const loadBefore = round(os.loadavg()[0], 2);
+  if (WARMUP > 0) warm = await cannon(url, WARMUP);
+  const start = sinceSpawn();
+  const result = await cannon(url, DURATION);
+  if (spawnedAt) phases[name] = [start, sinceSpawn()];
+  const s = summarise(name, result, expectStatus, warm);
+  // 1-minute load average before the workload: > ~0.5 means something else was using the CPUs.
+  s.loadAvg1mBefore = loadBefore;
+  log(
+    `  ${s.reqPerSecMean} req/s, p99 ${s.latencyMs.p99} ms, errors ${s.errors} (status ${JSON.stringify(s.statusCodes)})`,
+  );
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Durability check after ingest.
+
+async function checkIngestJobs(base, acceptedTotal, loadEndedAt) {
+  const wf = 'bench-ingest';
+  const out = {
+    accepted202: acceptedTotal,
+    jobsExist: false,
+    drained: false,
+    drainMs: null,
+    drainPolls: 0,
+    jobsCounted: null,
+    jobsByStatus: {},
+    countComplete: false,
+    countMs: null,
+    countPages: 0,
+    missing: null,
+    extra: null,
+    note: '',
+  };
+  const first = await getJson(`${base}/api/jobs?workflow=${wf}&limit=1`);
+  out.jobsExist = Array.isArray(first.jobs) && first.jobs.length > 0;
+
+  // Drain: no job of the workflow queued or running.
+  const drainDeadline = loadEndedAt + DRAIN_TIMEOUT_MS;
+  for (;;) {
+    out.drainPolls++;
+    const [q, r] = await Promise.all([
+      getJson(`${base}/api/jobs?workflow=${wf}&status=queued&limit=1`),
+      getJson(`${base}/api/jobs?workflow=${wf}&status=running&limit=1`),
+    ]);
+    if (q.jobs.length === 0 && r.jobs.length === 0) {
+      out.drained = true;
+      out.drainMs = Date.now() - loadEndedAt;
+      break;
+    }
+    if (Date.now() > drainDeadline) {
+      out.drainMs = Date.now() - loadEndedAt;
+      out.note += `queue not drained after ${DRAIN_TIMEOUT_MS / 1000} s. `;
+      break;
+    }
+    await sleep(250);
+  }
+
+  // Count every job of the workflow, page by page (bounded in time).
+  rss.phase = 'count';
+  const t0 = Date.now();
+  let cursor = null;
+  let count = 0;
+  for (;;) {
+    const q = `${base}/api/jobs?workflow=${wf}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await getJson(q, 30_000);
+    out.countPages++;
+    for (const j of page.jobs) {
+      count++;
+      out.jobsByStatus[j.status] = (out.jobsByStatus[j.status] ?? 0) + 1;
+    }
+    cursor = page.next_cursor;
+    if (!cursor || page.jobs.length === 0) {
+      out.countComplete = true;
+      break;
+    }
+    if (Date.now() - t0 > COUNT_TIMEOUT_MS) {
+      out.note += `counting stopped after ${COUNT_TIMEOUT_MS / 1000} s (${out.countPages} pages): paging /api/jobs is too slow for a full count. `;
+      break;
+    }
+  }
+  out.countMs = Date.now() - t0;
+  out.jobsCounted = count;
+  if (out.countComplete) {
+    out.missing = Math.max(0, acceptedTotal - count);
+    // Requests in flight when autocannon stopped may be stored without their 202 being counted.
+    out.extra = Math.max(0, count - acceptedTotal);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Report.
+
+function pad(s, n, right = false) {
+  s = String(s ?? '—');
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function printReport(report) {
+  const { workloads, ceilingReqPerSec } = report;
+  log();
+  log(
+    `Hookflow bench — ${report.date} — ${report.machine.cpus} CPUs, Node ${report.machine.node}, ${CONNECTIONS} connections, ${DURATION} s per workload`,
+  );
+  log();
+  log(
+    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}`,
+  );
+  log('-'.repeat(50));
+  for (const w of Object.values(workloads)) {
+    const ratio = ceilingReqPerSec ? round(w.reqPerSecMean / ceilingReqPerSec, 2) : null;
+    log(
+      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}`,
+    );
+  }
+  if (report.hookflow.peakRssMb !== null) {
+    log();
+    log(
+      `Hookflow peak RSS: ${report.hookflow.peakRssMb} MB (VmRSS sampled every ${RSS_SAMPLE_MS} ms: ${report.hookflow.sampledPeakRssMb} MB; VmHWM: ${report.hookflow.vmHwmMb} MB; at start ${report.hookflow.startRssMb} MB)`,
+    );
+    const p = report.hookflow.peakSampleMb;
+    if (p)
+      log(
+        `  highest sample in phase "${p.phase}": anon ${p.anon} MB, file ${p.file} MB, shmem ${p.shmem} MB; peak by phase ${JSON.stringify(report.hookflow.rssByPhaseMb)}`,
+      );
+    log(`  data files at the end (MB): ${JSON.stringify(report.hookflow.dataFilesMb)}`);
+  }
+  const d = report.ingestDurability;
+  if (d) {
+    log(
+      `Ingest durability: ${d.accepted202} answered 202 (warm-up included), ${d.jobsCounted ?? '?'} jobs${d.countComplete ? '' : ' (count incomplete)'} ${JSON.stringify(d.jobsByStatus)}; ` +
+        `drain ${d.drained ? `${round(d.drainMs / 1000, 2)} s after load stopped` : 'NOT finished'}; counted in ${round(d.countMs / 1000, 2)} s (${d.countPages} pages)`,
+    );
+    if (d.note) log(`  note: ${d.note.trim()}`);
+  }
+  if (report.upstream) log(`Upstream GETs served: ${report.upstream.served}`);
+  const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
+  log(
+    `1-min load average before each workload (other work on the machine skews figures): ${la.join(', ')}`,
+  );
+  log();
+  for (const c of report.checks)
+    log(`${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+  log();
+  log(`Results written to ${path.relative(ROOT, RESULTS_FILE)} (not committed).`);
+}
+
+function buildChecks(report) {
+  const checks = [];
+  const c = report.ceilingReqPerSec;
+  for (const name of ['ingest', 'rr']) {
+    const w = report.workloads[name];
+    const t = TARGETS[name];
+    if (!w) continue;
+    const ratio = c ? w.reqPerSecMean / c : null;
+    checks.push({
+      name: `${name} throughput ≥ ${t.minRatio}× ceiling`,
+      pass: ratio === null ? null : ratio >= t.minRatio,
+      detail:
+        ratio === null
+          ? 'no ceiling measured'
+          : `${round(ratio, 2)}× (${w.reqPerSecMean} / ${c} req/s)`,
+    });
+    checks.push({
+      name: `${name} p99 ≤ ${t.maxP99Ms} ms`,
+      pass: w.latencyMs.p99 <= t.maxP99Ms,
+      detail: `${w.latencyMs.p99} ms`,
+    });
+    checks.push({
+      name: `${name} without errors`,
+      pass: w.errors === 0,
+      detail: `${w.errors} errors, status ${JSON.stringify(w.statusCodes)}`,
+    });
+  }
+  if (report.hookflow.peakRssMb !== null) {
+    checks.push({
+      name: `peak RSS ≤ ${TARGETS.peakRssMb} MB`,
+      pass: report.hookflow.peakRssMb <= TARGETS.peakRssMb,
+      detail: `${report.hookflow.peakRssMb} MB`,
+    });
+  }
+  const d = report.ingestDurability;
+  if (d) {
+    checks.push({
+      name: 'every 202 has a job',
+      pass: d.countComplete ? d.missing === 0 : null,
+      detail: d.countComplete
+        ? `${d.accepted202} accepted, ${d.jobsCounted} jobs (${d.missing} missing, ${d.extra} extra)`
+        : 'count incomplete',
+    });
+    checks.push({
+      name: `ingest queue drained within ${DRAIN_TIMEOUT_MS / 1000} s`,
+      pass: d.drained,
+      detail: `${round(d.drainMs / 1000, 2)} s`,
+    });
+  }
+  return checks;
+}
+
+// ---------------------------------------------------------------------------------------
+// Main.
+
+async function main() {
+  const report = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      totalMemMb: Math.round(os.totalmem() / 1024 / 1024),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAvgAtStart: os.loadavg().map((n) => round(n, 2)),
+    },
+    settings: {
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      warmupS: WARMUP,
+      body: BODY,
+      workloads: WORKLOADS,
+      cpuProf: CPU_PROF_DIR || null,
+    },
+    targets: TARGETS,
+    workloads: {},
+    ceilingReqPerSec: null,
+    hookflow: {
+      peakRssMb: null,
+      sampledPeakRssMb: null,
+      vmHwmMb: null,
+      startRssMb: null,
+      rssByPhaseMb: {},
+      rssSamples: 0,
+    },
+    ingestDurability: null,
+    upstream: null,
+    checks: [],
+  };
+
+  if (WORKLOADS.includes('ceiling')) {
+    const ceiling = await startHelper('ceiling.mjs', 'ceiling');
+    report.workloads.ceiling = await workload('ceiling', `${ceiling.url}/`, 200);
+    report.ceilingReqPerSec = report.workloads.ceiling.reqPerSecMean;
+    await stopChild(ceiling.child);
+  }
+
+  if (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr')) {
+    const upstream = await startHelper('upstream.mjs', 'upstream');
+    const hf = await startHookflow(upstream.url);
+    log(`· Hookflow up at ${hf.base} (pid ${hf.child.pid}, data in ${tmpDir})`);
+    startSampler(hf.child.pid);
+
+    if (WORKLOADS.includes('ingest')) {
+      rss.phase = 'ingest';
+      const s = await workload('ingest', `${hf.base}/hooks/bench/ingest`, 202);
+      report.workloads.ingest = s;
+      const loadEndedAt = Date.now();
+      rss.phase = 'drain';
+      const accepted = s.expected + (s.warmup?.expected ?? 0);
+      log(`· checking ingest jobs (${accepted} answered 202, warm-up included)`);
+      const drainStart = sinceSpawn();
+      report.ingestDurability = await checkIngestJobs(hf.base, accepted, loadEndedAt);
+      phases.drain = [drainStart, round(drainStart + report.ingestDurability.drainMs / 1000, 2)];
+      phases.count = [phases.drain[1], sinceSpawn()];
+    }
+    if (WORKLOADS.includes('rr')) {
+      rss.phase = 'rr';
+      report.workloads.rr = await workload('rr', `${hf.base}/hooks/bench/rr`, 200);
+      upstream.child.send('stats');
+      report.upstream = await Promise.race([
+        new Promise((resolve) => upstream.child.once('message', resolve)),
+        sleep(2000).then(() => ({ served: null })),
+      ]);
+    }
+
+    stopSampler();
+    const end = readProcStatus(hf.child.pid);
+    const sampledPeak = rss.peakKb || null;
+    const hwm = end?.hwmKb ?? null;
+    report.hookflow = {
+      pid: hf.child.pid,
+      peakRssMb: mb(Math.max(sampledPeak ?? 0, hwm ?? 0) || null),
+      sampledPeakRssMb: mb(sampledPeak),
+      vmHwmMb: mb(hwm),
+      startRssMb: mb(rss.startKb),
+      endRssMb: mb(end?.rssKb ?? null),
+      rssByPhaseMb: Object.fromEntries(Object.entries(rss.phasePeakKb).map(([k, v]) => [k, mb(v)])),
+      rssSamples: rss.samples,
+      // What the highest sample was made of: anonymous memory (JS heap, SQLite page cache,
+      // buffers) vs mapped files (code, the WAL index).
+      peakSampleMb: rss.peakSample
+        ? {
+            phase: rss.peakSample.phase,
+            rss: mb(rss.peakSample.rssKb),
+            anon: mb(rss.peakSample.anonKb),
+            file: mb(rss.peakSample.fileKb),
+            shmem: mb(rss.peakSample.shmemKb),
+          }
+        : null,
+      dataFilesMb: dataFileSizes(hf.dataDir),
+      // Seconds since the Hookflow process was spawned, per measured phase (for profiles).
+      phasesSinceSpawnS: phases,
+    };
+    const stillUp = isRunning(hf.child);
+    if (!stillUp) throw new Error(`Hookflow exited during the run:\n${hf.logTail()}`);
+    // Graceful stop (SIGTERM); a --cpu-prof profile is only written on a clean exit.
+    const stopAt = Date.now();
+    await stopChild(hf.child, STOP_GRACE_MS);
+    report.hookflow.shutdown = {
+      ms: Date.now() - stopAt,
+      exitCode: hf.child.exitCode,
+      signal: hf.child.signalCode,
+      clean: hf.child.exitCode === 0,
+    };
+    if (!report.hookflow.shutdown.clean) {
+      log(
+        `! Hookflow did not exit cleanly on SIGTERM within ${STOP_GRACE_MS / 1000} s (exit ${hf.child.exitCode}, signal ${hf.child.signalCode})${CPU_PROF_DIR ? ': no CPU profile written' : ''}`,
+      );
+    }
+    const tail = hf.logTail();
+    if (tail) report.hookflow.logTail = tail.split('\n').slice(-10);
+  }
+
+  await stopAll();
+  report.checks = buildChecks(report);
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  printReport(report);
+  if (report.hookflow.logTail) {
+    log();
+    log('Hookflow log (warnings and errors, last lines):');
+    for (const l of report.hookflow.logTail) log(`  ${l.slice(0, 300)}`);
+  }
+  if (CPU_PROF_DIR) {
+    log(`CPU profile written to ${CPU_PROF_DIR} — summarise one workload with:`);
+    log(
+      `  node bench/profile-summary.mjs ${CPU_PROF_DIR} --phase ingest   (or rr, drain; windows from ${path.relative(ROOT, RESULTS_FILE)})`,
+    );
+  }
+}
+
+main().then(
+  () => {
+    cleanupTmp();
+    process.exit(0);
+  },
+  (err) => void abort(1, `run failed: ${err?.stack ?? err}`),
+);

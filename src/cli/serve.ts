@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config/index.js';
+import { usageError } from './usage.js';
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseOrUsage(args);
+  const config = loadConfig(values);
+  const app = await createApp(config);
+  const url = await app.listen();
+  const { log } = app;
+  log.info(
+    { url, data: config.dataDir, workflows: app.registry.list().length },
+    `Hookflow listening on ${url}`,
+  );
+  if (!config.apiToken)
+    log.warn(
+      'HOOKFLOW_API_TOKEN is not set: the management API has no token, so Hookflow binds to loopback only',
+    );
+  for (const wf of app.registry.list()) {
+    const path = app.registry.pathOf(wf.name);
+    if (path !== undefined && wf.enabled)
+      log.info(`  ${wf.name}: ${wf.trigger.method} ${url}/hooks/${path}`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      app.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function parseOrUsage(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        workflows: { type: 'string' },
+        connections: { type: 'string' },
+        connectors: { type: 'string' },
+        role: { type: 'string' },
+        concurrency: { type: 'string' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    throw usageError(e);
+  }
+}

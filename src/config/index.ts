@@ -1,0 +1,134 @@
+/**
+ * @module config
+ * Settings from flags, else environment, else defaults — compiled once at start-up into a
+ * typed {@link Config}. A bad value throws a ConfigError whose message is one line naming the
+ * setting, printed as is by the CLI.
+ *
+ * @example
+ *   const config = loadConfig({ port: '0' }, process.env);
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HookflowError } from '../errors.js';
+
+export type Role = 'all' | 'ingress' | 'worker';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  workflowsDir: string | null;
+  connectionsDir: string | null;
+  connectorsDir: string | null;
+  apiToken: string | null;
+  maxBodyBytes: number;
+  secretKey: string | null;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  role: Role;
+  /** Jobs run at once by this process's worker pool. */
+  concurrency: number;
+  /** Names of environment variables visible to expressions as `env`. */
+  envAllow: string[];
+  logLevel: string;
+}
+
+export class ConfigError extends HookflowError {
+  constructor(setting: string, message: string) {
+    super('invalid_config', `invalid configuration: ${setting}: ${message}`, { setting });
+    this.name = 'ConfigError';
+  }
+}
+
+/** Flag names as the CLI takes them (`--data` → `data`). */
+export interface ConfigFlags {
+  port?: string;
+  host?: string;
+  data?: string;
+  workflows?: string;
+  connections?: string;
+  connectors?: string;
+  role?: string;
+  concurrency?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(
+  flags: ConfigFlags,
+  env: Env = process.env,
+  cwd = process.cwd(),
+): Config {
+  const pick = (flag: string | undefined, name: string): string | undefined => {
+    if (flag !== undefined) return flag;
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const dir = (flag: string | undefined, name: string, fallback: string): string | null => {
+    const given = pick(flag, name);
+    if (given !== undefined) {
+      const p = resolve(cwd, given);
+      if (!existsSync(p)) throw new ConfigError(name, `directory ${p} does not exist`);
+      return p;
+    }
+    const p = resolve(cwd, fallback);
+    return existsSync(p) ? p : null;
+  };
+
+  const apiToken = pick(undefined, 'HOOKFLOW_API_TOKEN') ?? null;
+  const host = pick(flags.host, 'HOOKFLOW_HOST') ?? '127.0.0.1';
+  const role = pick(flags.role, 'HOOKFLOW_ROLE') ?? 'all';
+  if (role !== 'all' && role !== 'ingress' && role !== 'worker') {
+    throw new ConfigError('--role', `expected all, ingress or worker, got '${role}'`);
+  }
+  return {
+    host,
+    port: parseIntSetting(pick(flags.port, 'HOOKFLOW_PORT') ?? '8080', 'HOOKFLOW_PORT', 0, 65535),
+    dataDir: resolve(cwd, pick(flags.data, 'HOOKFLOW_DATA_DIR') ?? '.hookflow'),
+    workflowsDir: dir(flags.workflows, 'HOOKFLOW_WORKFLOWS', 'workflows'),
+    connectionsDir: dir(flags.connections, 'HOOKFLOW_CONNECTIONS', 'connections'),
+    connectorsDir: dir(flags.connectors, 'HOOKFLOW_CONNECTORS', 'connectors'),
+    apiToken,
+    maxBodyBytes: parseSizeSetting(
+      pick(undefined, 'HOOKFLOW_MAX_BODY') ?? '10mb',
+      'HOOKFLOW_MAX_BODY',
+    ),
+    secretKey: pick(undefined, 'HOOKFLOW_SECRET_KEY') ?? null,
+    databaseUrl: pick(undefined, 'HOOKFLOW_DATABASE_URL') ?? null,
+    redisUrl: pick(undefined, 'HOOKFLOW_REDIS_URL') ?? null,
+    role,
+    concurrency: parseIntSetting(
+      pick(flags.concurrency, 'HOOKFLOW_CONCURRENCY') ?? '32',
+      'HOOKFLOW_CONCURRENCY',
+      1,
+      10_000,
+    ),
+    envAllow: (pick(undefined, 'HOOKFLOW_ENV_ALLOW') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: pick(undefined, 'HOOKFLOW_LOG_LEVEL') ?? 'info',
+  };
+}
+
+function parseIntSetting(v: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `expected a whole number, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `expected ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `10mb`, `512kb`, `1048576` → bytes. */
+export function parseSizeSetting(v: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(v.trim());
+  if (!m)
+    throw new ConfigError(
+      name,
+      `expected a size like 10mb, 512kb or a number of bytes, got '${v}'`,
+    );
+  const n = Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
+  if (n <= 0) throw new ConfigError(name, 'must be greater than 0');
+  return n;
+}

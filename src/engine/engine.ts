@@ -1,0 +1,200 @@
+/**
+ * @module engine
+ * Runs a job: claims it in the store, walks the workflow's steps in order, records each step's
+ * input and output as it finishes, hands the first reply to whoever waits for it, and marks
+ * the job finished exactly once.
+ *
+ * Resuming after a crash: steps are numbered in execution order (`seq`). A claimed job brings
+ * the records of the steps an earlier attempt finished; those are not run again, their stored
+ * output is used instead, and the walk goes on from the first step without a record.
+ */
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors.js';
+import type { ClaimedJob, StepRecord, Store } from '../store/types.js';
+import type { ConnectionResolver, StepOutcome } from '../steps/types.js';
+import { StepError } from '../steps/types.js';
+import { executeHttpStep, executeSetStep } from '../steps/index.js';
+import { renderReply } from '../workflow/index.js';
+import type { HttpReply, Scope, Step, Workflow } from '../workflow/types.js';
+import type { ReplyBus } from './reply-bus.js';
+import type { Dispatcher } from 'undici';
+
+export interface EngineDeps {
+  store: Store;
+  replies: ReplyBus;
+  workflow(name: string): Workflow | undefined;
+  log: Logger;
+  env?: Record<string, string>;
+  connections?: ConnectionResolver;
+  dispatcher?: Dispatcher;
+  /** Called when a job finishes (metrics, tests). */
+  onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
+}
+
+interface RunState {
+  job: ClaimedJob;
+  done: Map<number, StepRecord>;
+  seq: number;
+  outputs: Record<string, unknown>;
+  replied: boolean;
+}
+
+export class Engine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** Runs (or resumes) one job. Never throws for a failing workflow: failure is job data. */
+  async runJob(jobId: string): Promise<void> {
+    const { store, replies, log } = this.deps;
+    const job = await store.claimJob(jobId);
+    if (!job) return;
+    const workflow = this.deps.workflow(job.workflow);
+    let status: 'succeeded' | 'failed' = 'succeeded';
+    let error: string | null = null;
+    if (!workflow) {
+      status = 'failed';
+      error = `workflow '${job.workflow}' is not loaded`;
+    } else {
+      const state: RunState = {
+        job,
+        done: new Map(job.steps.map((s) => [s.seq, s])),
+        seq: 0,
+        outputs: {},
+        replied: job.reply !== null,
+      };
+      try {
+        await this.runSteps(workflow.steps, state);
+      } catch (e) {
+        status = 'failed';
+        error = errorMessage(e);
+      }
+    }
+    const finished = await store.finishJob(job.id, status, error);
+    if (!finished) return;
+    if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
+    else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
+    replies.publish(job.id, { kind: 'finished', status });
+    this.deps.onFinished?.({ id: job.id, workflow: job.workflow, status });
+  }
+
+  private scope(state: RunState): Scope {
+    return {
+      trigger: state.job.trigger,
+      steps: state.outputs,
+      job: { id: state.job.id, workflow: state.job.workflow, attempt: state.job.attempt },
+      env: this.deps.env ?? {},
+      now: new Date().toISOString(),
+    };
+  }
+
+  private async runSteps(steps: readonly Step[], state: RunState): Promise<void> {
+    for (const step of steps) {
+      const seq = state.seq++;
+      const prior = state.done.get(seq);
+      if (prior && prior.id === step.id && prior.status === 'succeeded') {
+        state.outputs[step.id] = prior.output;
+        if (step.type === 'reply') state.replied = true;
+        if (step.type === 'switch') await this.runChosenCase(step, prior.output, state);
+        continue;
+      }
+      const startedAt = new Date();
+      let outcome: StepOutcome;
+      try {
+        outcome = await this.execute(step, state);
+      } catch (e) {
+        const err = e instanceof StepError ? e : null;
+        const message = `step '${step.id}' failed: ${errorMessage(e)}`;
+        await this.record(state, seq, step, startedAt, {
+          status: 'failed',
+          input: err?.input ?? null,
+          output: err?.output ?? null,
+          error: message,
+          attempts: err?.attempts ?? 1,
+        });
+        throw new Error(message);
+      }
+      state.outputs[step.id] = outcome.output;
+      await this.record(state, seq, step, startedAt, {
+        status: 'succeeded',
+        input: outcome.input,
+        output: outcome.output,
+        error: null,
+        attempts: outcome.attempts,
+      });
+      if (step.type === 'switch') await this.runChosenCase(step, outcome.output, state);
+    }
+  }
+
+  private async runChosenCase(
+    step: Extract<Step, { type: 'switch' }>,
+    output: unknown,
+    state: RunState,
+  ): Promise<void> {
+    const index = (output as { case?: unknown } | null)?.case;
+    if (typeof index !== 'number') return;
+    const chosen = step.cases[index];
+    if (chosen) await this.runSteps(chosen.steps, state);
+  }
+
+  private async execute(step: Step, state: RunState): Promise<StepOutcome> {
+    const scope = this.scope(state);
+    switch (step.type) {
+      case 'set':
+        return executeSetStep(step, { scope, jobId: state.job.id, workflow: state.job.workflow });
+      case 'http':
+        return executeHttpStep(step, {
+          scope,
+          jobId: state.job.id,
+          workflow: state.job.workflow,
+          ...(this.deps.connections ? { connections: this.deps.connections } : {}),
+          ...(this.deps.dispatcher ? { dispatcher: this.deps.dispatcher } : {}),
+        });
+      case 'switch': {
+        for (let i = 0; i < step.cases.length; i++) {
+          const c = step.cases[i]!;
+          if (c.when === null || isTruthy(await c.when.render(scope))) {
+            return { input: null, output: { case: i, else: c.when === null }, attempts: 1 };
+          }
+        }
+        return { input: null, output: { case: null }, attempts: 1 };
+      }
+      case 'reply': {
+        const reply = await renderReply(step.reply, scope);
+        const sent = !state.replied;
+        if (sent) {
+          state.replied = true;
+          // Answer the waiting caller first; the reply is stored right after.
+          this.deps.replies.publish(state.job.id, { kind: 'reply', reply });
+          await this.deps.store.saveReply(state.job.id, reply);
+        }
+        return {
+          input: null,
+          output: { ...reply, sent } satisfies HttpReply & { sent: boolean },
+          attempts: 1,
+        };
+      }
+    }
+  }
+
+  private async record(
+    state: RunState,
+    seq: number,
+    step: Step,
+    startedAt: Date,
+    r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts'>,
+  ): Promise<void> {
+    await this.deps.store.saveStep(state.job.id, {
+      seq,
+      id: step.id,
+      type: step.type,
+      ...r,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+    });
+  }
+}
+
+/** JSONata-style truthiness for `when`/`filter`: false, null, undefined, 0, '' and [] are false. */
+export function isTruthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  return Boolean(v);
+}

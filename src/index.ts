@@ -1,0 +1,12 @@
+/**
+ * @module hookflow
+ * The package's public surface: embed the server, or load and validate workflow files.
+ */
+export { createApp } from './app.js';
+export type { App, AppOptions } from './app.js';
+export { loadConfig, ConfigError } from './config/index.js';
+export type { Config } from './config/index.js';
+export { HookflowError } from './errors.js';
+export { parseWorkflow, loadWorkflows, WorkflowError } from './workflow/index.js';
+export type * from './workflow/types.js';
+export type { JobDetail, JobSummary, JobStatus, StepRecord, TriggerData } from './store/types.js';

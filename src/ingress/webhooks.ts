@@ -1,0 +1,233 @@
+/**
+ * @module ingress/webhooks
+ * The webhook route: `/hooks/*` for every method. The hot path reads top to bottom:
+ * route → decode → verify → filter → dedupe key → commit → answer by delivery mode → enqueue.
+ *
+ * Durability: the caller gets a 2xx only after `store.acceptEvent` resolved, which means the
+ * event and its queued job are committed. A crash after that loses nothing: start-up resumes
+ * every unfinished job. A storage failure is answered 503, never 2xx.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ReplyBus } from '../engine/reply-bus.js';
+import type { Queue } from '../queue/types.js';
+import type { WorkflowRegistry } from '../registry/index.js';
+import { redactHeaders } from '../steps/redact.js';
+import type { NewEvent, Store, TriggerData } from '../store/types.js';
+import { newJobId } from '../store/index.js';
+import { renderReply } from '../workflow/index.js';
+import type { HttpReply, Scope, WebhookTrigger, Workflow } from '../workflow/types.js';
+import { decodeBody } from './body/index.js';
+import {
+  DEFAULT_REJECT,
+  acceptedAnswer,
+  defaultAcknowledge,
+  requestResponseAnswer,
+} from './delivery.js';
+import { errorBody, statusForCode } from './http-errors.js';
+import { isTruthy } from '../engine/engine.js';
+
+export interface WebhookDeps {
+  registry: WorkflowRegistry;
+  store: Store;
+  queue: Queue;
+  replies: ReplyBus;
+  log: Logger;
+  maxBodyBytes: number;
+  /** Sender verification (§4); throws HookflowError('unauthorized') on failure. */
+  verify?(workflow: Workflow, request: RequestScope, raw: Buffer): void | Promise<void>;
+}
+
+/** What `filter`, `dedupe`, `reply` and `reject` see. */
+export interface RequestScope extends Scope {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+  rawBody: string;
+}
+
+const PREFIX = '/hooks/';
+
+export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void {
+  void app.register(async function webhookRoutes(scope) {
+    // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
+      (_req, body, done) => done(null, body),
+    );
+    scope.all(
+      '/hooks/*',
+      { bodyLimit: deps.maxBodyBytes },
+      async function handleWebhook(request, reply) {
+        await acceptWebhook(deps, request, reply);
+      },
+    );
+  });
+}
+
+async function acceptWebhook(
+  deps: WebhookDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const url = request.url;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const match = deps.registry.routes().match(request.method, path.slice(PREFIX.length));
+  if (match.kind === 'not_found') {
+    return sendError(reply, 'not_found', `no webhook at ${path}`);
+  }
+  if (match.kind === 'method_not_allowed') {
+    reply.header('allow', match.allow.join(', '));
+    return sendError(
+      reply,
+      'method_not_allowed',
+      `${request.method} is not allowed here; use ${match.allow.join(', ')}`,
+    );
+  }
+  const { workflow, params } = match;
+  const trigger = workflow.trigger as WebhookTrigger;
+
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  if (trigger.maxBodyBytes !== undefined && raw.length > trigger.maxBodyBytes) {
+    return sendError(
+      reply,
+      'body_too_large',
+      `request body is larger than ${trigger.maxBodyBytes} bytes`,
+    );
+  }
+  const headers = request.headers as Record<string, string | string[]>;
+  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  const req: RequestScope = {
+    method: request.method,
+    path,
+    params,
+    query: request.query as Record<string, string | string[]>,
+    headers,
+    body: decoded.body,
+    rawBody: decoded.rawBody,
+  };
+  if (deps.verify) await deps.verify(workflow, req, raw);
+
+  if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
+    const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;
+    return sendReply(reply, answer);
+  }
+
+  const id = newJobId();
+  const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
+  if (trigger.dedupe) {
+    const key = await trigger.dedupe.render(req);
+    if (key !== undefined && key !== null && key !== '') {
+      event.dedupe = {
+        key: typeof key === 'string' ? key : JSON.stringify(key),
+        expiresAt: Date.now() + trigger.dedupeWindowMs,
+      };
+    }
+  }
+  if (trigger.delivery === 'acknowledge') {
+    event.answer = trigger.reply ? await renderReply(trigger.reply, req) : defaultAcknowledge(id);
+  }
+
+  let result;
+  try {
+    result = await deps.store.acceptEvent(event);
+  } catch (err) {
+    deps.log.error({ err, workflow: workflow.name }, 'could not store event');
+    return sendError(reply, 'storage_failed', 'the event could not be stored; retry later');
+  }
+
+  if (result.kind === 'duplicate') {
+    return sendReply(reply, await duplicateAnswer(deps, trigger, result.jobId, result.answer));
+  }
+
+  switch (trigger.delivery) {
+    case 'fire_and_forget':
+      void deps.queue.enqueue(id);
+      return sendReply(reply, acceptedAnswer(id));
+    case 'acknowledge':
+      void deps.queue.enqueue(id);
+      return sendReply(reply, event.answer!);
+    case 'request_response': {
+      const waiter = deps.replies.wait(id, trigger.timeoutMs);
+      void deps.queue.enqueue(id);
+      const outcome = await waiter.outcome;
+      return sendReply(reply, requestResponseAnswer(id, outcome, trigger.timeoutMs));
+    }
+  }
+}
+
+/** A duplicate gets the first event's answer, and no second job. */
+async function duplicateAnswer(
+  deps: WebhookDeps,
+  trigger: WebhookTrigger,
+  jobId: string,
+  answer: HttpReply | null,
+): Promise<HttpReply> {
+  if (trigger.delivery === 'fire_and_forget') return acceptedAnswer(jobId);
+  if (trigger.delivery === 'acknowledge') return answer ?? defaultAcknowledge(jobId);
+  // request_response: the first job's reply, waiting for it if it has not come yet.
+  const waiter = deps.replies.wait(jobId, trigger.timeoutMs);
+  const job = await deps.store.getJob(jobId);
+  if (job?.reply) {
+    waiter.cancel();
+    return job.reply;
+  }
+  if (job && (job.status === 'succeeded' || job.status === 'failed')) {
+    waiter.cancel();
+    return requestResponseAnswer(
+      jobId,
+      { kind: 'finished', status: job.status },
+      trigger.timeoutMs,
+    );
+  }
+  return requestResponseAnswer(jobId, await waiter.outcome, trigger.timeoutMs);
+}
+
+function triggerData(
+  id: string,
+  req: RequestScope,
+  decoded: { rawBodyEncoding?: 'base64' },
+): TriggerData {
+  const data: TriggerData = {
+    id,
+    method: req.method,
+    path: req.path,
+    params: req.params,
+    query: req.query,
+    headers: redactHeaders(req.headers),
+    body: req.body,
+    rawBody: req.rawBody,
+    receivedAt: new Date().toISOString(),
+  };
+  if (decoded.rawBodyEncoding) data.rawBodyEncoding = decoded.rawBodyEncoding;
+  return data;
+}
+
+export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply {
+  reply.code(answer.status);
+  let hasType = false;
+  for (const [k, v] of Object.entries(answer.headers)) {
+    if (k.toLowerCase() === 'content-type') hasType = true;
+    reply.header(k, v);
+  }
+  const body = answer.body;
+  if (body === null || body === undefined || answer.status === 204 || answer.status === 304) {
+    return reply.send();
+  }
+  if (typeof body === 'string') {
+    if (!hasType) reply.type('text/plain; charset=utf-8');
+    return reply.send(body);
+  }
+  if (!hasType) reply.type('application/json; charset=utf-8');
+  return reply.send(JSON.stringify(body));
+}
+
+function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
+  return reply.code(statusForCode(code)).send(errorBody(code, message));
+}

@@ -1,0 +1,115 @@
+/**
+ * @module steps/redact
+ * Keeps credentials out of job history. Two passes: headers that carry credentials or
+ * signatures are blanked by name, and the secret values a connection reports are cut out of
+ * every string, wherever they ended up (a URL's query, an echoed body, an error message).
+ *
+ * @example
+ *   redactHeaders({ Authorization: 'Bearer abc', accept: 'text/plain' });
+ *   // → { Authorization: '[redacted]', accept: 'text/plain' }
+ *   redactSecrets({ url: 'https://x/?key=s3cr3t' }, ['s3cr3t']);
+ *   // → { url: 'https://x/?key=[redacted]' }
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Headers redacted by exact (lower-cased) name. */
+const SENSITIVE_HEADER_NAMES = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+]);
+
+/**
+ * Headers redacted when their name contains one of these: signatures (`x-hub-signature-256`,
+ * `stripe-signature`, `x-slack-signature`, `webhook-signature`), HMACs (`x-shopify-hmac-sha256`),
+ * tokens (`x-gitlab-token`), secrets and API keys under other names.
+ */
+const SENSITIVE_HEADER_PARTS = [
+  'signature',
+  'token',
+  'secret',
+  'hmac',
+  'api-key',
+  'apikey',
+  'password',
+];
+
+/** True for a header whose value is a credential or a signature (case-insensitive). */
+export function isSensitiveHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    SENSITIVE_HEADER_NAMES.has(lower) || SENSITIVE_HEADER_PARTS.some((part) => lower.includes(part))
+  );
+}
+
+/**
+ * A copy of `headers` with every sensitive header's value replaced by `[redacted]`; names keep
+ * their case. Absent values (`undefined`, as in node's IncomingHttpHeaders) stay absent.
+ */
+export function redactHeaders<V>(
+  headers: Readonly<Record<string, V>>,
+): Record<string, V | typeof REDACTED> {
+  const out: Record<string, V | typeof REDACTED> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value !== undefined && isSensitiveHeader(name) ? REDACTED : value;
+  }
+  return out;
+}
+
+/**
+ * A copy of `value` (plain objects and lists walked) where every occurrence of a secret inside
+ * a string is replaced by `[redacted]`. A secret is also looked for in its URL-encoded forms,
+ * since query parameters and form bodies carry it that way. Returns `value` itself when there
+ * are no secrets. Object keys are left alone.
+ */
+export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
+  const needles = secretNeedles(secrets);
+  if (needles.length === 0) return value;
+  return walk(value, needles) as T;
+}
+
+/** Replaces every secret inside one string. */
+export function redactSecretsInText(text: string, secrets: readonly string[]): string {
+  return replaceAll(text, secretNeedles(secrets));
+}
+
+function secretNeedles(secrets: readonly string[]): string[] {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length === 0) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+    // application/x-www-form-urlencoded and URLSearchParams: space → '+', fewer safe characters.
+    needles.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  }
+  // Longest first, so a secret that contains another is cut out whole.
+  return [...needles].sort((a, b) => b.length - a.length);
+}
+
+function replaceAll(text: string, needles: readonly string[]): string {
+  let out = text;
+  for (const needle of needles) {
+    if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+  }
+  return out;
+}
+
+function walk(value: unknown, needles: readonly string[]): unknown {
+  if (typeof value === 'string') return replaceAll(value, needles);
+  if (Array.isArray(value)) return value.map((item) => walk(item, needles));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = walk(item, needles);
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,26 @@
+/**
+ * @module store/errors
+ * Codes of the errors the store throws. The HTTP layer maps `invalid_cursor` to 400; every
+ * other store failure is a 5xx (ingress never answers 2xx when an event was not stored).
+ *
+ * @example
+ *   if (e instanceof HookflowError && e.code === 'invalid_cursor') reply.code(400);
+ */
+import { HookflowError } from '../errors.js';
+
+export type StoreErrorCode =
+  | 'store_not_ready'
+  | 'store_closed'
+  | 'store_write_failed'
+  | 'store_schema_too_new'
+  | 'store_invalid_value'
+  | 'invalid_cursor';
+
+export class StoreError extends HookflowError {
+  declare readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * @module store/sqlite/migrations
+ * The schema as numbered SQL migrations, applied in order, each in its own transaction, with
+ * the version kept in `PRAGMA user_version`. Append a migration; never edit a published one.
+ *
+ * Timestamps are epoch milliseconds (INTEGER); JSON values are TEXT. `jobs.seq` is the rowid:
+ * it orders jobs (newest first) and is the listing cursor; AUTOINCREMENT keeps it from being
+ * reused after old jobs are deleted, so a cursor never skips or repeats a job.
+ *
+ * Only steps reference jobs by a foreign key (cascading on delete through their primary key).
+ * `jobs.rerun_of` and `dedupe.job_id` are plain ids: unindexed foreign keys would make every
+ * deleted job scan both tables, and a rerun or a dedupe answer may outlive the job it names.
+ *
+ * @example
+ *   migrate(db); // brings any database up to MIGRATIONS.at(-1).version
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE jobs (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT    NOT NULL UNIQUE,
+        workflow    TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+        attempt     INTEGER NOT NULL DEFAULT 0,
+        rerun_of    TEXT,
+        trigger     TEXT    NOT NULL,
+        reply       TEXT,
+        error       TEXT,
+        created_at  INTEGER NOT NULL,
+        started_at  INTEGER,
+        finished_at INTEGER
+      ) STRICT;
+      -- Listing newest first walks these backwards; jobs_by_status also finds the unfinished
+      -- jobs at start-up. Every index costs each ingest, so there is no third one.
+      CREATE INDEX jobs_by_workflow ON jobs (workflow, seq);
+      CREATE INDEX jobs_by_status ON jobs (status, seq);
+
+      CREATE TABLE steps (
+        job_id      TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        id          TEXT    NOT NULL,
+        type        TEXT    NOT NULL,
+        status      TEXT    NOT NULL,
+        input       TEXT,
+        output      TEXT,
+        error       TEXT,
+        attempts    INTEGER NOT NULL,
+        started_at  INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE dedupe (
+        workflow   TEXT    NOT NULL,
+        key        TEXT    NOT NULL,
+        job_id     TEXT    NOT NULL,
+        answer     TEXT,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (workflow, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX dedupe_by_expiry ON dedupe (expires_at);
+
+      CREATE TABLE meta (
+        key   TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Applies every migration newer than the database's `user_version`. Each one re-reads the
+ * version under the write lock, so two processes starting on one file don't apply it twice.
+ */
+export function migrate(db: BetterSqlite3.Database, migrations = MIGRATIONS): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = userVersion(db);
+  if (current > latest) {
+    throw new StoreError(
+      'store_schema_too_new',
+      `database ${db.name} has schema version ${current} but this Hookflow knows versions up to ${latest}; run a newer Hookflow, or point --data at another directory`,
+      { file: db.name, version: current, latest },
+    );
+  }
+  const apply = db.transaction((migration: Migration) => {
+    if (userVersion(db) >= migration.version) return;
+    db.exec(migration.sql);
+    db.pragma(`user_version = ${migration.version}`);
+  });
+  for (const migration of migrations) {
+    if (migration.version > current) apply.immediate(migration);
+  }
+}
+
+function userVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

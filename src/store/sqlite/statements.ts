@@ -1,0 +1,147 @@
+/**
+ * @module store/sqlite/statements
+ * Every SQL statement of the SQLite store, prepared once when the store opens. One constant
+ * per operation, named after it; the store composes them.
+ *
+ * @example
+ *   const sql = prepareStatements(db);
+ *   sql.insertJob.run({ id, workflow, trigger, rerunOf: null, createdAt: Date.now() });
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { JobStatus } from '../types.js';
+import type { ClaimRow, DedupeRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
+
+const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
+const STEP_COLUMNS =
+  'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
+
+export interface InsertJobParams {
+  id: string;
+  workflow: string;
+  trigger: string;
+  rerunOf: string | null;
+  createdAt: number;
+}
+
+export interface InsertStepParams {
+  jobId: string;
+  seq: number;
+  id: string;
+  type: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+/** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
+export interface ListParams {
+  workflow?: string;
+  status?: JobStatus;
+  beforeSeq: number;
+  limit: number;
+}
+
+type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
+  Params,
+  Row
+>;
+
+export interface Statements {
+  findDedupe: Statement<[workflow: string, key: string, nowMs: number], DedupeRow>;
+  upsertDedupe: Statement<
+    [workflow: string, key: string, jobId: string, answer: string | null, expiresAt: number]
+  >;
+  purgeDedupe: Statement<[nowMs: number]>;
+  insertJob: Statement<InsertJobParams>;
+  claimJob: Statement<[nowMs: number, id: string], ClaimRow>;
+  finishJob: Statement<[status: JobStatus, error: string | null, nowMs: number, id: string]>;
+  saveReply: Statement<[reply: string, id: string]>;
+  upsertStep: Statement<InsertStepParams>;
+  getJob: Statement<[id: string], JobRow>;
+  stepsOfJob: Statement<[jobId: string], StepRow>;
+  listJobs: Record<'all' | 'byWorkflow' | 'byStatus' | 'byWorkflowAndStatus', ListStatement>;
+  lastJobStatus: Statement<[workflow: string], JobStatus>;
+  unfinishedJobs: Statement<[], string>;
+  getMeta: Statement<[key: string], string>;
+  setMeta: Statement<[key: string, value: string]>;
+}
+
+type ListStatement = Statement<ListParams, JobSummaryRow>;
+
+export function prepareStatements(db: BetterSqlite3.Database): Statements {
+  return {
+    findDedupe: db.prepare<[string, string, number], DedupeRow>(
+      'SELECT job_id, answer FROM dedupe WHERE workflow = ? AND key = ? AND expires_at > ?',
+    ),
+    // Replaces an expired row for the same key, which findDedupe no longer sees.
+    upsertDedupe: db.prepare<[string, string, string, string | null, number]>(
+      'INSERT OR REPLACE INTO dedupe (workflow, key, job_id, answer, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    purgeDedupe: db.prepare<[number]>('DELETE FROM dedupe WHERE expires_at <= ?'),
+
+    insertJob: db.prepare<InsertJobParams>(
+      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt)`,
+    ),
+    claimJob: db.prepare<[number, string], ClaimRow>(
+      `UPDATE jobs SET status = 'running', attempt = attempt + 1,
+         started_at = coalesce(started_at, ?)
+       WHERE id = ? AND status IN ('queued', 'running')
+       RETURNING workflow, attempt, trigger, reply`,
+    ),
+    finishJob: db.prepare<[JobStatus, string | null, number, string]>(
+      `UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+    ),
+    // The first reply wins: later ones leave it as it is.
+    saveReply: db.prepare<[string, string]>(
+      'UPDATE jobs SET reply = ? WHERE id = ? AND reply IS NULL',
+    ),
+    upsertStep: db.prepare<InsertStepParams>(
+      `INSERT OR REPLACE INTO steps (job_id, ${STEP_COLUMNS})
+       VALUES (@jobId, @seq, @id, @type, @status, @input, @output, @error, @attempts,
+               @startedAt, @durationMs)`,
+    ),
+
+    getJob: db.prepare<[string], JobRow>(
+      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at
+       FROM jobs WHERE id = ?`,
+    ),
+    stepsOfJob: db.prepare<[string], StepRow>(
+      `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY seq`,
+    ),
+    listJobs: {
+      all: db.prepare<ListParams, JobSummaryRow>(listSql(false, false)),
+      byWorkflow: db.prepare<ListParams, JobSummaryRow>(listSql(true, false)),
+      byStatus: db.prepare<ListParams, JobSummaryRow>(listSql(false, true)),
+      byWorkflowAndStatus: db.prepare<ListParams, JobSummaryRow>(listSql(true, true)),
+    },
+    lastJobStatus: db
+      .prepare<[string], JobStatus>(
+        'SELECT status FROM jobs WHERE workflow = ? ORDER BY seq DESC LIMIT 1',
+      )
+      .pluck(),
+    unfinishedJobs: db
+      .prepare<[], string>(`SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq`)
+      .pluck(),
+
+    getMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+}
+
+/**
+ * One listing statement per filter combination, rather than `(? IS NULL OR …)`, so that the
+ * planner can walk the (workflow, seq) or (status, seq) index newest first and stop at LIMIT.
+ */
+function listSql(byWorkflow: boolean, byStatus: boolean): string {
+  const where = ['seq < @beforeSeq'];
+  if (byWorkflow) where.push('workflow = @workflow');
+  if (byStatus) where.push('status = @status');
+  return `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`;
+}

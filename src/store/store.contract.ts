@@ -1,0 +1,60 @@
+/**
+ * @module store/store.contract
+ * One test suite for every Store backend: each backend's test file calls `runStoreContract`
+ * with a factory of fresh, empty stores. The suite calls `init()` before each test and
+ * `close()` after it, then the factory's `cleanup`.
+ *
+ * @example
+ *   runStoreContract('sqlite', async () => {
+ *     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookflow-'));
+ *     const store = createSqliteStore({ file: path.join(dir, 'hookflow.db') });
+ *     return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+ *   });
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ingestContract } from './contract/ingest.contract.js';
+import { jobsContract } from './contract/jobs.contract.js';
+import { listingContract } from './contract/listing.contract.js';
+import type { Store } from './types.js';
+
+export interface StoreUnderTest {
+  /** A new, empty store, not yet initialised. */
+  store: Store;
+  /** Removes what the factory created (files, schemas); runs after `close()`. */
+  cleanup: () => Promise<void>;
+}
+
+export function runStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
+  void describe(`Store contract: ${name}`, () => {
+    let underTest: StoreUnderTest | null = null;
+    const current = (): Store => {
+      assert.ok(underTest, 'the store is created in beforeEach');
+      return underTest.store;
+    };
+
+    beforeEach(async () => {
+      underTest = await make();
+      await underTest.store.init();
+    });
+    afterEach(async () => {
+      const done = underTest;
+      underTest = null;
+      if (done === null) return;
+      try {
+        await done.store.close();
+      } finally {
+        await done.cleanup();
+      }
+    });
+
+    void it('init is idempotent', async () => {
+      await current().init();
+      assert.equal(await current().getMeta('anything'), null);
+    });
+
+    ingestContract(current);
+    jobsContract(current);
+    listingContract(current);
+  });
+}

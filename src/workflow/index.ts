@@ -1,0 +1,36 @@
+/**
+ * @module workflow
+ * The workflow file format: loading and validating YAML/JSON workflow files (every problem with
+ * its file and line) and the `{{ JSONata }}` templates they hold.
+ *
+ * @example
+ *   import { loadWorkflows, renderReply } from '../workflow/index.js';
+ *   const { workflows, problems } = loadWorkflows('workflows/', { connections: new Set(['crm']) });
+ */
+export { parseWorkflow, loadWorkflows } from './loader.js';
+export type { LoadOptions } from './loader.js';
+export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } from './errors.js';
+export type { Problem } from './errors.js';
+export { compileTemplate, setExpressionTimeout } from './expressions.js';
+export { compileReply, renderReply } from './reply.js';
+export { parseDuration, parseSize } from './units.js';
+export type {
+  Scope,
+  Template,
+  Delivery,
+  BodyFormat,
+  ResponseFormat,
+  ReplyTemplate,
+  HttpReply,
+  WebhookTrigger,
+  Trigger,
+  RetryPolicy,
+  HttpStep,
+  SwitchCase,
+  SwitchStep,
+  ReplyStep,
+  SetStep,
+  Step,
+  StepType,
+  Workflow,
+} from './types.js';

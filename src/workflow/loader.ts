@@ -1,0 +1,204 @@
+/**
+ * @module workflow/loader
+ * Reads workflow files (YAML, or JSON read as YAML so every node has a line) into compiled
+ * {@link Workflow}s. All problems of a file are reported together, each as `file:line: message`.
+ *
+ * @example
+ *   const { workflows, problems } = loadWorkflows('workflows/');
+ *   for (const p of problems) console.error(`${p.file}:${p.line}: ${p.message}`);
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { errorMessage } from '../errors.js';
+import { substituteEnv } from './env.js';
+import type { Env } from './env.js';
+import { WorkflowError } from './errors.js';
+import type { Problem } from './errors.js';
+import { readSteps } from './read-steps.js';
+import type { StepContext } from './read-steps.js';
+import { readTrigger } from './read-trigger.js';
+import { findStepReferences } from './template-syntax.js';
+import type { Workflow } from './types.js';
+import { Reader } from './yaml-reader.js';
+
+export interface LoadOptions {
+  /** Values for `${env:NAME}`; `process.env` when left out. */
+  env?: Env;
+  /** Known connection names; when given, a step naming another one is a problem. */
+  connections?: ReadonlySet<string>;
+}
+
+const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps'];
+const NAME = /^[a-z0-9-]+$/;
+export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** Parses one workflow file's text; throws a WorkflowError listing every problem. */
+export function parseWorkflow(text: string, file: string, opts: LoadOptions = {}): Workflow {
+  const { workflow, problems } = readWorkflow(text, file, opts);
+  if (!workflow) throw new WorkflowError(problems);
+  return workflow;
+}
+
+/**
+ * Loads a workflow file, or every `.yaml`/`.yml`/`.json` file directly in a directory (not in
+ * sub-directories, in name order). Files with problems are left out; a name used by an earlier
+ * file is a problem of the later one.
+ */
+export function loadWorkflows(
+  dirOrFile: string,
+  opts: LoadOptions = {},
+): { workflows: Workflow[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const workflows: Workflow[] = [];
+  const seen = new Map<string, { file: string; line: number }>();
+  for (const file of listFiles(dirOrFile, problems)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      problems.push({ file, line: 1, message: `cannot read the file: ${errorMessage(e)}` });
+      continue;
+    }
+    const result = readWorkflow(text, file, opts);
+    problems.push(...result.problems);
+    const { workflow, nameLine } = result;
+    if (!workflow) continue;
+    const first = seen.get(workflow.name);
+    if (first) {
+      problems.push({
+        file,
+        line: nameLine,
+        message: `duplicate workflow name '${workflow.name}' (already used by ${first.file}:${first.line})`,
+      });
+      continue;
+    }
+    seen.set(workflow.name, { file, line: nameLine });
+    workflows.push(workflow);
+  }
+  return { workflows, problems };
+}
+
+function listFiles(dirOrFile: string, problems: Problem[]): string[] {
+  try {
+    if (!statSync(dirOrFile).isDirectory()) return [dirOrFile];
+    return readdirSync(dirOrFile, { withFileTypes: true })
+      .filter(
+        (e) =>
+          e.isFile() &&
+          !e.name.startsWith('.') &&
+          WORKFLOW_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+      )
+      .map((e) => join(dirOrFile, e.name))
+      .sort();
+  } catch (e) {
+    problems.push({ file: dirOrFile, line: 1, message: `cannot read: ${errorMessage(e)}` });
+    return [];
+  }
+}
+
+interface ReadResult {
+  workflow?: Workflow;
+  problems: Problem[];
+  nameLine: number;
+}
+
+function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const r = new Reader(file, lines, doc);
+  for (const e of doc.errors)
+    r.report(r.lineAt(e.pos[0]), `invalid ${isJson(file) ? 'JSON' : 'YAML'}: ${e.message}`);
+  if (r.problems.length > 0) return { problems: r.problems, nameLine: 1 };
+  if (doc.contents === null) {
+    r.report(1, 'the file is empty: a workflow needs at least name and trigger');
+    return { problems: r.problems, nameLine: 1 };
+  }
+  // Kept as written: `${env:}` values are secrets and must not be echoed by the API.
+  const source: unknown = doc.toJS({ maxAliasCount: 100 });
+  substituteEnv(doc, opts.env ?? process.env, r);
+
+  const root = r.map(doc.contents, '', { allowed: TOP_KEYS, required: ['name', 'trigger'] });
+  if (!root) return { problems: sorted(r.problems), nameLine: 1 };
+  const nameLine = r.valueLine(root, 'name');
+  const name = r.string(root, 'name');
+  if (name !== undefined && !NAME.test(name)) {
+    r.report(
+      nameLine,
+      `name must match [a-z0-9-]+ (lower-case letters, digits and -; got '${name}')`,
+    );
+  }
+  const enabled = r.bool(root, 'enabled', true);
+  const triggerField = root.fields.get('trigger');
+  const trigger = triggerField && readTrigger(r, triggerField.value, triggerField.keyLine);
+  const ctx: StepContext = { delivery: trigger?.delivery ?? 'fire_and_forget', ids: [], sites: [] };
+  if (opts.connections) ctx.connections = opts.connections;
+  const stepsField = root.fields.get('steps');
+  const steps = readSteps(
+    r,
+    stepsField?.value ?? null,
+    'steps',
+    stepsField?.keyLine ?? 1,
+    (i) => `step${i + 1}`,
+    ctx,
+  );
+  checkStepIds(r, ctx);
+
+  if (r.problems.length > 0 || name === undefined || !trigger)
+    return { problems: sorted(r.problems), nameLine };
+  const workflow: Workflow = {
+    name,
+    enabled,
+    trigger,
+    steps,
+    file,
+    source,
+    hash: createHash('sha256').update(text).digest('hex'),
+  };
+  return { workflow, problems: [], nameLine };
+}
+
+/** Duplicate ids, and `steps.<id>` in an expression naming no step of the workflow. */
+function checkStepIds(r: Reader, ctx: StepContext): void {
+  const first = new Map<string, number>();
+  for (const { id, line, explicit, where } of ctx.ids) {
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, line);
+    else if (explicit)
+      r.report(line, `duplicate step id '${id}' (already used on line ${earlier})`);
+    else
+      r.report(
+        line,
+        `${where} gets the default id '${id}', already used on line ${earlier}; give it its own id`,
+      );
+  }
+  const known = [...first.keys()].join(', ') || 'none';
+  for (const site of ctx.sites) {
+    for (const ref of findStepReferences(site.source)) {
+      if (first.has(ref.id)) continue;
+      if (ref.hyphenated && first.has(ref.hyphenated)) {
+        r.report(
+          site.line,
+          `steps.${ref.hyphenated} in ${site.where} reads as steps.${ref.id} minus …; write steps.\`${ref.hyphenated}\``,
+        );
+      } else {
+        r.report(
+          site.line,
+          `unknown step '${ref.id}' referenced in ${site.where} (known: ${known})`,
+        );
+      }
+    }
+  }
+}
+
+function sorted(problems: Problem[]): Problem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.line - b.p.line || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+function isJson(file: string): boolean {
+  return extname(file).toLowerCase() === '.json';
+}

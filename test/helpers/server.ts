@@ -1,0 +1,89 @@
+/**
+ * Starts a real Hookflow server on 127.0.0.1 with a port of 0 and a fresh SQLite data dir,
+ * from workflow YAML given inline. Tests talk to it over HTTP.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createApp } from '../../src/app.js';
+import type { App } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { JobDetail } from '../../src/store/types.js';
+import { parseWorkflow } from '../../src/workflow/index.js';
+
+export interface TestServer {
+  url: string;
+  app: App;
+  dataDir: string;
+  /** Stops the server; keeps the data dir when `keepData` (for restart tests). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
+  /** Waits until the job reaches a final status. */
+  finishedJob(id: string, timeoutMs?: number): Promise<JobDetail>;
+  /** All jobs of a workflow (newest first). */
+  jobsOf(workflow: string): Promise<JobDetail[]>;
+}
+
+export async function startServer(
+  workflowYaml: string[],
+  opts: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookflow-it-'));
+  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`));
+  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, opts.env ?? {});
+  const app = await createApp(config, { workflows, logger: pino({ level: 'silent' }) });
+  const url = await app.listen();
+  return {
+    url,
+    app,
+    dataDir,
+    async close(closeOpts = {}) {
+      await app.close();
+      if (!closeOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async finishedJob(id, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const job = await app.store.getJob(id);
+        if (job && (job.status === 'succeeded' || job.status === 'failed')) return job;
+        if (Date.now() > deadline)
+          throw new Error(`job ${id} not finished after ${timeoutMs} ms: ${job?.status}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async jobsOf(workflow) {
+      const page = await app.store.listJobs({ workflow, limit: 500 });
+      const out: JobDetail[] = [];
+      for (const j of page.jobs) out.push((await app.store.getJob(j.id))!);
+      return out;
+    },
+  };
+}
+
+/** A loopback HTTP server standing in for a third party. */
+export async function startUpstream(
+  handler: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, Buffer.concat(chunks), res));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
