@@ -20,24 +20,72 @@ export function generateToken(): string {
   return out;
 }
 
+/** One workflow added, changed (source or enabled flag), or removed. */
+export interface WorkflowChange {
+  name: string;
+  before: Workflow | undefined;
+  after: Workflow | undefined;
+}
+
+export type ChangeListener = (changes: WorkflowChange[]) => Promise<void>;
+
 export class WorkflowRegistry {
   private workflows = new Map<string, Workflow>();
   private paths = new Map<string, string>();
   private table = new RouteTable([]);
+  private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly store: Store) {}
 
+  /** Called after every change of the set, with what changed (trigger lifecycle, metrics…). */
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Replaces the whole set (start-up, reload). Throws on a route conflict, leaving the old set. */
-  async replaceAll(workflows: readonly Workflow[]): Promise<void> {
+  async replaceAll(workflows: readonly Workflow[]): Promise<WorkflowChange[]> {
     const paths = new Map<string, string>();
     for (const wf of workflows) paths.set(wf.name, await this.routePath(wf));
     const entries: RouteEntry[] = workflows
       .filter((wf) => wf.enabled && wf.trigger.type === 'webhook')
       .map((wf) => ({ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }));
     const table = new RouteTable(entries);
-    this.workflows = new Map(workflows.map((wf) => [wf.name, wf]));
+    const next = new Map(workflows.map((wf) => [wf.name, wf]));
+    const changes: WorkflowChange[] = [];
+    for (const [name, before] of this.workflows) {
+      const after = next.get(name);
+      if (!after || after.hash !== before.hash || after.enabled !== before.enabled) {
+        changes.push({ name, before, after });
+      }
+    }
+    for (const [name, after] of next) {
+      if (!this.workflows.has(name)) changes.push({ name, before: undefined, after });
+    }
+    this.workflows = next;
     this.paths = paths;
     this.table = table;
+    if (changes.length > 0) for (const l of this.listeners) await l(changes);
+    return changes;
+  }
+
+  /** Adds or replaces one workflow. */
+  put(workflow: Workflow): Promise<WorkflowChange[]> {
+    return this.replaceAll([...this.list().filter((w) => w.name !== workflow.name), workflow]);
+  }
+
+  /** Removes one workflow; false when there was none of that name. */
+  async remove(name: string): Promise<boolean> {
+    if (!this.workflows.has(name)) return false;
+    await this.replaceAll(this.list().filter((w) => w.name !== name));
+    return true;
+  }
+
+  /** Enables or disables one workflow; false when there is none of that name. */
+  async setEnabled(name: string, enabled: boolean): Promise<boolean> {
+    const wf = this.workflows.get(name);
+    if (!wf) return false;
+    if (wf.enabled !== enabled) await this.put({ ...wf, enabled });
+    return true;
   }
 
   get(name: string): Workflow | undefined {
