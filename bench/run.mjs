@@ -270,6 +270,60 @@ function dataFileSizes(dir) {
   return out;
 }
 
+// CPU accounting per workload, from /proc: how many cores the server (ceiling or Hookflow), the
+// bench process (autocannon) and everything else on the machine used. "others" above ~0.2
+// cores means the figures were taken on a busy machine and are low.
+function cpuTotals() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait, steal };
+  } catch {
+    return null;
+  }
+}
+
+// /proc/<pid>/stat counts CPU time in clock ticks: USER_HZ, 100 on Linux.
+const CLK_TCK_US = 10_000;
+
+function procTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+function cpuSnapshot(pids) {
+  const ticks = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procTicks(pid)]));
+  return { at: cpuTotals(), ticks };
+}
+
+function cpuUse(a, b) {
+  if (!a.at || !b.at) return null;
+  const dt = b.at.total - a.at.total;
+  if (dt <= 0) return null;
+  const cores = os.cpus().length;
+  const share = (ticks) => round((ticks / dt) * cores, 2);
+  const out = {};
+  let ours = 0;
+  for (const k of Object.keys(a.ticks)) {
+    const d = b.ticks[k] - a.ticks[k];
+    ours += d;
+    out[k] = share(d);
+  }
+  out.others = share(Math.max(0, b.at.busy - a.at.busy - ours));
+  out.steal = share(b.at.steal - a.at.steal);
+  return out;
+}
+
 const mb = (kb) => (kb === null || kb === undefined ? null : Math.round((kb / 1024) * 10) / 10);
 const round = (n, d = 1) =>
   n === null || n === undefined || Number.isNaN(n) ? null : Math.round(n * 10 ** d) / 10 ** d;
@@ -483,7 +537,7 @@ function summarise(name, result, expectStatus, warm) {
   };
 }
 
-async function workload(name, url, expectStatus) {
+async function workload(name, url, expectStatus, serverPids) {
   log(
     `· ${name}: ${WARMUP > 0 ? `${WARMUP} s warm-up, ` : ''}${DURATION} s measured, ${CONNECTIONS} connections → ${url}`,
   );
@@ -491,21 +545,35 @@ async function workload(name, url, expectStatus) {
   const loadBefore = round(os.loadavg()[0], 2);
   if (WARMUP > 0) warm = await cannon(url, WARMUP);
   const start = sinceSpawn();
+  const pids = { ...serverPids, bench: process.pid };
+  const before = cpuSnapshot(pids);
   const result = await cannon(url, DURATION);
+  const cpu = cpuUse(before, cpuSnapshot(pids));
   if (spawnedAt) phases[name] = [start, sinceSpawn()];
   const s = summarise(name, result, expectStatus, warm);
   // 1-minute load average before the workload: > ~0.5 means something else was using the CPUs.
   s.loadAvg1mBefore = loadBefore;
+  // Cores used during the measured part: server (ceiling or Hookflow), bench, everything else.
+  s.cpuCores = cpu;
+  // Server CPU time per answered request: it moves less than req/s when other work shares
+  // the machine (contention still inflates it, up to 2-3× on a saturated machine).
+  s.serverCpuUsPerReq =
+    cpu && s.completed > 0 ? Math.round((cpu.server * s.durationS * 1e6) / s.completed) : null;
   log(
     `  ${s.reqPerSecMean} req/s, p99 ${s.latencyMs.p99} ms, errors ${s.errors} (status ${JSON.stringify(s.statusCodes)})`,
   );
+  if (cpu) {
+    log(
+      `  cores used: server ${cpu.server}, bench ${cpu.bench}${cpu.upstream !== undefined ? `, upstream ${cpu.upstream}` : ''}, others ${cpu.others}, steal ${cpu.steal}; server CPU ${s.serverCpuUsPerReq} µs/request`,
+    );
+  }
   return s;
 }
 
 // ---------------------------------------------------------------------------------------
 // Durability check after ingest.
 
-async function checkIngestJobs(base, acceptedTotal, loadEndedAt) {
+async function checkIngestJobs(base, acceptedTotal, loadEndedAt, pid) {
   const wf = 'bench-ingest';
   const out = {
     accepted202: acceptedTotal,
@@ -534,6 +602,7 @@ async function checkIngestJobs(base, acceptedTotal, loadEndedAt) {
       getJson(`${base}/api/jobs?workflow=${wf}&status=running&limit=1`),
     ]);
     if (q.jobs.length === 0 && r.jobs.length === 0) {
+      out.drainedTicks = procTicks(pid);
       out.drained = true;
       out.drainMs = Date.now() - loadEndedAt;
       break;
@@ -595,13 +664,15 @@ function printReport(report) {
   );
   log();
   log(
-    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}`,
+    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}   cores: server / bench / others`,
   );
-  log('-'.repeat(50));
+  log('-'.repeat(94));
   for (const w of Object.values(workloads)) {
-    const ratio = ceilingReqPerSec ? round(w.reqPerSecMean / ceilingReqPerSec, 2) : null;
+    const ratio = ceilingReqPerSec ? (w.reqPerSecMean / ceilingReqPerSec).toFixed(2) : null;
+    const c = w.cpuCores;
+    const cores = c ? `${c.server} / ${c.bench} / ${c.others}` : '—';
     log(
-      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}`,
+      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}   ${cores}`,
     );
   }
   if (report.hookflow.peakRssMb !== null) {
@@ -622,13 +693,23 @@ function printReport(report) {
       `Ingest durability: ${d.accepted202} answered 202 (warm-up included), ${d.jobsCounted ?? '?'} jobs${d.countComplete ? '' : ' (count incomplete)'} ${JSON.stringify(d.jobsByStatus)}; ` +
         `drain ${d.drained ? `${round(d.drainMs / 1000, 2)} s after load stopped` : 'NOT finished'}; counted in ${round(d.countMs / 1000, 2)} s (${d.countPages} pages)`,
     );
+    if (d.hookflowCpuUsPerEventWithJob !== null && d.hookflowCpuUsPerEventWithJob !== undefined) {
+      log(
+        `  Hookflow CPU per ingested event, its job included: ${d.hookflowCpuUsPerEventWithJob} µs`,
+      );
+    }
     if (d.note) log(`  note: ${d.note.trim()}`);
   }
   if (report.upstream) log(`Upstream GETs served: ${report.upstream.served}`);
   const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
-  log(
-    `1-min load average before each workload (other work on the machine skews figures): ${la.join(', ')}`,
-  );
+  log(`1-min load average before each workload: ${la.join(', ')}`);
+  const disturbed = Object.values(workloads).filter((w) => (w.cpuCores?.others ?? 0) > 0.2);
+  if (disturbed.length > 0) {
+    const which = disturbed.map((w) => `${w.workload} (${w.cpuCores.others} cores)`).join(', ');
+    log(
+      `! other processes used CPU during ${which}: those figures are low and ratios unreliable; rerun on a quiet machine`,
+    );
+  }
   log();
   for (const c of report.checks)
     log(`${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -728,7 +809,9 @@ async function main() {
 
   if (WORKLOADS.includes('ceiling')) {
     const ceiling = await startHelper('ceiling.mjs', 'ceiling');
-    report.workloads.ceiling = await workload('ceiling', `${ceiling.url}/`, 200);
+    report.workloads.ceiling = await workload('ceiling', `${ceiling.url}/`, 200, {
+      server: ceiling.child.pid,
+    });
     report.ceilingReqPerSec = report.workloads.ceiling.reqPerSecMean;
     await stopChild(ceiling.child);
   }
@@ -741,20 +824,33 @@ async function main() {
 
     if (WORKLOADS.includes('ingest')) {
       rss.phase = 'ingest';
-      const s = await workload('ingest', `${hf.base}/hooks/bench/ingest`, 202);
+      const ticksBefore = procTicks(hf.child.pid);
+      const s = await workload('ingest', `${hf.base}/hooks/bench/ingest`, 202, {
+        server: hf.child.pid,
+      });
       report.workloads.ingest = s;
       const loadEndedAt = Date.now();
       rss.phase = 'drain';
       const accepted = s.expected + (s.warmup?.expected ?? 0);
       log(`· checking ingest jobs (${accepted} answered 202, warm-up included)`);
       const drainStart = sinceSpawn();
-      report.ingestDurability = await checkIngestJobs(hf.base, accepted, loadEndedAt);
+      report.ingestDurability = await checkIngestJobs(hf.base, accepted, loadEndedAt, hf.child.pid);
+      // Hookflow's CPU per event from the first warm-up request until its job queue was empty:
+      // accepting the event and running its job.
+      const d = report.ingestDurability;
+      d.hookflowCpuUsPerEventWithJob =
+        d.drained && accepted > 0
+          ? Math.round(((d.drainedTicks - ticksBefore) * CLK_TCK_US) / accepted)
+          : null;
       phases.drain = [drainStart, round(drainStart + report.ingestDurability.drainMs / 1000, 2)];
       phases.count = [phases.drain[1], sinceSpawn()];
     }
     if (WORKLOADS.includes('rr')) {
       rss.phase = 'rr';
-      report.workloads.rr = await workload('rr', `${hf.base}/hooks/bench/rr`, 200);
+      report.workloads.rr = await workload('rr', `${hf.base}/hooks/bench/rr`, 200, {
+        server: hf.child.pid,
+        upstream: upstream.child.pid,
+      });
       upstream.child.send('stats');
       report.upstream = await Promise.race([
         new Promise((resolve) => upstream.child.once('message', resolve)),

@@ -1,0 +1,45 @@
+/**
+ * @module api/workflows
+ * `/api/workflows`: the loaded workflows with their webhook URLs and the status of their
+ * newest job.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HookflowError } from '../errors.js';
+import type { Workflow } from '../workflow/types.js';
+import type { ApiDeps } from './deps.js';
+
+export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): void {
+  api.get('/workflows', async (request) => {
+    const workflows = await Promise.all(
+      deps.registry.list().map(async (wf) => ({
+        ...describeWorkflow(deps, wf, request),
+        lastJobStatus: await deps.store.lastJobStatus(wf.name),
+      })),
+    );
+    return { workflows };
+  });
+
+  api.get<{ Params: { name: string } }>('/workflows/:name', async (request) => {
+    const wf = deps.registry.get(request.params.name);
+    if (!wf) throw new HookflowError('not_found', `no workflow named '${request.params.name}'`);
+    return { ...describeWorkflow(deps, wf, request), source: wf.source };
+  });
+}
+
+function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
+  const path = deps.registry.pathOf(wf.name) ?? null;
+  const t = wf.trigger;
+  return {
+    name: wf.name,
+    enabled: wf.enabled,
+    file: wf.file ?? null,
+    trigger: {
+      type: t.type,
+      method: t.method,
+      path,
+      url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
+      delivery: t.delivery,
+    },
+    steps: wf.steps.map((s) => ({ id: s.id, type: s.type })),
+  };
+}
