@@ -301,9 +301,15 @@ function procTicks(pid) {
   }
 }
 
+// The server's main thread (its tid is the pid) serves HTTP; everything else of the process
+// (the engine thread, libuv's pool, V8's helpers) is "other threads".
+function mainThreadTicks(pid) {
+  return procTicks(`${pid}/task/${pid}`);
+}
+
 function cpuSnapshot(pids) {
   const ticks = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procTicks(pid)]));
-  return { at: cpuTotals(), ticks };
+  return { at: cpuTotals(), ticks, serverMain: pids.server ? mainThreadTicks(pids.server) : 0 };
 }
 
 function cpuUse(a, b) {
@@ -319,6 +325,7 @@ function cpuUse(a, b) {
     ours += d;
     out[k] = share(d);
   }
+  if (a.ticks.server !== undefined) out.serverMain = share(b.serverMain - a.serverMain);
   out.others = share(Math.max(0, b.at.busy - a.at.busy - ours));
   out.steal = share(b.at.steal - a.at.steal);
   return out;
@@ -559,12 +566,15 @@ async function workload(name, url, expectStatus, serverPids) {
   // the machine (contention still inflates it, up to 2-3× on a saturated machine).
   s.serverCpuUsPerReq =
     cpu && s.completed > 0 ? Math.round((cpu.server * s.durationS * 1e6) / s.completed) : null;
+  // The same for the server's main thread alone: what bounds a single-threaded server.
+  s.serverMainCpuUsPerReq =
+    cpu && s.completed > 0 ? Math.round((cpu.serverMain * s.durationS * 1e6) / s.completed) : null;
   log(
     `  ${s.reqPerSecMean} req/s, p99 ${s.latencyMs.p99} ms, errors ${s.errors} (status ${JSON.stringify(s.statusCodes)})`,
   );
   if (cpu) {
     log(
-      `  cores used: server ${cpu.server}, bench ${cpu.bench}${cpu.upstream !== undefined ? `, upstream ${cpu.upstream}` : ''}, others ${cpu.others}, steal ${cpu.steal}; server CPU ${s.serverCpuUsPerReq} µs/request`,
+      `  cores used: server ${cpu.server} (main thread ${cpu.serverMain}), bench ${cpu.bench}${cpu.upstream !== undefined ? `, upstream ${cpu.upstream}` : ''}, others ${cpu.others}, steal ${cpu.steal}; server CPU ${s.serverCpuUsPerReq} µs/request (main thread ${s.serverMainCpuUsPerReq})`,
     );
   }
   return s;
@@ -664,15 +674,15 @@ function printReport(report) {
   );
   log();
   log(
-    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}   cores: server / bench / others`,
+    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}${pad('main µs', 9, true)}   cores: server (main) / bench / others`,
   );
-  log('-'.repeat(94));
+  log('-'.repeat(110));
   for (const w of Object.values(workloads)) {
     const ratio = ceilingReqPerSec ? (w.reqPerSecMean / ceilingReqPerSec).toFixed(2) : null;
     const c = w.cpuCores;
-    const cores = c ? `${c.server} / ${c.bench} / ${c.others}` : '—';
+    const cores = c ? `${c.server} (${c.serverMain}) / ${c.bench} / ${c.others}` : '—';
     log(
-      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}   ${cores}`,
+      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}${pad(w.serverMainCpuUsPerReq, 9, true)}   ${cores}`,
     );
   }
   if (report.hookflow.peakRssMb !== null) {

@@ -14,15 +14,13 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { ConfigError } from './config/index.js';
-import { Engine, createLocalReplyBus } from './engine/index.js';
-import type { ReplyBus } from './engine/index.js';
+import { createLocalReplyBus, startEngineThread } from './engine/index.js';
+import type { EngineThread, ReplyBus } from './engine/index.js';
 import { registerApi } from './api/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
-import { createLocalQueue } from './queue/index.js';
 import type { Queue } from './queue/index.js';
 import { WorkflowRegistry } from './registry/index.js';
-import { createStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
@@ -34,7 +32,7 @@ export interface App {
   queue: Queue;
   replies: ReplyBus;
   registry: WorkflowRegistry;
-  engine: Engine;
+  engine: EngineThread;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -61,20 +59,30 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const workflows = opts.workflows ?? loadWorkflowsOrThrow(config);
 
-  const store = createStore({ sqliteFile: join(config.dataDir, 'hookflow.db') });
-  await store.init();
-
-  const registry = new WorkflowRegistry(store);
-  await registry.replaceAll(workflows);
-
-  const replies = createLocalReplyBus();
-  const queue = createLocalQueue((jobId, err) => log.error({ err, job: jobId }, 'job crashed'));
   const env = Object.fromEntries(
     config.envAllow.flatMap((k) =>
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const engine = new Engine({ store, replies, log, env, workflow: (name) => registry.get(name) });
+  const replies = createLocalReplyBus();
+  // The store, the queue and the jobs live on the engine thread; see engine/thread.
+  const engine = await startEngineThread({
+    sqliteFile: join(config.dataDir, 'hookflow.db'),
+    logLevel: log.level,
+    env,
+    replies,
+    log,
+  });
+  const { store, queue } = engine;
+
+  const registry = new WorkflowRegistry(store);
+  registry.onChange(async (changes) => {
+    engine.syncWorkflows(
+      changes.flatMap((c) => (c.after ? [c.after] : [])),
+      changes.flatMap((c) => (c.after ? [] : [c.name])),
+    );
+  });
+  await registry.replaceAll(workflows);
 
   const server = Fastify({
     logger: false,
@@ -119,11 +127,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       app.url = `http://${host}:${port}`;
-      // Resume what a previous process left queued or running, then take new work.
-      const unfinished = await store.unfinishedJobs();
-      for (const id of unfinished) await queue.enqueue(id);
-      if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
-      queue.start((id) => engine.runJob(id), config.concurrency);
+      engine.start(config.concurrency);
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
       return app.url;
@@ -131,8 +135,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await server.close();
-      await queue.stop();
-      await store.close();
+      await engine.close();
     },
   };
   return app;

@@ -58,7 +58,11 @@ steps:
       }
     };
     const workers = Array.from({ length: 16 }, worker);
-    await sleep(1500);
+    // Kill once enough was accepted (slow on a busy machine), but not before 1.5 s of load.
+    const started = Date.now();
+    while ((accepted.size < 100 || Date.now() - started < 1500) && Date.now() - started < 20_000) {
+      await sleep(50);
+    }
     await first.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);

@@ -7,6 +7,12 @@
  * Resuming after a crash: steps are numbered in execution order (`seq`). A claimed job brings
  * the records of the steps an earlier attempt finished; those are not run again, their stored
  * output is used instead, and the walk goes on from the first step without a record.
+ *
+ * Writes are awaited only where an outcome depends on them. Step records and the reply are
+ * queued without waiting, so a short job's records, its reply and its finish share one group
+ * commit. Before a step with effects outside Hookflow (`http`) runs, the records of the steps
+ * before it are awaited: a resume then never repeats a call whose record was lost with a
+ * queued write. Steps without such effects (`set`, `switch`, `reply`) are safe to run again.
  */
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
@@ -21,7 +27,8 @@ import type { Dispatcher } from 'undici';
 
 export interface EngineDeps {
   store: Store;
-  replies: ReplyBus;
+  /** Where replies and finishes go: the reply bus, or the channel to the thread that waits. */
+  replies: Pick<ReplyBus, 'publish'>;
   workflow(name: string): Workflow | undefined;
   log: Logger;
   env?: Record<string, string>;
@@ -37,7 +44,12 @@ interface RunState {
   seq: number;
   outputs: Record<string, unknown>;
   replied: boolean;
+  /** Writes of this job queued and not yet awaited. */
+  pending: Promise<void>[];
 }
+
+/** Step types whose effects reach outside Hookflow: their predecessors' records go first. */
+const EXTERNAL_EFFECTS: ReadonlySet<Step['type']> = new Set(['http']);
 
 export class Engine {
   constructor(private readonly deps: EngineDeps) {}
@@ -50,17 +62,18 @@ export class Engine {
     const workflow = this.deps.workflow(job.workflow);
     let status: 'succeeded' | 'failed' = 'succeeded';
     let error: string | null = null;
+    const state: RunState = {
+      job,
+      done: new Map(job.steps.map((s) => [s.seq, s])),
+      seq: 0,
+      outputs: {},
+      replied: job.reply !== null,
+      pending: [],
+    };
     if (!workflow) {
       status = 'failed';
       error = `workflow '${job.workflow}' is not loaded`;
     } else {
-      const state: RunState = {
-        job,
-        done: new Map(job.steps.map((s) => [s.seq, s])),
-        seq: 0,
-        outputs: {},
-        replied: job.reply !== null,
-      };
       try {
         await this.runSteps(workflow.steps, state);
       } catch (e) {
@@ -68,7 +81,14 @@ export class Engine {
         error = errorMessage(e);
       }
     }
-    const finished = await store.finishJob(job.id, status, error);
+    // Queued behind the job's other writes: one commit, and all of them settle together.
+    const finish = store.finishJob(job.id, status, error);
+    try {
+      await settleWrites(state);
+    } catch (e) {
+      log.error({ err: e, job: job.id, workflow: job.workflow }, 'job history not fully stored');
+    }
+    const finished = await finish;
     if (!finished) return;
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
@@ -96,6 +116,7 @@ export class Engine {
         if (step.type === 'switch') await this.runChosenCase(step, prior.output, state);
         continue;
       }
+      if (EXTERNAL_EFFECTS.has(step.type)) await settleWrites(state);
       const startedAt = new Date();
       let outcome: StepOutcome;
       try {
@@ -103,7 +124,7 @@ export class Engine {
       } catch (e) {
         const err = e instanceof StepError ? e : null;
         const message = `step '${step.id}' failed: ${errorMessage(e)}`;
-        await this.record(state, seq, step, startedAt, {
+        this.record(state, seq, step, startedAt, {
           status: 'failed',
           input: err?.input ?? null,
           output: err?.output ?? null,
@@ -113,7 +134,7 @@ export class Engine {
         throw new Error(message);
       }
       state.outputs[step.id] = outcome.output;
-      await this.record(state, seq, step, startedAt, {
+      this.record(state, seq, step, startedAt, {
         status: 'succeeded',
         input: outcome.input,
         output: outcome.output,
@@ -164,7 +185,7 @@ export class Engine {
           state.replied = true;
           // Answer the waiting caller first; the reply is stored right after.
           this.deps.replies.publish(state.job.id, { kind: 'reply', reply });
-          await this.deps.store.saveReply(state.job.id, reply);
+          state.pending.push(this.deps.store.saveReply(state.job.id, reply));
         }
         return {
           input: null,
@@ -175,14 +196,15 @@ export class Engine {
     }
   }
 
-  private async record(
+  /** Queues the step's record; `settleWrites` awaits it. */
+  private record(
     state: RunState,
     seq: number,
     step: Step,
     startedAt: Date,
     r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts'>,
-  ): Promise<void> {
-    await this.deps.store.saveStep(state.job.id, {
+  ): void {
+    const write = this.deps.store.saveStep(state.job.id, {
       seq,
       id: step.id,
       type: step.type,
@@ -190,7 +212,21 @@ export class Engine {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     });
+    state.pending.push(write);
   }
+}
+
+/**
+ * Awaits the job's queued writes. A failed one fails the job: its history would be
+ * incomplete, and a resume could repeat a step whose record was lost.
+ */
+async function settleWrites(state: RunState): Promise<void> {
+  if (state.pending.length === 0) return;
+  const writes = state.pending;
+  state.pending = [];
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** JSONata-style truthiness for `when`/`filter`: false, null, undefined, 0, '' and [] are false. */

@@ -186,7 +186,14 @@ async function duplicateAnswer(
       trigger.timeoutMs,
     );
   }
-  return requestResponseAnswer(jobId, await waiter.outcome, trigger.timeoutMs);
+  const outcome = await waiter.outcome;
+  if (outcome.kind === 'finished') {
+    // The reply may have been published before this request subscribed; the job's finish
+    // commits after its reply, so the stored job has it now.
+    const reply = (await deps.store.getJob(jobId))?.reply;
+    if (reply) return reply;
+  }
+  return requestResponseAnswer(jobId, outcome, trigger.timeoutMs);
 }
 
 function triggerData(

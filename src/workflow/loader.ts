@@ -154,6 +154,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     steps,
     file,
     source,
+    text,
     hash: createHash('sha256').update(text).digest('hex'),
   };
   return { workflow, problems: [], nameLine };

@@ -123,6 +123,8 @@ export interface Workflow {
   file?: string;
   /** The parsed document as written (after `${env:}` substitution is NOT applied: no secrets). */
   source: unknown;
+  /** The file's text as read (`${env:}` not substituted): other threads compile it again. */
+  text: string;
   /** sha256 of the source text, to tell a changed workflow from an unchanged one. */
   hash: string;
 }

@@ -1,8 +1,9 @@
 /**
  * @module store/sqlite/sqlite-store
  * The embedded durable store: one SQLite file on better-sqlite3, in WAL mode with
- * `synchronous = FULL`. Every write goes through the group-commit batcher (write-batcher.ts:
- * the durability argument is there); reads run at once on the same connection, so they see
+ * `synchronous = NORMAL` and the WAL fsynced by the group-commit batcher, off the event loop,
+ * before any write resolves. Every write goes through the batcher (write-batcher.ts: the
+ * durability argument is there); reads run at once on the same connection, so they see
  * every write whose promise has resolved.
  *
  * @example
@@ -31,7 +32,7 @@ import { migrate } from './migrations.js';
 import { jsonOrNull, parseReply, toJobDetail, toJobSummary, toStepRecord } from './rows.js';
 import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
-import type { WriteBatcher } from './write-batcher.js';
+import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
 
 export interface SqliteStoreOptions {
@@ -47,9 +48,19 @@ interface Open {
   batcher: WriteBatcher;
 }
 
+/** How many just-created jobs the store keeps in memory for their claim. */
+const FRESH_JOBS_MAX = 4096;
+
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let open: Open | null = null;
   let closed = false;
+  // Jobs this store committed and nobody has claimed yet: their claim needs no read and no
+  // JSON.parse of the trigger, only an UPDATE queued with the job's next writes. Bounded:
+  // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
+  const fresh = new Map<string, { workflow: string; trigger: TriggerData }>();
+  const remember = (id: string, workflow: string, trigger: TriggerData): void => {
+    if (fresh.size < FRESH_JOBS_MAX) fresh.set(id, { workflow, trigger });
+  };
 
   function ready(operation: string): Open {
     if (open !== null) return open;
@@ -59,9 +70,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
 
   /** Queues a write for the next group commit. Called from async methods: throws reject. */
-  function write<T>(operation: string, op: (sql: Statements) => T): Promise<T> {
+  function write<T>(
+    operation: string,
+    op: (sql: Statements) => T,
+    writeOpts?: WriteOptions,
+  ): Promise<T> {
     const { sql, batcher } = ready(operation);
-    return batcher.write(operation, () => op(sql));
+    return batcher.write(operation, () => op(sql), writeOpts);
   }
 
   return {
@@ -79,14 +94,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       const { db, batcher } = open;
       open = null;
       closed = true;
-      batcher.close();
+      await batcher.close();
       db.close();
     },
 
     async acceptEvent(event: NewEvent): Promise<AcceptResult> {
       const trigger = JSON.stringify(event.trigger);
       const answer = jsonOrNull(event.answer);
-      return write('acceptEvent', (sql): AcceptResult => {
+      const result = await write('acceptEvent', (sql): AcceptResult => {
         const now = Date.now();
         const { dedupe } = event;
         if (dedupe !== undefined) {
@@ -107,12 +122,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         }
         return { kind: 'accepted', jobId: event.id };
       });
+      if (result.kind === 'accepted') remember(event.id, event.workflow, event.trigger);
+      return result;
     },
 
     async createJob(workflow: string, trigger: TriggerData, jobOpts: { rerunOf?: string }) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
-      return write('createJob', (sql) => {
+      await write('createJob', (sql) => {
         sql.insertJob.run({
           id,
           workflow,
@@ -120,23 +137,48 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           rerunOf: jobOpts.rerunOf ?? null,
           createdAt: Date.now(),
         });
-        return id;
       });
+      remember(id, workflow, trigger);
+      return id;
     },
 
     async claimJob(id: string): Promise<ClaimedJob | null> {
-      return write('claimJob', (sql) => {
-        const row = sql.claimJob.get(Date.now(), id);
-        if (row === undefined) return null;
+      const known = fresh.get(id);
+      if (known !== undefined) {
+        fresh.delete(id);
+        // Committed, never claimed: queued, attempt 0, no steps. A claim need not be durable:
+        // lost in a crash, it leaves the job queued, and start-up resumes it.
+        const claimed = await write(
+          'claimJob',
+          (sql) => sql.markRunning.run(Date.now(), id).changes > 0,
+          { durable: false },
+        );
+        if (!claimed) return null;
         return {
           id,
-          workflow: row.workflow,
-          attempt: row.attempt,
-          trigger: JSON.parse(row.trigger) as TriggerData,
-          steps: sql.stepsOfJob.all(id).map(toStepRecord),
-          reply: parseReply(row.reply),
+          workflow: known.workflow,
+          attempt: 1,
+          trigger: known.trigger,
+          steps: [],
+          reply: null,
         };
-      });
+      }
+      return write(
+        'claimJob',
+        (sql) => {
+          const row = sql.claimJob.get(Date.now(), id);
+          if (row === undefined) return null;
+          return {
+            id,
+            workflow: row.workflow,
+            attempt: row.attempt,
+            trigger: JSON.parse(row.trigger) as TriggerData,
+            steps: sql.stepsOfJob.all(id).map(toStepRecord),
+            reply: parseReply(row.reply),
+          };
+        },
+        { durable: false },
+      );
     },
 
     async saveStep(jobId: string, step: StepRecord) {
@@ -224,17 +266,23 @@ function openDatabase(opts: SqliteStoreOptions): Open {
   }
   const db = new Database(opts.file);
   try {
-    // WAL lets readers run beside the writer; FULL fsyncs the WAL on every commit, which is
-    // what makes a resolved write survive a power loss, not only a process crash.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // WAL lets readers run beside the writer. NORMAL leaves the fsync of each commit to the
+    // batcher, which runs it off the event loop before resolving any write: that is what makes
+    // a resolved write survive a power loss, not only a process crash.
+    const wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    // Where WAL is unavailable (some network file systems), FULL keeps commits durable.
+    db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('foreign_keys = ON');
     // A batch in which a write failed reruns with a SAVEPOINT per write; each copies the pages
     // it touches to a sub-journal, cheap in memory but costly in a temp file.
     db.pragma('temp_store = MEMORY');
     migrate(db);
-    return { db, sql: prepareStatements(db), batcher: createWriteBatcher(db) };
+    const batcher = createWriteBatcher(
+      db,
+      wal ? { walFile: `${path.resolve(opts.file)}-wal` } : {},
+    );
+    return { db, sql: prepareStatements(db), batcher };
   } catch (error) {
     db.close();
     throw error;

@@ -58,6 +58,7 @@ export interface Statements {
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
   claimJob: Statement<[nowMs: number, id: string], ClaimRow>;
+  markRunning: Statement<[nowMs: number, id: string]>;
   finishJob: Statement<[status: JobStatus, error: string | null, nowMs: number, id: string]>;
   saveReply: Statement<[reply: string, id: string]>;
   upsertStep: Statement<InsertStepParams>;
@@ -92,6 +93,12 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
          started_at = coalesce(started_at, ?)
        WHERE id = ? AND status IN ('queued', 'running')
        RETURNING workflow, attempt, trigger, reply`,
+    ),
+    // claimJob for a job whose data the store still holds in memory: no row to return.
+    markRunning: db.prepare<[number, string]>(
+      `UPDATE jobs SET status = 'running', attempt = attempt + 1,
+         started_at = coalesce(started_at, ?)
+       WHERE id = ? AND status IN ('queued', 'running')`,
     ),
     finishJob: db.prepare<[JobStatus, string | null, number, string]>(
       `UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,

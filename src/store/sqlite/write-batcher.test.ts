@@ -91,12 +91,76 @@ void describe('write batcher', () => {
 
   void it('close commits queued writes and rejects later ones with store_closed', async () => {
     const queued = batcher.write('insert', insert('q'));
-    batcher.close();
+    await batcher.close();
     assert.equal(await queued, 'q');
     await assert.rejects(
       batcher.write('insert', insert('late')),
       (e: unknown) => e instanceof HookflowError && e.code === 'store_closed',
     );
     assert.deepEqual(stored(), ['q']);
+  });
+
+  void describe('with walFile: the fsync runs off the event loop', () => {
+    let walBatcher: WriteBatcher;
+    beforeEach(() => {
+      db.pragma('synchronous = NORMAL');
+      walBatcher = createWriteBatcher(db, { walFile: path.join(dir, 'b.db-wal') });
+    });
+
+    void it('a write resolves only after an fsync that began after its commit', async () => {
+      const pending = walBatcher.write('insert', insert('x'));
+      let resolved = false;
+      void pending.then(() => (resolved = true));
+      await new Promise((r) => setImmediate(r));
+      // Committed (visible on this connection), but the fsync has not come back yet.
+      assert.equal(walBatcher.commits, 1);
+      assert.deepEqual(stored(), ['x']);
+      assert.equal(resolved, false);
+      await pending;
+      assert.equal(walBatcher.syncs, 1);
+    });
+
+    void it('a write marked durable: false settles at its commit, before the fsync', async () => {
+      const durable = walBatcher.write('insert', insert('d'));
+      const claim = walBatcher.write('insert', insert('c'), { durable: false });
+      assert.equal(await claim, 'c');
+      assert.equal(walBatcher.syncs, 0);
+      assert.equal(await durable, 'd');
+      assert.equal(walBatcher.syncs, 1);
+    });
+
+    void it('writes queued while an fsync runs commit together when it returns', async () => {
+      const first = walBatcher.write('insert', insert('a'));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(walBatcher.commits, 1);
+      const later: Promise<string>[] = [];
+      for (let turn = 0; turn < 5; turn++) {
+        later.push(walBatcher.write('insert', insert(`b${turn}`)));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all([first, ...later]);
+      assert.ok(walBatcher.commits < 6, `${walBatcher.commits} commits for 6 turns of writes`);
+      assert.equal(walBatcher.syncs, walBatcher.commits);
+      assert.deepEqual(stored(), ['a', 'b0', 'b1', 'b2', 'b3', 'b4']);
+    });
+
+    void it('a failed fsync rejects the writes it covered and every later one', async () => {
+      const broken = createWriteBatcher(db, { walFile: path.join(dir, 'missing', 'b.db-wal') });
+      await assert.rejects(
+        broken.write('insert', insert('y')),
+        (e: unknown) => e instanceof HookflowError && e.code === 'store_write_failed',
+      );
+      await assert.rejects(
+        broken.write('insert', insert('z')),
+        (e: unknown) => e instanceof HookflowError && /could not be synced/.test(e.message),
+      );
+    });
+
+    void it('close waits for the running fsync', async () => {
+      const queued = walBatcher.write('insert', insert('q'));
+      await walBatcher.close();
+      assert.equal(walBatcher.syncs, 1);
+      assert.equal(await queued, 'q');
+    });
   });
 });

@@ -2,13 +2,21 @@
  * @module store/sqlite/write-batcher
  * Group commit. Every write of the store goes through `write()`: writes queued in the same
  * event-loop turn run in ONE transaction, flushed by `setImmediate`, and each caller's promise
- * settles only after that transaction has committed.
+ * settles only after that transaction is durable.
  *
- * Durability argument: a promise resolves after COMMIT returned, and the database runs in WAL
- * mode with `synchronous = FULL`, so COMMIT returns only after the WAL was fsynced. Ingress
- * answers 2xx only after `acceptEvent` resolved, hence an answered event survives a crash of
- * the process or of the machine. Grouping keeps that guarantee while paying one fsync per
- * turn instead of one per event (NOTES.md: ~20k req/s end to end on 2 cores).
+ * Durability argument: the database runs in WAL mode. With `walFile` given (the store's
+ * default), it runs with `synchronous = NORMAL`: COMMIT writes the transaction's frames to the
+ * WAL without an fsync, and the batcher then fsyncs the WAL file itself with `fs.fsync`, on
+ * libuv's thread pool, and settles the promises of every transaction committed before that
+ * fsync began only when it returns. Without `walFile`, the caller must run `synchronous =
+ * FULL` (COMMIT fsyncs, on this thread). Either way a promise resolves after the write is
+ * on disk, ingress answers 2xx only after `acceptEvent` resolved, and an answered event
+ * survives a crash of the process or of the machine. (Checkpoints in NORMAL mode fsync the
+ * WAL before copying it and the database after, so frames already copied are durable too.)
+ *
+ * Moving the fsync off the event loop matters: a FULL commit blocks the only thread for the
+ * ~1 ms of an fsync, during which Hookflow can neither accept nor answer. Here commits keep
+ * going while an fsync runs, and one fsync covers every commit made since the last one began.
  *
  * One failing write (say a duplicate id) rejects only its caller; the rest of the batch
  * commits. Savepoints give that isolation but copy every page a write touches (about a fifth
@@ -16,23 +24,51 @@
  * back and run again with one SAVEPOINT per write. Hence a write `op` must be synchronous and
  * depend on nothing but the database and the values it captured: it may run twice.
  *
+ * A failed fsync leaves the state of the file unknown (the kernel may have dropped the dirty
+ * pages): the batcher rejects the writes it covered and every later one, and the store must
+ * be reopened.
+ *
  * @example
- *   const batcher = createWriteBatcher(db);
+ *   const batcher = createWriteBatcher(db, { walFile: `${file}-wal` });
  *   const changed = await batcher.write('finishJob', () => finish.run(id).changes > 0);
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { errorMessage } from '../../errors.js';
 import { StoreError } from '../errors.js';
 
+export interface WriteBatcherOptions {
+  /**
+   * The database's WAL file. Given, the batcher fsyncs it after each commit, off the event
+   * loop, before settling (the database must run `synchronous = NORMAL`); left out, COMMIT
+   * itself must be durable (`synchronous = FULL`).
+   */
+  walFile?: string;
+}
+
+export interface WriteOptions {
+  /**
+   * false: settle as soon as the transaction has committed, before the fsync — for writes a
+   * crash may lose without harm (a job's claim: the job stays queued and is resumed).
+   */
+  durable?: boolean;
+}
+
 export interface WriteBatcher {
   /** Queues `op` (synchronous SQL) for the next group commit; resolves with its result. */
-  write<T>(name: string, op: () => T): Promise<T>;
-  /** Commits every queued write now (used by `close()`). */
+  write<T>(name: string, op: () => T, opts?: WriteOptions): Promise<T>;
+  /** Commits every queued write now; their promises still wait for the fsync. */
   flushNow(): void;
-  /** Commits every queued write, then rejects every later `write()` with `store_closed`. */
-  close(): void;
+  /**
+   * Commits every queued write and rejects every later `write()` with `store_closed`;
+   * resolves once every committed write is durable and settled.
+   */
+  close(): Promise<void>;
   /** How many transactions have committed, for tests and metrics. */
   readonly commits: number;
+  /** How many WAL fsyncs have completed, for tests and metrics. */
+  readonly syncs: number;
   /** Writes waiting for the next flush. */
   readonly pending: number;
 }
@@ -40,17 +76,33 @@ export interface WriteBatcher {
 interface PendingWrite {
   name: string;
   op: () => unknown;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export function createWriteBatcher(db: BetterSqlite3.Database): WriteBatcher {
+/** A committed batch waiting for the fsync that makes it durable. */
+type Settle = (syncError: unknown) => void;
+
+export function createWriteBatcher(
+  db: BetterSqlite3.Database,
+  opts: WriteBatcherOptions = {},
+): WriteBatcher {
   let queue: PendingWrite[] = [];
   let scheduled: NodeJS.Immediate | null = null;
   let closed = false;
   let commits = 0;
+  let syncs = 0;
+
+  // Asynchronous fsync of the WAL. While one runs, writes queue up and commit together when
+  // it returns: commits stay as large as under FULL (each commit writes every page it touched
+  // to the WAL, so many small ones would cost more CPU and I/O), but the loop stays free.
+  let walFd: number | null = null;
+  let syncing = false;
+  let broken: StoreError | null = null;
+  const drained: Array<() => void> = [];
 
   // The fast path: one transaction, no savepoints. `opFailed` tells a write's own error
   // (worth a retry with isolation) from BEGIN or COMMIT failing (fatal to the whole batch).
@@ -95,6 +147,38 @@ export function createWriteBatcher(db: BetterSqlite3.Database): WriteBatcher {
     }
   }
 
+  function startSync(group: Settle): void {
+    syncing = true;
+    try {
+      walFd ??= openWal(opts.walFile as string);
+    } catch (error) {
+      finishSync(group, error);
+      return;
+    }
+    fs.fsync(walFd, (error) => finishSync(group, error));
+  }
+
+  function finishSync(group: Settle, error: unknown): void {
+    syncing = false;
+    if (error) {
+      broken ??= new StoreError(
+        'store_write_failed',
+        `the database's WAL could not be synced to disk (${errorMessage(error)}); writes are refused until Hookflow restarts`,
+      );
+    } else {
+      syncs++;
+    }
+    group(error ? broken : null);
+    if (queue.length > 0) flushNow();
+    if (!syncing) drained.splice(0).forEach((f) => f());
+  }
+
+  function settle(w: PendingWrite, outcome: Outcome, syncError: unknown): void {
+    if (syncError) w.reject(syncError);
+    else if (outcome.ok) w.resolve(outcome.value);
+    else w.reject(writeFailed(w.name, outcome.error));
+  }
+
   function flushNow(): void {
     if (scheduled !== null) {
       clearImmediate(scheduled);
@@ -103,6 +187,10 @@ export function createWriteBatcher(db: BetterSqlite3.Database): WriteBatcher {
     const writes = queue;
     queue = [];
     if (writes.length === 0) return;
+    if (broken) {
+      for (const w of writes) w.reject(broken);
+      return;
+    }
     let outcomes: Outcome[];
     try {
       outcomes = runBatch(writes);
@@ -111,37 +199,78 @@ export function createWriteBatcher(db: BetterSqlite3.Database): WriteBatcher {
       for (const w of writes) w.reject(batchFailed(w.name, writes.length, error));
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const w = writes[i] as PendingWrite;
-      if (outcome.ok) w.resolve(outcome.value);
-      else w.reject(writeFailed(w.name, outcome.error));
+    // Durable writes wait for the fsync that covers this commit; the others settle now.
+    const later: Array<[PendingWrite, Outcome]> = [];
+    writes.forEach((w, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (w.durable && opts.walFile !== undefined) later.push([w, outcome]);
+      else settle(w, outcome, null);
+    });
+    if (later.length === 0) return;
+    startSync((syncError) => {
+      for (const [w, outcome] of later) settle(w, outcome, syncError);
     });
   }
 
   return {
-    write<T>(name: string, op: () => T): Promise<T> {
+    write<T>(name: string, op: () => T, writeOpts: WriteOptions = {}): Promise<T> {
       if (closed) {
         return Promise.reject(
           new StoreError('store_closed', `${name} after the store was closed; nothing was stored`),
         );
       }
+      if (broken) return Promise.reject(broken);
       return new Promise<T>((resolve, reject) => {
-        queue.push({ name, op, resolve: resolve as (value: unknown) => void, reject });
-        scheduled ??= setImmediate(flushNow);
+        queue.push({
+          name,
+          op,
+          durable: writeOpts.durable !== false,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
+        // While an fsync runs, its completion flushes the queue.
+        if (!syncing) scheduled ??= setImmediate(flushNow);
       });
     },
-    flushNow,
-    close() {
+    flushNow() {
+      // Not while an fsync runs: that commit would need a second one at the same time.
+      if (!syncing) flushNow();
+    },
+    async close() {
       closed = true;
-      flushNow();
+      if (syncing) await new Promise<void>((resolve) => drained.push(resolve));
+      else flushNow();
+      if (syncing) await new Promise<void>((resolve) => drained.push(resolve));
+      if (walFd !== null) {
+        fs.closeSync(walFd);
+        walFd = null;
+      }
     },
     get commits() {
       return commits;
+    },
+    get syncs() {
+      return syncs;
     },
     get pending() {
       return queue.length;
     },
   };
+}
+
+/**
+ * Opens the WAL for fsync. The directory is synced once too, so that the WAL file's own entry
+ * (created by SQLite when it was first written) survives a power loss.
+ */
+function openWal(walFile: string): number {
+  const fd = fs.openSync(walFile, 'r+');
+  const dir = fs.openSync(path.dirname(walFile), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
+  return fd;
 }
 
 function writeFailed(name: string, error: unknown): StoreError {

@@ -1,0 +1,94 @@
+/**
+ * @module engine/thread/engine-worker
+ * The engine thread: owns the SQLite store, the job queue and the engine, so that running
+ * jobs and writing the database never take time from the main thread, which serves HTTP.
+ * The main thread reaches the store through `RemoteStore`, hands job ids to the queue, and
+ * hears of replies and finished jobs by notifications.
+ *
+ * Workflows are compiled here a second time from their text: compiled templates are
+ * functions, which cannot cross threads.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { createLocalQueue } from '../../queue/index.js';
+import { createStore } from '../../store/index.js';
+import { parseWorkflow } from '../../workflow/index.js';
+import type { Workflow } from '../../workflow/types.js';
+import { Engine } from '../engine.js';
+import type { ReplyOutcome } from '../reply-bus.js';
+import { Channel } from './channel.js';
+import type { EngineThreadData, FinishedJob, WorkflowDoc } from './protocol.js';
+import { storeHandlers } from './remote-store.js';
+
+const data = workerData as EngineThreadData;
+const port = parentPort;
+if (!port) throw new Error('engine-worker runs as a worker thread');
+
+const log = pino({ level: data.logLevel }).child({ thread: 'engine' });
+const store = createStore({ sqliteFile: data.sqliteFile });
+const workflows = new Map<string, Workflow>();
+
+let finished: FinishedJob[] = [];
+let finishedScheduled = false;
+
+const queue = createLocalQueue((jobId, err) => log.error({ err, job: jobId }, 'job crashed'));
+const engine = new Engine({
+  store,
+  log,
+  env: data.env,
+  workflow: (name) => workflows.get(name),
+  replies: {
+    publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) {
+      channel.notify('replies.publish', [jobId, outcome]);
+    },
+  },
+  onFinished(job) {
+    // One notification per turn for every job that finished in it, with the queue's depth.
+    finished.push(job);
+    if (finishedScheduled) return;
+    finishedScheduled = true;
+    setImmediate(() => {
+      finishedScheduled = false;
+      const jobs = finished;
+      finished = [];
+      channel.notify('jobs.finished', [jobs, queue.depth()]);
+    });
+  },
+});
+
+function syncWorkflows(put: WorkflowDoc[], remove: string[]): void {
+  for (const name of remove) workflows.delete(name);
+  for (const doc of put) {
+    const wf = parseWorkflow(doc.text, doc.file);
+    workflows.set(wf.name, { ...wf, enabled: doc.enabled });
+  }
+}
+
+const channel = new Channel(
+  port,
+  {
+    ...storeHandlers(store),
+    'workflows.sync': (put: WorkflowDoc[], remove: string[]) => syncWorkflows(put, remove),
+    'queue.enqueue': (id: string) => queue.enqueue(id),
+    'engine.start': async (concurrency: number) => {
+      // Resume what a previous process left queued or running, then take new work.
+      const unfinished = await store.unfinishedJobs();
+      for (const id of unfinished) await queue.enqueue(id);
+      if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
+      queue.start((id) => engine.runJob(id), concurrency);
+    },
+    'engine.stop': async () => {
+      await queue.stop();
+      await store.close();
+    },
+  },
+  (method, err) => log.error({ err, method }, 'engine thread call failed'),
+);
+
+try {
+  await store.init();
+  syncWorkflows(data.workflows, []);
+  channel.notify('ready', []);
+} catch (err) {
+  channel.notify('failed', [{ message: err instanceof Error ? err.message : String(err) }]);
+}

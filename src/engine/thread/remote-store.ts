@@ -1,0 +1,106 @@
+/**
+ * @module engine/thread/remote-store
+ * The Store as the main thread sees it when the store runs on the engine thread: every method
+ * is a batched call over the channel. Arguments and results are plain data (structured
+ * clone), and errors keep their codes, so callers cannot tell it from the store itself.
+ */
+import type { HttpReply } from '../../workflow/types.js';
+import type {
+  AcceptResult,
+  ClaimedJob,
+  JobDetail,
+  JobFilter,
+  JobStatus,
+  JobSummary,
+  NewEvent,
+  StepRecord,
+  Store,
+  TriggerData,
+} from '../../store/types.js';
+import type { Channel } from './channel.js';
+
+export class RemoteStore implements Store {
+  /** `channel` gives the current one: a restarted engine thread brings a new channel. */
+  constructor(private readonly channel: () => Channel) {}
+
+  private call<T>(method: keyof Store, ...args: unknown[]): Promise<T> {
+    return this.channel().call<T>(`store.${method}`, args);
+  }
+
+  /** The engine thread opens the store before it says it is ready. */
+  async init(): Promise<void> {}
+  /** The engine thread closes the store when it stops. */
+  async close(): Promise<void> {}
+
+  acceptEvent(event: NewEvent): Promise<AcceptResult> {
+    return this.call('acceptEvent', event);
+  }
+  createJob(workflow: string, trigger: TriggerData, opts: { rerunOf?: string }): Promise<string> {
+    return this.call('createJob', workflow, trigger, opts);
+  }
+  claimJob(id: string): Promise<ClaimedJob | null> {
+    return this.call('claimJob', id);
+  }
+  saveStep(jobId: string, step: StepRecord): Promise<void> {
+    return this.call('saveStep', jobId, step);
+  }
+  saveReply(jobId: string, reply: HttpReply): Promise<void> {
+    return this.call('saveReply', jobId, reply);
+  }
+  finishJob(jobId: string, status: 'succeeded' | 'failed', error: string | null): Promise<boolean> {
+    return this.call('finishJob', jobId, status, error);
+  }
+  unfinishedJobs(): Promise<string[]> {
+    return this.call('unfinishedJobs');
+  }
+  getJob(id: string): Promise<JobDetail | null> {
+    return this.call('getJob', id);
+  }
+  listJobs(filter: JobFilter): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
+    return this.call('listJobs', filter);
+  }
+  lastJobStatus(workflow: string): Promise<JobStatus | null> {
+    return this.call('lastJobStatus', workflow);
+  }
+  getMeta(key: string): Promise<string | null> {
+    return this.call('getMeta', key);
+  }
+  setMeta(key: string, value: string): Promise<void> {
+    return this.call('setMeta', key, value);
+  }
+  purgeDedupe(nowMs: number): Promise<number> {
+    return this.call('purgeDedupe', nowMs);
+  }
+}
+
+/** The engine thread's side: `store.<method>` handlers calling the real store. */
+export function storeHandlers(store: Store): Record<string, (...args: never[]) => unknown> {
+  const handlers: Record<string, (...args: never[]) => unknown> = {};
+  for (const method of STORE_METHODS) {
+    const fn = store[method] as (...args: unknown[]) => unknown;
+    handlers[`store.${method}`] = (...args: unknown[]) => fn.apply(store, args);
+  }
+  return handlers;
+}
+
+/** Every Store method the main thread may call (init and close belong to the engine thread). */
+const STORE_METHODS = [
+  'acceptEvent',
+  'createJob',
+  'claimJob',
+  'saveStep',
+  'saveReply',
+  'finishJob',
+  'unfinishedJobs',
+  'getJob',
+  'listJobs',
+  'lastJobStatus',
+  'getMeta',
+  'setMeta',
+  'purgeDedupe',
+] as const satisfies readonly Exclude<keyof Store, 'init' | 'close'>[];
+
+// A Store method missing from STORE_METHODS fails to compile here, naming it.
+type Unlisted = Exclude<Exclude<keyof Store, 'init' | 'close'>, (typeof STORE_METHODS)[number]>;
+const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMethodListed;
