@@ -64,9 +64,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const replies = createLocalReplyBus();
   // The store, the queue and the jobs live on the engine thread; see engine/thread.
-  const engine = await startEngineThread({
+  // eslint-disable-next-line prefer-const -- the bus needs the thread, the thread the bus
+  let engine: EngineThread;
+  const replies = createLocalReplyBus({ onWait: (jobId) => engine.watch(jobId) });
+  engine = await startEngineThread({
     sqliteFile: join(config.dataDir, 'hookflow.db'),
     logLevel: log.level,
     env,

@@ -4,4 +4,4 @@ export { createLocalReplyBus } from './reply-bus.js';
 export type { ReplyBus, ReplyOutcome } from './reply-bus.js';
 export { startEngineThread } from './thread/engine-thread.js';
 export type { EngineThread, EngineThreadOptions } from './thread/engine-thread.js';
-export type { FinishedJob } from './thread/protocol.js';
+export type { JobCounts } from './thread/protocol.js';

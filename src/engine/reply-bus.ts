@@ -19,11 +19,17 @@ export interface ReplyBus {
   hasWaiter(jobId: string): boolean;
 }
 
-export function createLocalReplyBus(): ReplyBus {
+export interface LocalReplyBusOptions {
+  /** Called when someone starts waiting for a job (the engine thread then reports it). */
+  onWait?(jobId: string): void;
+}
+
+export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
   const waiters = new Map<string, Set<(o: ReplyOutcome) => void>>();
 
   return {
     wait(jobId, timeoutMs) {
+      opts.onWait?.(jobId);
       let settle!: (o: ReplyOutcome) => void;
       const outcome = new Promise<ReplyOutcome>((resolve) => {
         settle = resolve;

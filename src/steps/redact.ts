@@ -37,12 +37,20 @@ const SENSITIVE_HEADER_PARTS = [
   'password',
 ];
 
+// Every webhook's headers pass through here; their names repeat, their verdicts are cached.
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 1024;
+
 /** True for a header whose value is a credential or a signature (case-insensitive). */
 export function isSensitiveHeader(name: string): boolean {
+  const known = verdicts.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return (
-    SENSITIVE_HEADER_NAMES.has(lower) || SENSITIVE_HEADER_PARTS.some((part) => lower.includes(part))
-  );
+  const sensitive =
+    SENSITIVE_HEADER_NAMES.has(lower) ||
+    SENSITIVE_HEADER_PARTS.some((part) => lower.includes(part));
+  if (verdicts.size < MAX_VERDICTS) verdicts.set(name, sensitive);
+  return sensitive;
 }
 
 /**

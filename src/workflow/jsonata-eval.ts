@@ -17,6 +17,38 @@ import type { Scope } from './types.js';
 export interface CompiledExpression {
   readonly source: string;
   readonly expr: jsonata.Expression;
+  /** For a plain field path (`trigger.body.id`): its names, read without JSONata when it can. */
+  readonly fields: readonly string[] | null;
+}
+
+// A dotted path of plain names is the most common expression by far (`{{ trigger.body.id }}`),
+// and JSONata spends 5-10 µs on one. Walked directly through plain objects it gives the same
+// value; where JSONata's path semantics differ from a property walk (an array on the way or
+// at the end, which JSONata maps and flattens), the walk gives up and JSONata decides.
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Names that JSONata reads as literals or operators, not fields. */
+const NOT_FIELDS = new Set(['true', 'false', 'null', 'and', 'or', 'in']);
+
+function fieldPath(source: string): string[] | null {
+  if (!FIELD_PATH.test(source)) return null;
+  const names = source.split('.');
+  return names.some((n) => NOT_FIELDS.has(n)) ? null : names;
+}
+
+const GAVE_UP = Symbol('gave up');
+
+/** The value at `fields` in `scope`, or GAVE_UP where JSONata's answer could differ. */
+export function readFields(scope: unknown, fields: readonly string[]): unknown {
+  let value = scope;
+  for (const name of fields) {
+    if (Array.isArray(value)) return GAVE_UP;
+    if (!isPlainObject(value))
+      return typeof value === 'object' && value !== null ? GAVE_UP : undefined;
+    value = Object.hasOwn(value, name) ? value[name] : undefined;
+  }
+  if (Array.isArray(value) || typeof value === 'function') return GAVE_UP;
+  if (typeof value === 'object' && value !== null && !isPlainObject(value)) return GAVE_UP;
+  return value;
 }
 
 /** Per-evaluation limits, reached by the hooks through a variable bound for that evaluation. */
@@ -99,7 +131,7 @@ export function compileExpression(source: string): CompiledExpression {
   // assign() is typed for string names; jsonata accepts any key its lookup uses.
   expr.assign(ENTRY_HOOK as unknown as string, onEntry);
   expr.assign(EXIT_HOOK as unknown as string, onExit);
-  const compiled: CompiledExpression = { source: key, expr };
+  const compiled: CompiledExpression = { source: key, expr, fields: fieldPath(key) };
   if (cache.size >= MAX_CACHED) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
@@ -134,6 +166,10 @@ export async function evaluateExpression(
   where: string,
   raw = `{{ ${compiled.source} }}`,
 ): Promise<unknown> {
+  if (compiled.fields !== null) {
+    const value = readFields(scope, compiled.fields);
+    if (value !== GAVE_UP) return value;
+  }
   const guard: Guard = { deadline: Date.now() + timeoutMs, depth: 0 };
   try {
     return toPlain(await compiled.expr.evaluate(scope, { [GUARD_VAR]: guard }));

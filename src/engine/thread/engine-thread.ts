@@ -25,7 +25,7 @@ import type { Store } from '../../store/types.js';
 import type { Workflow } from '../../workflow/types.js';
 import type { ReplyBus, ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
-import type { EngineThreadData, FinishedJob, WorkflowDoc } from './protocol.js';
+import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
 import { RemoteStore } from './remote-store.js';
 
 export interface EngineThreadOptions {
@@ -35,8 +35,8 @@ export interface EngineThreadOptions {
   /** Replies and finishes of jobs are published here. */
   replies: Pick<ReplyBus, 'publish'>;
   log: Logger;
-  /** Called with the jobs that finished, in batches. */
-  onFinished?(jobs: FinishedJob[]): void;
+  /** Called every REPORT_INTERVAL_MS with the jobs that finished since, by workflow. */
+  onFinished?(counts: JobCounts): void;
   /** How long a new thread waits after one died. Default 1000 ms. */
   restartDelayMs?: number;
 }
@@ -46,6 +46,8 @@ export interface EngineThread {
   queue: Queue;
   /** Sends changed and removed workflows to the thread. */
   syncWorkflows(put: readonly Workflow[], remove: readonly string[]): void;
+  /** Asks for the reply and finish of this job (the main thread waits for them). */
+  watch(jobId: string): void;
   /** Resumes unfinished jobs and starts running jobs, `concurrency` at once. */
   start(concurrency: number): void;
   /** Waits for running jobs, closes the store, ends the thread. */
@@ -76,9 +78,9 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
         failed: (e: { message: string }) => reject(new StoreError('store_not_ready', e.message)),
         'replies.publish': (jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) =>
           opts.replies.publish(jobId, outcome),
-        'jobs.finished': (jobs: FinishedJob[], queueDepth: number) => {
+        'jobs.report': (counts: JobCounts, queueDepth: number) => {
           depth = queueDepth;
-          opts.onFinished?.(jobs);
+          if (Object.keys(counts).length > 0) opts.onFinished?.(counts);
         },
       });
       const current = channel;
@@ -130,6 +132,9 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
       for (const name of remove) workflows.delete(name);
       for (const wf of put) workflows.set(wf.name, toDoc(wf));
       channel.notify('workflows.sync', [put.map(toDoc), remove]);
+    },
+    watch(jobId) {
+      channel.notify('replies.watch', [jobId]);
     },
     start(n) {
       concurrency = n;

@@ -17,7 +17,8 @@ import type { Workflow } from '../../workflow/types.js';
 import { Engine } from '../engine.js';
 import type { ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
-import type { EngineThreadData, FinishedJob, WorkflowDoc } from './protocol.js';
+import { REPORT_INTERVAL_MS } from './protocol.js';
+import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
 import { storeHandlers } from './remote-store.js';
 
 const data = workerData as EngineThreadData;
@@ -28,8 +29,12 @@ const log = pino({ level: data.logLevel }).child({ thread: 'engine' });
 const store = createStore({ sqliteFile: data.sqliteFile });
 const workflows = new Map<string, Workflow>();
 
-let finished: FinishedJob[] = [];
-let finishedScheduled = false;
+// Jobs whose reply or finish someone on the main thread waits for (request_response and
+// duplicates of it): the others' outcomes need not cross threads.
+const watched = new Set<string>();
+// Finished jobs by workflow and status since the last report, sent with the queue's depth.
+let finished: JobCounts = {};
+let lastDepth = -1;
 
 const queue = createLocalQueue((jobId, err) => log.error({ err, job: jobId }, 'job crashed'));
 const engine = new Engine({
@@ -39,22 +44,24 @@ const engine = new Engine({
   workflow: (name) => workflows.get(name),
   replies: {
     publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) {
+      if (!watched.has(jobId)) return;
+      if (outcome.kind === 'finished') watched.delete(jobId);
       channel.notify('replies.publish', [jobId, outcome]);
     },
   },
   onFinished(job) {
-    // One notification per turn for every job that finished in it, with the queue's depth.
-    finished.push(job);
-    if (finishedScheduled) return;
-    finishedScheduled = true;
-    setImmediate(() => {
-      finishedScheduled = false;
-      const jobs = finished;
-      finished = [];
-      channel.notify('jobs.finished', [jobs, queue.depth()]);
-    });
+    const counts = (finished[job.workflow] ??= { succeeded: 0, failed: 0 });
+    counts[job.status]++;
   },
 });
+
+setInterval(() => {
+  const depth = queue.depth();
+  if (depth === lastDepth && Object.keys(finished).length === 0) return;
+  channel.notify('jobs.report', [finished, depth]);
+  finished = {};
+  lastDepth = depth;
+}, REPORT_INTERVAL_MS).unref();
 
 function syncWorkflows(put: WorkflowDoc[], remove: string[]): void {
   for (const name of remove) workflows.delete(name);
@@ -70,6 +77,7 @@ const channel = new Channel(
     ...storeHandlers(store),
     'workflows.sync': (put: WorkflowDoc[], remove: string[]) => syncWorkflows(put, remove),
     'queue.enqueue': (id: string) => queue.enqueue(id),
+    'replies.watch': (id: string) => void watched.add(id),
     'engine.start': async (concurrency: number) => {
       // Resume what a previous process left queued or running, then take new work.
       const unfinished = await store.unfinishedJobs();

@@ -17,8 +17,8 @@ export interface WorkflowDoc {
   enabled: boolean;
 }
 
-export interface FinishedJob {
-  id: string;
-  workflow: string;
-  status: 'succeeded' | 'failed';
-}
+/** Finished jobs by workflow and status. */
+export type JobCounts = Record<string, { succeeded: number; failed: number }>;
+
+/** How often the engine thread reports finished jobs and the queue's depth. */
+export const REPORT_INTERVAL_MS = 250;
