@@ -9,7 +9,6 @@ void describe('thread channel', () => {
   let ports: MessageChannel;
   let messages: number;
   let left: Channel;
-  let right: Channel;
   const seen: unknown[][] = [];
 
   beforeEach(() => {
@@ -18,7 +17,8 @@ void describe('thread channel', () => {
     seen.length = 0;
     ports.port2.on('message', () => messages++);
     left = new Channel(ports.port1, {});
-    right = new Channel(ports.port2, {
+    // The far side: its handlers answer the calls made on `left`.
+    new Channel(ports.port2, {
       add: (a: number, b: number) => a + b,
       later: async (v: string) => {
         await new Promise((r) => setTimeout(r, 5));
