@@ -105,7 +105,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   registerWebhooks(server, {
     registry,
     store,
-    queue,
+    accept: (event) => engine.accept(event),
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,

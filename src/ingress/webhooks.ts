@@ -1,19 +1,18 @@
 /**
  * @module ingress/webhooks
  * The webhook route: `/hooks/*` for every method. The hot path reads top to bottom:
- * route → decode → verify → filter → dedupe key → commit → answer by delivery mode → enqueue.
+ * route → decode → verify → filter → dedupe key → commit and enqueue → answer by delivery mode.
  *
- * Durability: the caller gets a 2xx only after `store.acceptEvent` resolved, which means the
- * event and its queued job are committed. A crash after that loses nothing: start-up resumes
+ * Durability: the caller gets a 2xx only after `accept` resolved, which means the event and
+ * its queued job are committed. A crash after that loses nothing: start-up resumes
  * every unfinished job. A storage failure is answered 503, never 2xx.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ReplyBus } from '../engine/reply-bus.js';
-import type { Queue } from '../queue/types.js';
 import type { WorkflowRegistry } from '../registry/index.js';
 import { redactHeaders } from '../steps/redact.js';
-import type { NewEvent, Store, TriggerData } from '../store/types.js';
+import type { AcceptResult, NewEvent, Store, TriggerData } from '../store/types.js';
 import { newJobId } from '../store/index.js';
 import { renderReply } from '../workflow/index.js';
 import type { HttpReply, Scope, WebhookTrigger, Workflow } from '../workflow/types.js';
@@ -29,8 +28,13 @@ import { isTruthy } from '../engine/engine.js';
 
 export interface WebhookDeps {
   registry: WorkflowRegistry;
+  /** Reads jobs (answers to duplicates of request_response events). */
   store: Store;
-  queue: Queue;
+  /**
+   * Commits the event and its queued job (checking the dedupe key) and hands the job to the
+   * queue; resolves once the event is durable. Ingress answers 2xx only after it resolved.
+   */
+  accept(event: NewEvent): Promise<AcceptResult>;
   replies: ReplyBus;
   log: Logger;
   maxBodyBytes: number;
@@ -134,29 +138,30 @@ async function acceptWebhook(
     event.answer = trigger.reply ? await renderReply(trigger.reply, req) : defaultAcknowledge(id);
   }
 
-  let result;
+  // request_response: subscribe before the job can run, so its reply cannot be missed.
+  const waiter =
+    trigger.delivery === 'request_response' ? deps.replies.wait(id, trigger.timeoutMs) : null;
+  let result: AcceptResult;
   try {
-    result = await deps.store.acceptEvent(event);
+    result = await deps.accept(event);
   } catch (err) {
+    waiter?.cancel();
     deps.log.error({ err, workflow: workflow.name }, 'could not store event');
     return sendError(reply, 'storage_failed', 'the event could not be stored; retry later');
   }
 
   if (result.kind === 'duplicate') {
+    waiter?.cancel();
     return sendReply(reply, await duplicateAnswer(deps, trigger, result.jobId, result.answer));
   }
 
   switch (trigger.delivery) {
     case 'fire_and_forget':
-      void deps.queue.enqueue(id);
       return sendReply(reply, acceptedAnswer(id));
     case 'acknowledge':
-      void deps.queue.enqueue(id);
       return sendReply(reply, event.answer!);
     case 'request_response': {
-      const waiter = deps.replies.wait(id, trigger.timeoutMs);
-      void deps.queue.enqueue(id);
-      const outcome = await waiter.outcome;
+      const outcome = await waiter!.outcome;
       return sendReply(reply, requestResponseAnswer(id, outcome, trigger.timeoutMs));
     }
   }

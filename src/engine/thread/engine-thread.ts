@@ -21,7 +21,7 @@ import { Worker, SHARE_ENV } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Queue } from '../../queue/types.js';
 import { StoreError } from '../../store/errors.js';
-import type { Store } from '../../store/types.js';
+import type { AcceptResult, NewEvent, Store } from '../../store/types.js';
 import type { Workflow } from '../../workflow/types.js';
 import type { ReplyBus, ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
@@ -46,6 +46,8 @@ export interface EngineThread {
   queue: Queue;
   /** Sends changed and removed workflows to the thread. */
   syncWorkflows(put: readonly Workflow[], remove: readonly string[]): void;
+  /** Commits the event and its job, then queues the job: one call to the engine thread. */
+  accept(event: NewEvent): Promise<AcceptResult>;
   /** Asks for the reply and finish of this job (the main thread waits for them). */
   watch(jobId: string): void;
   /** Resumes unfinished jobs and starts running jobs, `concurrency` at once. */
@@ -132,6 +134,9 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
       for (const name of remove) workflows.delete(name);
       for (const wf of put) workflows.set(wf.name, toDoc(wf));
       channel.notify('workflows.sync', [put.map(toDoc), remove]);
+    },
+    accept(event) {
+      return channel.call<AcceptResult>('events.accept', [event]);
     },
     watch(jobId) {
       channel.notify('replies.watch', [jobId]);

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createLocalQueue } from '../../queue/index.js';
 import { createStore } from '../../store/index.js';
+import type { NewEvent } from '../../store/types.js';
 import { parseWorkflow } from '../../workflow/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { Engine } from '../engine.js';
@@ -76,6 +77,13 @@ const channel = new Channel(
   {
     ...storeHandlers(store),
     'workflows.sync': (put: WorkflowDoc[], remove: string[]) => syncWorkflows(put, remove),
+    'events.accept': async (event: NewEvent) => {
+      const result = await store.acceptEvent(event);
+      if (result.kind === 'accepted') await queue.enqueue(result.jobId);
+      // A duplicate's own id never runs: nobody will wait for it.
+      else watched.delete(event.id);
+      return result;
+    },
     'queue.enqueue': (id: string) => queue.enqueue(id),
     'replies.watch': (id: string) => void watched.add(id),
     'engine.start': async (concurrency: number) => {
