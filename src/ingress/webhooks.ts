@@ -16,7 +16,7 @@ import { redactHeaders } from '../steps/redact.js';
 import type { NewEvent, Store, TriggerData } from '../store/types.js';
 import { newJobId } from '../store/index.js';
 import { renderReply } from '../workflow/index.js';
-import type { HttpReply, Scope, WebhookTrigger, Workflow } from '../workflow/types.js';
+import type { HttpReply, Scope, WebhookTrigger } from '../workflow/types.js';
 import { decodeBody } from './body/index.js';
 import {
   DEFAULT_REJECT,
@@ -34,8 +34,6 @@ export interface WebhookDeps {
   replies: ReplyBus;
   log: Logger;
   maxBodyBytes: number;
-  /** Sender verification (§4); throws HookflowError('unauthorized') on failure. */
-  verify?(workflow: Workflow, request: RequestScope, raw: Buffer): void | Promise<void>;
 }
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
@@ -101,6 +99,10 @@ async function acceptWebhook(
       `request body is larger than ${trigger.maxBodyBytes} bytes`,
     );
   }
+  if (trigger.verifier) {
+    const refused = trigger.verifier(request.headers, raw, Date.now());
+    if (refused) return sendReply(reply, refused);
+  }
   const headers = request.headers as Record<string, string | string[]>;
   const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
   const req: RequestScope = {
@@ -112,7 +114,6 @@ async function acceptWebhook(
     body: decoded.body,
     rawBody: decoded.rawBody,
   };
-  if (deps.verify) await deps.verify(workflow, req, raw);
 
   if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
     const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;

@@ -9,7 +9,9 @@
 import type { Node } from 'yaml';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
+import { compileTemplate } from './expressions.js';
 import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
+import { readVerify } from './read-verify.js';
 import type { BodyFormat, Delivery, ReplyTemplate, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
@@ -104,8 +106,13 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
     const reply = readReply(r, m, 'reply', 'trigger.webhook.reply');
     if (reply) trigger.reply = reply;
   }
-  if (m.fields.has('verify') && r.map(r.node(m, 'verify') ?? null, 'trigger.webhook.verify')) {
+  const verify = readVerify(r, m);
+  if (verify) {
     trigger.verify = r.toJS(r.node(m, 'verify') ?? null) as Record<string, unknown>;
+    trigger.verifier = verify.verifier;
+    if (!trigger.dedupe && verify.dedupe) {
+      trigger.dedupe = compileTemplate(verify.dedupe, 'trigger.webhook.dedupe');
+    }
   }
   const maxBody = r.size(m, 'max_body');
   if (maxBody !== undefined) trigger.maxBodyBytes = maxBody;

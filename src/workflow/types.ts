@@ -4,6 +4,7 @@
  * file:line errors and compiles every `{{ }}` into a {@link Template}; nothing past the loader
  * sees raw workflow input.
  */
+import type { Verifier } from '../ingress/verify/index.js';
 
 /** Values visible to an expression: `trigger`, `steps`, `job`, `env`, `now`, or a request scope. */
 export type Scope = Record<string, unknown>;
@@ -53,6 +54,8 @@ export interface WebhookTrigger {
   dedupeWindowMs: number;
   /** Sender verification options (§4), kept as given; checked by ingress. */
   verify?: Record<string, unknown>;
+  /** `verify` compiled: run by the ingress on the headers and raw bytes, before decoding. */
+  verifier?: Verifier;
   reply?: ReplyTemplate;
   /** Body size limit for this route; falls back to the server's `HOOKFLOW_MAX_BODY`. */
   maxBodyBytes?: number;

@@ -29,10 +29,16 @@ export interface TestServer {
 
 export async function startServer(
   workflowYaml: string[],
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Values for `${env:NAME}` in the workflows (default: process.env). */
+    workflowEnv?: Record<string, string>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookflow-it-'));
-  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`));
+  const env = opts.workflowEnv ? { env: opts.workflowEnv } : {};
+  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, env));
   const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, opts.env ?? {});
   const app = await createApp(config, { workflows, logger: pino({ level: 'silent' }) });
   const url = await app.listen();
