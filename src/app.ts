@@ -25,6 +25,10 @@ import { WorkflowRegistry } from './registry/index.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
+import { createActionRunner, loadConnectorsOrThrow } from './connectors/index.js';
+import type { ConnectorCatalog } from './connectors/index.js';
+import type { ConnectionResolver } from './steps/index.js';
+import { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import type { Workflow } from './workflow/types.js';
 
 export interface App {
@@ -35,6 +39,10 @@ export interface App {
   replies: ReplyBus;
   registry: WorkflowRegistry;
   engine: Engine;
+  /** The connectors workflows may use: built-ins and the connectors directory's. */
+  connectors: ConnectorCatalog;
+  /** init/destroy of connector triggers. */
+  lifecycle: TriggerLifecycle;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -46,6 +54,12 @@ export interface AppOptions {
   logger?: Logger;
   /** Workflows to run instead of (not in addition to) the workflows directory. */
   workflows?: Workflow[];
+  /** Connectors to use instead of the built-ins plus the connectors directory. */
+  connectors?: ConnectorCatalog;
+  /** Outbound auth for http steps and connector code (named connections). */
+  connections?: ConnectionResolver;
+  /** false: never call connector triggers' init/destroy (`hookflow test`). Default true. */
+  lifecycle?: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -59,12 +73,25 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   const log = opts.logger ?? pino({ level: config.logLevel });
 
-  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config);
+  const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
+  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connectors);
 
   const store = createStore({ sqliteFile: join(config.dataDir, 'hookflow.db') });
   await store.init();
 
   const registry = new WorkflowRegistry(store);
+  // One outbound path for http steps, connector actions and lifecycle calls.
+  const outbound = opts.connections ? { connections: opts.connections } : {};
+  const lifecycle = new TriggerLifecycle({
+    store,
+    registry,
+    catalog: connectors,
+    http: outbound,
+    log,
+    attempts: config.lifecycleAttempts,
+    backoffMs: config.lifecycleBackoffMs,
+  });
+  registry.onChange(async () => lifecycle.wake());
   await registry.replaceAll(workflows);
 
   const replies = createLocalReplyBus();
@@ -74,7 +101,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const engine = new Engine({ store, replies, log, env, workflow: (name) => registry.get(name) });
+  const engine = new Engine({
+    store,
+    replies,
+    log,
+    env,
+    workflow: (name) => registry.get(name),
+    actions: createActionRunner({ catalog: connectors, http: outbound, log }),
+    ...outbound,
+  });
 
   const server = Fastify({
     logger: false,
@@ -99,8 +134,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    connectors: {
+      definition(trigger) {
+        const found = connectors.resolveTrigger(trigger.key);
+        return 'problem' in found ? undefined : found.definition;
+      },
+      stateOf: (workflow) => lifecycle.stateOf(workflow),
+    },
   });
-  registerApi(server, { registry, store, queue, apiToken: config.apiToken });
+  registerApi(server, { registry, store, queue, apiToken: config.apiToken, lifecycle });
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -111,6 +153,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     registry,
     engine,
+    connectors,
+    lifecycle,
     log,
     url: '',
     async listen() {
@@ -124,6 +168,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       for (const id of unfinished) await queue.enqueue(id);
       if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
       queue.start((id) => engine.runJob(id), config.concurrency);
+      if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? app.url);
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
       return app.url;
@@ -131,6 +176,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await server.close();
+      await lifecycle.stop();
       await queue.stop();
       await store.close();
     },
@@ -138,9 +184,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   return app;
 }
 
-function loadWorkflowsOrThrow(config: Config): Workflow[] {
+function loadWorkflowsOrThrow(config: Config, connectors: ConnectorCatalog): Workflow[] {
   if (!config.workflowsDir) return [];
-  const { workflows, problems } = loadWorkflows(config.workflowsDir);
+  const { workflows, problems } = loadWorkflows(config.workflowsDir, { connectors });
   if (problems.length > 0) throw new WorkflowError(problems);
   return workflows;
 }

@@ -26,6 +26,8 @@ import {
 } from './delivery.js';
 import { errorBody, statusForCode } from './http-errors.js';
 import { isTruthy } from '../engine/engine.js';
+import { acceptConnectorEvent } from './connector-webhook.js';
+import type { ConnectorHooks } from './connector-webhook.js';
 
 export interface WebhookDeps {
   registry: WorkflowRegistry;
@@ -34,6 +36,8 @@ export interface WebhookDeps {
   replies: ReplyBus;
   log: Logger;
   maxBodyBytes: number;
+  /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
+  connectors?: ConnectorHooks;
 }
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
@@ -89,6 +93,9 @@ async function acceptWebhook(
     );
   }
   const { workflow, params } = match;
+  if (workflow.trigger.type === 'connector') {
+    return acceptConnectorEvent(deps, request, reply, workflow, params, path);
+  }
   const trigger = workflow.trigger as WebhookTrigger;
 
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -164,9 +171,9 @@ async function acceptWebhook(
 }
 
 /** A duplicate gets the first event's answer, and no second job. */
-async function duplicateAnswer(
+export async function duplicateAnswer(
   deps: WebhookDeps,
-  trigger: WebhookTrigger,
+  trigger: Pick<WebhookTrigger, 'delivery' | 'timeoutMs'>,
   jobId: string,
   answer: HttpReply | null,
 ): Promise<HttpReply> {
@@ -190,7 +197,7 @@ async function duplicateAnswer(
   return requestResponseAnswer(jobId, await waiter.outcome, trigger.timeoutMs);
 }
 
-function triggerData(
+export function triggerData(
   id: string,
   req: RequestScope,
   decoded: { rawBodyEncoding?: 'base64' },
@@ -229,6 +236,6 @@ export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply 
   return reply.send(JSON.stringify(body));
 }
 
-function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
   return reply.code(statusForCode(code)).send(errorBody(code, message));
 }

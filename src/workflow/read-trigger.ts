@@ -12,7 +12,9 @@ import type { ExpressionSite } from './read-template.js';
 import { compileTemplate } from './expressions.js';
 import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
 import { readVerify } from './read-verify.js';
-import type { BodyFormat, Delivery, ReplyTemplate, WebhookTrigger } from './types.js';
+import { readConnectorTrigger } from './read-connector.js';
+import type { ConnectorContext } from './read-connector.js';
+import type { BodyFormat, Delivery, ReplyTemplate, Trigger, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -47,7 +49,8 @@ export function readTrigger(
   r: Reader,
   trigger: Node | null,
   keyLine: number,
-): WebhookTrigger | undefined {
+  connectors: ConnectorContext,
+): Trigger | undefined {
   const m = r.map(trigger, 'trigger', { line: keyLine });
   if (!m) return undefined;
   const kinds = [...m.fields.values()];
@@ -61,6 +64,9 @@ export function readTrigger(
       extra.keyLine,
       `trigger must have exactly one key; found '${first.key}' and '${extra.key}'`,
     );
+  }
+  if (!TRIGGER_TYPES.includes(first.key) && isConnectorKey(first.key, connectors)) {
+    return readConnectorTrigger(r, first.key, first.value, first.keyLine, connectors);
   }
   if (!TRIGGER_TYPES.includes(first.key)) {
     r.report(
@@ -119,8 +125,13 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
   return trigger;
 }
 
+/** `<connector>.<trigger>`, or a connector's name alone. */
+export function isConnectorKey(key: string, connectors: ConnectorContext): boolean {
+  return key.includes('.') || connectors.catalog.has(key);
+}
+
 /** `path`: slashes trimmed; segments of `[A-Za-z0-9._~-]` or `:name`; null when absent. */
-function readPath(r: Reader, m: MapView): string | null {
+export function readPath(r: Reader, m: MapView): string | null {
   const raw = r.string(m, 'path');
   if (raw === undefined) return null;
   const path = raw.trim().replace(/^\/+|\/+$/g, '');

@@ -61,7 +61,31 @@ export interface WebhookTrigger {
   maxBodyBytes?: number;
 }
 
-export type Trigger = WebhookTrigger;
+/**
+ * A connector's trigger (§7): `trigger: {github: {…}}` or `{mailchimp.subscribe: {…}}`. It is
+ * served like a webhook; the connector's hooks run around the same ingest pipeline.
+ */
+export interface ConnectorTrigger {
+  type: 'connector';
+  /** As written: `github` or `mailchimp.subscribe`. */
+  key: string;
+  connector: string;
+  trigger: string;
+  /** The params as the trigger's schema gave them back (after `${env:}` substitution). */
+  params: unknown;
+  connection: string | null;
+  method: string;
+  path: string | null;
+  format: BodyFormat;
+  delivery: Delivery;
+  timeoutMs: number;
+  dedupeWindowMs: number;
+  maxBodyBytes?: number;
+  example?: unknown;
+  verifier?: Verifier;
+}
+
+export type Trigger = WebhookTrigger | ConnectorTrigger;
 
 interface StepBase {
   id: string;
@@ -114,7 +138,20 @@ export interface SetStep extends StepBase {
   values: Template;
 }
 
-export type Step = HttpStep | SwitchStep | ReplyStep | SetStep;
+/** A connector's action: `- id: sub\n  mailchimp.subscribe: {connection: mc, list_id: …}`. */
+export interface ActionStep extends StepBase {
+  type: 'action';
+  /** As written: `mailchimp.subscribe`. */
+  key: string;
+  connector: string;
+  action: string;
+  connection: string | null;
+  /** Every other key of the mapping; may hold expressions. */
+  params: Template;
+  timeoutMs: number;
+}
+
+export type Step = HttpStep | SwitchStep | ReplyStep | SetStep | ActionStep;
 export type StepType = Step['type'];
 
 export interface Workflow {
