@@ -10,7 +10,8 @@
  */
 import { HookflowError } from '../errors.js';
 import type { Connector } from './sdk/define-connector.js';
-import type { AnyAction, AnyTrigger, Delivery } from './sdk/types.js';
+import type { Delivery } from '../workflow/types.js';
+import type { AnyAction, AnyTrigger } from './sdk/types.js';
 
 /** Core trigger and step types: no connector may take these names. */
 export const RESERVED_NAMES = ['webhook', 'poll', 'schedule', 'http', 'switch', 'reply', 'set'];

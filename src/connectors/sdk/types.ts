@@ -5,11 +5,11 @@
  * it); Hookflow does the HTTP, the storage and the retries around them.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Delivery } from '../../workflow/types.js';
 
 export type { StandardSchemaV1 };
 
 export type Awaitable<T> = T | Promise<T>;
-export type Delivery = 'fire_and_forget' | 'acknowledge' | 'request_response';
 export type TriggerMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type TriggerFormat = 'auto' | 'json' | 'xml' | 'form' | 'text' | 'raw';
 
