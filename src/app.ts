@@ -14,6 +14,8 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { ConfigError } from './config/index.js';
+import { loadConnectorsOrThrow } from './connectors/index.js';
+import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus, startEngineThread } from './engine/index.js';
 import type { EngineThread, ReplyBus } from './engine/index.js';
 import { registerApi } from './api/index.js';
@@ -21,7 +23,9 @@ import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import type { Queue } from './queue/index.js';
 import { WorkflowRegistry } from './registry/index.js';
+import type { ConnectionResolver } from './steps/index.js';
 import type { Store } from './store/index.js';
+import { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
 
@@ -33,6 +37,10 @@ export interface App {
   replies: ReplyBus;
   registry: WorkflowRegistry;
   engine: EngineThread;
+  /** The connectors workflows may use: built-ins and the connectors directory's. */
+  connectors: ConnectorCatalog;
+  /** init/destroy of connector triggers. */
+  lifecycle: TriggerLifecycle;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -44,6 +52,12 @@ export interface AppOptions {
   logger?: Logger;
   /** Workflows to run instead of (not in addition to) the workflows directory. */
   workflows?: Workflow[];
+  /** Connectors to use instead of the built-ins plus the connectors directory. */
+  connectors?: ConnectorCatalog;
+  /** Outbound auth for http steps and connector code (named connections). */
+  connections?: ConnectionResolver;
+  /** false: never call connector triggers' init/destroy (`hookflow test`). Default true. */
+  lifecycle?: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -57,7 +71,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   const log = opts.logger ?? pino({ level: config.logLevel });
 
-  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config);
+  const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
+  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connectors);
 
   const env = Object.fromEntries(
     config.envAllow.flatMap((k) =>
@@ -72,17 +87,31 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteFile: join(config.dataDir, 'hookflow.db'),
     logLevel: log.level,
     env,
+    connectorsDir: connectors.dir,
+    ...(opts.connections ? { connections: opts.connections } : {}),
     replies,
     log,
   });
   const { store, queue } = engine;
 
   const registry = new WorkflowRegistry(store);
+  // One outbound path for http steps, connector actions and lifecycle calls.
+  const outbound = opts.connections ? { connections: opts.connections } : {};
+  const lifecycle = new TriggerLifecycle({
+    store,
+    registry,
+    catalog: connectors,
+    http: outbound,
+    log,
+    attempts: config.lifecycleAttempts,
+    backoffMs: config.lifecycleBackoffMs,
+  });
   registry.onChange(async (changes) => {
     engine.syncWorkflows(
       changes.flatMap((c) => (c.after ? [c.after] : [])),
       changes.flatMap((c) => (c.after ? [] : [c.name])),
     );
+    lifecycle.wake();
   });
   await registry.replaceAll(workflows);
 
@@ -109,8 +138,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    connectors: {
+      definition(trigger) {
+        const found = connectors.resolveTrigger(trigger.key);
+        return 'problem' in found ? undefined : found.definition;
+      },
+      stateOf: (workflow) => lifecycle.stateOf(workflow),
+    },
   });
-  registerApi(server, { registry, store, queue, apiToken: config.apiToken });
+  registerApi(server, { registry, store, queue, apiToken: config.apiToken, lifecycle });
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -121,6 +157,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     registry,
     engine,
+    connectors,
+    lifecycle,
     log,
     url: '',
     async listen() {
@@ -130,6 +168,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       app.url = `http://${host}:${port}`;
       engine.start(config.concurrency);
+      if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? app.url);
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
       return app.url;
@@ -137,15 +176,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await server.close();
+      await lifecycle.stop();
       await engine.close();
     },
   };
   return app;
 }
 
-function loadWorkflowsOrThrow(config: Config): Workflow[] {
+function loadWorkflowsOrThrow(config: Config, connectors: ConnectorCatalog): Workflow[] {
   if (!config.workflowsDir) return [];
-  const { workflows, problems } = loadWorkflows(config.workflowsDir);
+  const { workflows, problems } = loadWorkflows(config.workflowsDir, { connectors });
   if (problems.length > 0) throw new WorkflowError(problems);
   return workflows;
 }

@@ -1,6 +1,7 @@
 /**
  * @module hookflow
- * The package's public surface: embed the server, or load and validate workflow files.
+ * The package's public surface: embed the server, load and validate workflow files, and write
+ * connectors (`defineConnector`, `defineTrigger`, `defineAction`, `NoTrigger`, `z`).
  */
 export { createApp } from './app.js';
 export type { App, AppOptions } from './app.js';
@@ -10,3 +11,5 @@ export { HookflowError } from './errors.js';
 export { parseWorkflow, loadWorkflows, WorkflowError } from './workflow/index.js';
 export type * from './workflow/types.js';
 export type { JobDetail, JobSummary, JobStatus, StepRecord, TriggerData } from './store/types.js';
+export * from './connectors/sdk/index.js';
+export { z } from 'zod';

@@ -5,10 +5,14 @@
 import type { Queue } from '../queue/types.js';
 import type { WorkflowRegistry } from '../registry/index.js';
 import type { Store } from '../store/types.js';
+import type { LifecycleStatus } from '../triggers/lifecycle/index.js';
+import type { Workflow } from '../workflow/types.js';
 
 export interface ApiDeps {
   registry: WorkflowRegistry;
   store: Store;
   queue: Queue;
   apiToken: string | null;
+  /** Connector triggers' init/destroy status, shown with each workflow. */
+  lifecycle?: { statusOf(wf: Workflow): LifecycleStatus | null };
 }

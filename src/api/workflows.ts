@@ -35,7 +35,13 @@ function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) 
     file: wf.file ?? null,
     trigger: {
       type: t.type,
-      method: t.method,
+      ...(t.type === 'connector'
+        ? {
+            connector: t.connector,
+            trigger: t.trigger,
+            lifecycle: deps.lifecycle?.statusOf(wf) ?? null,
+          }
+        : { method: t.method }),
       path,
       url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
       delivery: t.delivery,

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
+import { loadConnectorsOrThrow } from '../connectors/index.js';
 import { HookflowError, errorMessage } from '../errors.js';
 import type { JobDetail, Store } from '../store/types.js';
 import { loadWorkflows, WorkflowError } from '../workflow/index.js';
@@ -28,6 +29,7 @@ export async function testCommand(args: string[]): Promise<number> {
         header: { type: 'string', multiple: true },
         method: { type: 'string' },
         path: { type: 'string' },
+        connectors: { type: 'string' },
       },
     });
   } catch (e) {
@@ -35,7 +37,12 @@ export async function testCommand(args: string[]): Promise<number> {
   }
   const file = parsed.positionals[0];
   if (!file) throw usageError('test needs a workflow FILE');
-  const { workflows, problems } = loadWorkflows(file);
+  const connectorsFlag = parsed.values.connectors;
+  const connectorsDir = loadConfig(
+    connectorsFlag ? { connectors: connectorsFlag } : {},
+  ).connectorsDir;
+  const connectors = await loadConnectorsOrThrow(connectorsDir);
+  const { workflows, problems } = loadWorkflows(file, { connectors });
   if (problems.length > 0) throw new WorkflowError(problems);
   const workflow = workflows[0];
   if (!workflow) throw new HookflowError('invalid_workflow', `${file}: no workflow found`);
@@ -58,7 +65,13 @@ export async function testCommand(args: string[]): Promise<number> {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, {});
-  const app = await createApp(config, { workflows: [workflow], logger: pino({ level: 'silent' }) });
+  // No lifecycle: a test run must not subscribe anything at the third party.
+  const app = await createApp(config, {
+    workflows: [workflow],
+    connectors,
+    lifecycle: false,
+    logger: pino({ level: 'silent' }),
+  });
   try {
     const base = await app.listen();
     const routePath = parsed.values.path ?? app.registry.pathOf(workflow.name) ?? '';

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HookflowError } from '../errors.js';
+import { DURATION_HINT, parseDuration } from '../workflow/units.js';
 
 export type Role = 'all' | 'ingress' | 'worker';
 
@@ -31,6 +32,11 @@ export interface Config {
   /** Names of environment variables visible to expressions as `env`. */
   envAllow: string[];
   logLevel: string;
+  /** The URL third parties reach this server at (connector triggers register it); else `url`. */
+  publicUrl: string | null;
+  /** Connector trigger init/destroy: tries before giving up, and the first wait (doubled). */
+  lifecycleAttempts: number;
+  lifecycleBackoffMs: number;
 }
 
 export class ConfigError extends HookflowError {
@@ -108,6 +114,17 @@ export function loadConfig(
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: pick(undefined, 'HOOKFLOW_LOG_LEVEL') ?? 'info',
+    publicUrl: parsePublicUrl(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
+    lifecycleAttempts: parseIntSetting(
+      pick(undefined, 'HOOKFLOW_LIFECYCLE_ATTEMPTS') ?? '8',
+      'HOOKFLOW_LIFECYCLE_ATTEMPTS',
+      1,
+      1000,
+    ),
+    lifecycleBackoffMs: parseDurationSetting(
+      pick(undefined, 'HOOKFLOW_LIFECYCLE_BACKOFF') ?? '1s',
+      'HOOKFLOW_LIFECYCLE_BACKOFF',
+    ),
   };
 }
 
@@ -131,4 +148,28 @@ export function parseSizeSetting(v: string, name: string): number {
   const n = Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
   if (n <= 0) throw new ConfigError(name, 'must be greater than 0');
   return n;
+}
+
+function parsePublicUrl(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an http(s) URL, got '${v}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an http(s) URL, got '${v}'`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+function parseDurationSetting(v: string, name: string): number {
+  try {
+    const ms = parseDuration(v);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(name, `expected ${DURATION_HINT} (more than zero), got '${v}'`);
 }

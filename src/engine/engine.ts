@@ -24,6 +24,8 @@ import { renderReply } from '../workflow/index.js';
 import type { HttpReply, Scope, Step, Workflow } from '../workflow/types.js';
 import type { ReplyBus } from './reply-bus.js';
 import type { Dispatcher } from 'undici';
+import { runAction } from '../connectors/index.js';
+import type { ActionRunner } from '../connectors/index.js';
 
 export interface EngineDeps {
   store: Store;
@@ -34,6 +36,8 @@ export interface EngineDeps {
   env?: Record<string, string>;
   connections?: ConnectionResolver;
   dispatcher?: Dispatcher;
+  /** Runs connector action steps. */
+  actions?: ActionRunner;
   /** Called when a job finishes (metrics, tests). */
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
 }
@@ -178,6 +182,12 @@ export class Engine {
         }
         return { input: null, output: { case: null }, attempts: 1 };
       }
+      case 'action':
+        return runAction(this.deps.actions, step, {
+          scope,
+          jobId: state.job.id,
+          workflow: state.job.workflow,
+        });
       case 'reply': {
         const reply = await renderReply(step.reply, scope);
         const sent = !state.replied;

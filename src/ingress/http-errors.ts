@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   expression_failed: 500,
   workflow_failed: 500,
   storage_failed: 503,
+  connector_unavailable: 503,
   timeout: 504,
 };
 

@@ -15,7 +15,7 @@ import { redactHeaders } from '../steps/redact.js';
 import type { AcceptResult, NewEvent, Store, TriggerData } from '../store/types.js';
 import { newJobId } from '../store/index.js';
 import { renderReply } from '../workflow/index.js';
-import type { HttpReply, Scope, WebhookTrigger, Workflow } from '../workflow/types.js';
+import type { HttpReply, Scope, WebhookTrigger } from '../workflow/types.js';
 import { decodeBody } from './body/index.js';
 import {
   DEFAULT_REJECT,
@@ -25,6 +25,8 @@ import {
 } from './delivery.js';
 import { errorBody, statusForCode } from './http-errors.js';
 import { isTruthy } from '../engine/engine.js';
+import { acceptConnectorEvent } from './connector-webhook.js';
+import type { ConnectorHooks } from './connector-webhook.js';
 
 export interface WebhookDeps {
   registry: WorkflowRegistry;
@@ -38,8 +40,8 @@ export interface WebhookDeps {
   replies: ReplyBus;
   log: Logger;
   maxBodyBytes: number;
-  /** Sender verification (§4); throws HookflowError('unauthorized') on failure. */
-  verify?(workflow: Workflow, request: RequestScope, raw: Buffer): void | Promise<void>;
+  /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
+  connectors?: ConnectorHooks;
 }
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
@@ -95,6 +97,9 @@ async function acceptWebhook(
     );
   }
   const { workflow, params } = match;
+  if (workflow.trigger.type === 'connector') {
+    return acceptConnectorEvent(deps, request, reply, workflow, params, path);
+  }
   const trigger = workflow.trigger as WebhookTrigger;
 
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -104,6 +109,10 @@ async function acceptWebhook(
       'body_too_large',
       `request body is larger than ${trigger.maxBodyBytes} bytes`,
     );
+  }
+  if (trigger.verifier) {
+    const refused = trigger.verifier(request.headers, raw, Date.now());
+    if (refused) return sendReply(reply, refused);
   }
   const headers = request.headers as Record<string, string | string[]>;
   const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
@@ -116,7 +125,6 @@ async function acceptWebhook(
     body: decoded.body,
     rawBody: decoded.rawBody,
   };
-  if (deps.verify) await deps.verify(workflow, req, raw);
 
   if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
     const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;
@@ -168,9 +176,9 @@ async function acceptWebhook(
 }
 
 /** A duplicate gets the first event's answer, and no second job. */
-async function duplicateAnswer(
+export async function duplicateAnswer(
   deps: WebhookDeps,
-  trigger: WebhookTrigger,
+  trigger: Pick<WebhookTrigger, 'delivery' | 'timeoutMs'>,
   jobId: string,
   answer: HttpReply | null,
 ): Promise<HttpReply> {
@@ -201,7 +209,7 @@ async function duplicateAnswer(
   return requestResponseAnswer(jobId, outcome, trigger.timeoutMs);
 }
 
-function triggerData(
+export function triggerData(
   id: string,
   req: RequestScope,
   decoded: { rawBodyEncoding?: 'base64' },
@@ -240,6 +248,6 @@ export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply 
   return reply.send(JSON.stringify(body));
 }
 
-function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, code: string, message: string): FastifyReply {
   return reply.code(statusForCode(code)).send(errorBody(code, message));
 }

@@ -47,7 +47,9 @@ export class WorkflowRegistry {
     const paths = new Map<string, string>();
     for (const wf of workflows) paths.set(wf.name, await this.routePath(wf));
     const entries: RouteEntry[] = workflows
-      .filter((wf) => wf.enabled && wf.trigger.type === 'webhook')
+      .filter(
+        (wf) => wf.enabled && (wf.trigger.type === 'webhook' || wf.trigger.type === 'connector'),
+      )
       .map((wf) => ({ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }));
     const table = new RouteTable(entries);
     const next = new Map(workflows.map((wf) => [wf.name, wf]));

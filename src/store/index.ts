@@ -36,4 +36,6 @@ export type {
   StepRecord,
   Store,
   TriggerData,
+  TriggerLifecycleRecord,
+  TriggerLifecycleStatus,
 } from './types.js';

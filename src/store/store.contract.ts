@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ingestContract } from './contract/ingest.contract.js';
 import { jobsContract } from './contract/jobs.contract.js';
+import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import type { Store } from './types.js';
 
@@ -56,5 +57,6 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
     ingestContract(current);
     jobsContract(current);
     listingContract(current);
+    lifecycleContract(current);
   });
 }

@@ -90,6 +90,30 @@ export interface JobFilter {
   cursor?: string;
 }
 
+/**
+ * Where a connector trigger's init/destroy stands for one workflow version (§7):
+ * `pending` (init to do, retried with backoff), `ready` (init returned `state`), `failed`
+ * (init gave up), `retiring` (superseded: destroy to do with `state`).
+ */
+export type TriggerLifecycleStatus = 'pending' | 'ready' | 'failed' | 'retiring';
+
+export interface TriggerLifecycleRecord {
+  id: string;
+  workflow: string;
+  /** Identifies the trigger version (connector, params, connection, URL) init was asked for. */
+  fingerprint: string;
+  /** What init/destroy need once the workflow is gone: no secrets, `${env:}` kept as written. */
+  spec: unknown;
+  status: TriggerLifecycleStatus;
+  /** What init returned (JSON). */
+  state: unknown;
+  attempts: number;
+  lastError: string | null;
+  /** Epoch ms of the next try; null when nothing is to be done. */
+  nextAttemptAt: number | null;
+  updatedAt: number;
+}
+
 export interface Store {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
@@ -123,4 +147,10 @@ export interface Store {
 
   /** Deletes dedupe keys past their window. Returns how many were deleted. */
   purgeDedupe(nowMs: number): Promise<number>;
+
+  /** Every connector trigger lifecycle record (a handful per connector workflow at most). */
+  listTriggerLifecycles(): Promise<TriggerLifecycleRecord[]>;
+  /** Creates or replaces a record by id. */
+  saveTriggerLifecycle(record: TriggerLifecycleRecord): Promise<void>;
+  deleteTriggerLifecycle(id: string): Promise<void>;
 }

@@ -16,8 +16,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export type Env = Record<string, string | undefined>;
 
-/** Replaces `${env:NAME}` in every string value (not keys); reports unset or malformed names. */
-export function substituteEnv(doc: Document, env: Env, r: Reader): void {
+/**
+ * Replaces `${env:NAME}` in every string value (not keys); reports unset or malformed names.
+ * Returns the values it used, by name.
+ */
+export function substituteEnv(doc: Document, env: Env, r: Reader): Record<string, string> {
+  const used: Record<string, string> = {};
   visit(doc, {
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${env:')) return;
@@ -35,8 +39,10 @@ export function substituteEnv(doc: Document, env: Env, r: Reader): void {
           r.report(line, `environment variable ${name} is not set`);
           return '';
         }
+        used[name] = value;
         return value;
       });
     },
   });
+  return used;
 }

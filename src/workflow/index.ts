@@ -11,7 +11,7 @@ export { parseWorkflow, loadWorkflows } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } from './errors.js';
 export type { Problem } from './errors.js';
-export { compileTemplate, setExpressionTimeout } from './expressions.js';
+export { compileTemplate, setExpressionTimeout, staticTemplate } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
 export { parseDuration, parseSize } from './units.js';
 export type {
@@ -23,6 +23,7 @@ export type {
   ReplyTemplate,
   HttpReply,
   WebhookTrigger,
+  ConnectorTrigger,
   Trigger,
   RetryPolicy,
   HttpStep,
@@ -30,6 +31,7 @@ export type {
   SwitchStep,
   ReplyStep,
   SetStep,
+  ActionStep,
   Step,
   StepType,
   Workflow,

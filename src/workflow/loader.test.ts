@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { WorkflowError } from './errors.js';
 import { parseWorkflow } from './loader.js';
-import type { HttpStep, ReplyStep, SetStep, SwitchStep } from './types.js';
+import type { HttpStep, ReplyStep, SetStep, SwitchStep, WebhookTrigger } from './types.js';
 
 // The example of SPEC §2, without `trigger.webhook.reply` (a reply there needs delivery: acknowledge).
 const SPEC_EXAMPLE = `name: eventbrite-new-order
@@ -115,7 +115,7 @@ describe('parseWorkflow reads a valid workflow', () => {
     assert.equal(w.trigger.timeoutMs, 30_000);
     assert.equal(w.trigger.dedupeWindowMs, 604_800_000);
     assert.equal(w.trigger.maxBodyBytes, undefined);
-    assert.equal(w.trigger.filter, undefined);
+    assert.equal((w.trigger as WebhookTrigger).filter, undefined);
   });
 
   it('`webhook:` with nothing after it is a webhook with defaults', () => {
@@ -154,7 +154,10 @@ describe('parseWorkflow reads a valid workflow', () => {
       'name: a\ntrigger:\n  webhook:\n    delivery: acknowledge\n    reply: {headers: {Content-Type: application/xml}, body: "<ack>{{ body.id }}</ack>"}\n',
       'a.yaml',
     );
-    assert.equal(await w.trigger.reply?.body.render({ body: { id: 4 } }), '<ack>4</ack>');
+    assert.equal(
+      await (w.trigger as WebhookTrigger).reply?.body.render({ body: { id: 4 } }),
+      '<ack>4</ack>',
+    );
   });
 
   it('reads JSON', () => {
@@ -191,7 +194,9 @@ describe('${env:NAME} is replaced at load time', () => {
 
   it('from opts.env', () => {
     const w = parseWorkflow(text, 'a.yaml', { env: { TOKEN: 't0k' } });
-    assert.deepEqual(w.trigger.verify, { header: { name: 'X-Token', value: 'Bearer t0k' } });
+    assert.deepEqual((w.trigger as WebhookTrigger).verify, {
+      header: { name: 'X-Token', value: 'Bearer t0k' },
+    });
   });
   it('the source keeps the reference, not the secret', () => {
     const w = parseWorkflow(text, 'a.yaml', { env: { TOKEN: 't0k' } });
@@ -204,7 +209,7 @@ describe('${env:NAME} is replaced at load time', () => {
     process.env.HOOKFLOW_TEST_TOKEN = 'from-process';
     try {
       const w = parseWorkflow(text.replace('TOKEN', 'HOOKFLOW_TEST_TOKEN'), 'a.yaml');
-      assert.deepEqual(w.trigger.verify, {
+      assert.deepEqual((w.trigger as WebhookTrigger).verify, {
         header: { name: 'X-Token', value: 'Bearer from-process' },
       });
     } finally {

@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { builtinCatalog } from '../connectors/builtins/index.js';
+import type { ConnectorCatalog } from '../connectors/catalog.js';
 import { errorMessage } from '../errors.js';
 import { substituteEnv } from './env.js';
 import type { Env } from './env.js';
@@ -28,6 +30,8 @@ export interface LoadOptions {
   env?: Env;
   /** Known connection names; when given, a step naming another one is a problem. */
   connections?: ReadonlySet<string>;
+  /** The connectors triggers and action steps may use; the built-ins when left out. */
+  connectors?: ConnectorCatalog;
 }
 
 const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps'];
@@ -117,7 +121,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   }
   // Kept as written: `${env:}` values are secrets and must not be echoed by the API.
   const source: unknown = doc.toJS({ maxAliasCount: 100 });
-  substituteEnv(doc, opts.env ?? process.env, r);
+  const envUsed = substituteEnv(doc, opts.env ?? process.env, r);
 
   const root = r.map(doc.contents, '', { allowed: TOP_KEYS, required: ['name', 'trigger'] });
   if (!root) return { problems: sorted(r.problems), nameLine: 1 };
@@ -131,8 +135,18 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   }
   const enabled = r.bool(root, 'enabled', true);
   const triggerField = root.fields.get('trigger');
-  const trigger = triggerField && readTrigger(r, triggerField.value, triggerField.keyLine);
-  const ctx: StepContext = { delivery: trigger?.delivery ?? 'fire_and_forget', ids: [], sites: [] };
+  const connectors = {
+    catalog: opts.connectors ?? builtinCatalog(),
+    ...(opts.connections ? { connections: opts.connections } : {}),
+  };
+  const trigger =
+    triggerField && readTrigger(r, triggerField.value, triggerField.keyLine, connectors);
+  const ctx: StepContext = {
+    delivery: trigger?.delivery ?? 'fire_and_forget',
+    ids: [],
+    sites: [],
+    connectors: connectors.catalog,
+  };
   if (opts.connections) ctx.connections = opts.connections;
   const stepsField = root.fields.get('steps');
   const steps = readSteps(
@@ -155,6 +169,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     file,
     source,
     text,
+    env: envUsed,
     hash: createHash('sha256').update(text).digest('hex'),
   };
   return { workflow, problems: [], nameLine };

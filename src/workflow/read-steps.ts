@@ -7,8 +7,10 @@
  * @example
  *   const steps = readSteps(r, stepsNode, 'steps', (i) => `step${i + 1}`, ctx);
  */
-import { isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
+import type { ConnectorCatalog } from '../connectors/catalog.js';
+import { readActionStep } from './read-connector.js';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
 import { METHODS, readReply } from './read-trigger.js';
@@ -24,6 +26,8 @@ export interface StepContext {
   ids: Array<{ id: string; line: number; explicit: boolean; where: string }>;
   /** Every expression in a step, for the step-reference check. */
   sites: ExpressionSite[];
+  /** For `<connector>.<action>` steps. */
+  connectors: ConnectorCatalog;
 }
 
 const STEP_TYPES = ['http', 'switch', 'reply', 'set'] as const;
@@ -75,18 +79,22 @@ function readStep(
   ctx: StepContext,
   fallbackLine: number,
 ): Step | undefined {
-  const m = r.map(node, where, { allowed: ['id', ...STEP_TYPES], line: fallbackLine });
+  const allowed = ['id', ...STEP_TYPES, ...actionKeys(r, node)];
+  const m = r.map(node, where, { allowed, line: fallbackLine });
   if (!m) return undefined;
   const id = readId(r, m, defaultId, ctx);
   // In file order: the first type key is the step's type, any later one is the mistake.
-  const types = [...m.fields.keys()].filter((k): k is StepType =>
-    (STEP_TYPES as readonly string[]).includes(k),
+  const types = [...m.fields.keys()].filter(
+    (k) => (STEP_TYPES as readonly string[]).includes(k) || k.includes('.'),
   );
-  const type = types[0];
+  const type = types[0] as StepType | undefined;
   if (!type) {
     // An unknown key (e.g. a misspelt type) was already reported.
     if (m.unknown.length === 0)
-      r.report(m.line, `${where} needs exactly one of ${STEP_TYPES.join(', ')}`);
+      r.report(
+        m.line,
+        `${where} needs exactly one of ${STEP_TYPES.join(', ')}, or a connector action (<connector>.<action>)`,
+      );
     return undefined;
   }
   for (const extra of types.slice(1)) {
@@ -99,6 +107,13 @@ function readStep(
   const keyLine = field?.keyLine ?? m.line;
   const value = field?.value ?? null;
   const base = { id, line: m.line };
+  if (type.includes('.')) {
+    const action = readActionStep(r, type, value, where, keyLine, id, {
+      ...ctx,
+      catalog: ctx.connectors,
+    });
+    return action && { ...base, ...action };
+  }
   switch (type) {
     case 'http': {
       const http = readHttp(r, value, `${where}.http`, keyLine, id, ctx);
@@ -126,6 +141,18 @@ function readStep(
       return values && { ...base, type: 'set', values };
     }
   }
+}
+
+/** Keys of a step mapping that name a connector action (`<connector>.<action>`). */
+function actionKeys(r: Reader, node: Node | null): string[] {
+  const n = r.resolve(node);
+  if (!isMap(n)) return [];
+  return n.items.flatMap((pair) => {
+    const key = r.resolve(pair.key);
+    return isScalar(key) && typeof key.value === 'string' && key.value.includes('.')
+      ? [key.value]
+      : [];
+  });
 }
 
 function readId(r: Reader, m: MapView, defaultId: string, ctx: StepContext): string {

@@ -9,8 +9,12 @@
 import type { Node } from 'yaml';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
+import { compileTemplate } from './expressions.js';
 import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
-import type { BodyFormat, Delivery, ReplyTemplate, WebhookTrigger } from './types.js';
+import { readVerify } from './read-verify.js';
+import { readConnectorTrigger } from './read-connector.js';
+import type { ConnectorContext } from './read-connector.js';
+import type { BodyFormat, Delivery, ReplyTemplate, Trigger, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -45,7 +49,8 @@ export function readTrigger(
   r: Reader,
   trigger: Node | null,
   keyLine: number,
-): WebhookTrigger | undefined {
+  connectors: ConnectorContext,
+): Trigger | undefined {
   const m = r.map(trigger, 'trigger', { line: keyLine });
   if (!m) return undefined;
   const kinds = [...m.fields.values()];
@@ -59,6 +64,9 @@ export function readTrigger(
       extra.keyLine,
       `trigger must have exactly one key; found '${first.key}' and '${extra.key}'`,
     );
+  }
+  if (!TRIGGER_TYPES.includes(first.key) && isConnectorKey(first.key, connectors)) {
+    return readConnectorTrigger(r, first.key, first.value, first.keyLine, connectors);
   }
   if (!TRIGGER_TYPES.includes(first.key)) {
     r.report(
@@ -104,16 +112,26 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
     const reply = readReply(r, m, 'reply', 'trigger.webhook.reply');
     if (reply) trigger.reply = reply;
   }
-  if (m.fields.has('verify') && r.map(r.node(m, 'verify') ?? null, 'trigger.webhook.verify')) {
+  const verify = readVerify(r, m);
+  if (verify) {
     trigger.verify = r.toJS(r.node(m, 'verify') ?? null) as Record<string, unknown>;
+    trigger.verifier = verify.verifier;
+    if (!trigger.dedupe && verify.dedupe) {
+      trigger.dedupe = compileTemplate(verify.dedupe, 'trigger.webhook.dedupe');
+    }
   }
   const maxBody = r.size(m, 'max_body');
   if (maxBody !== undefined) trigger.maxBodyBytes = maxBody;
   return trigger;
 }
 
+/** `<connector>.<trigger>`, or a connector's name alone. */
+export function isConnectorKey(key: string, connectors: ConnectorContext): boolean {
+  return key.includes('.') || connectors.catalog.has(key);
+}
+
 /** `path`: slashes trimmed; segments of `[A-Za-z0-9._~-]` or `:name`; null when absent. */
-function readPath(r: Reader, m: MapView): string | null {
+export function readPath(r: Reader, m: MapView): string | null {
   const raw = r.string(m, 'path');
   if (raw === undefined) return null;
   const path = raw.trim().replace(/^\/+|\/+$/g, '');

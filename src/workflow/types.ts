@@ -4,6 +4,7 @@
  * file:line errors and compiles every `{{ }}` into a {@link Template}; nothing past the loader
  * sees raw workflow input.
  */
+import type { Verifier } from '../ingress/verify/index.js';
 
 /** Values visible to an expression: `trigger`, `steps`, `job`, `env`, `now`, or a request scope. */
 export type Scope = Record<string, unknown>;
@@ -53,12 +54,38 @@ export interface WebhookTrigger {
   dedupeWindowMs: number;
   /** Sender verification options (§4), kept as given; checked by ingress. */
   verify?: Record<string, unknown>;
+  /** `verify` compiled: run by the ingress on the headers and raw bytes, before decoding. */
+  verifier?: Verifier;
   reply?: ReplyTemplate;
   /** Body size limit for this route; falls back to the server's `HOOKFLOW_MAX_BODY`. */
   maxBodyBytes?: number;
 }
 
-export type Trigger = WebhookTrigger;
+/**
+ * A connector's trigger (§7): `trigger: {github: {…}}` or `{mailchimp.subscribe: {…}}`. It is
+ * served like a webhook; the connector's hooks run around the same ingest pipeline.
+ */
+export interface ConnectorTrigger {
+  type: 'connector';
+  /** As written: `github` or `mailchimp.subscribe`. */
+  key: string;
+  connector: string;
+  trigger: string;
+  /** The params as the trigger's schema gave them back (after `${env:}` substitution). */
+  params: unknown;
+  connection: string | null;
+  method: string;
+  path: string | null;
+  format: BodyFormat;
+  delivery: Delivery;
+  timeoutMs: number;
+  dedupeWindowMs: number;
+  maxBodyBytes?: number;
+  example?: unknown;
+  verifier?: Verifier;
+}
+
+export type Trigger = WebhookTrigger | ConnectorTrigger;
 
 interface StepBase {
   id: string;
@@ -111,7 +138,20 @@ export interface SetStep extends StepBase {
   values: Template;
 }
 
-export type Step = HttpStep | SwitchStep | ReplyStep | SetStep;
+/** A connector's action: `- id: sub\n  mailchimp.subscribe: {connection: mc, list_id: …}`. */
+export interface ActionStep extends StepBase {
+  type: 'action';
+  /** As written: `mailchimp.subscribe`. */
+  key: string;
+  connector: string;
+  action: string;
+  connection: string | null;
+  /** Every other key of the mapping; may hold expressions. */
+  params: Template;
+  timeoutMs: number;
+}
+
+export type Step = HttpStep | SwitchStep | ReplyStep | SetStep | ActionStep;
 export type StepType = Step['type'];
 
 export interface Workflow {
@@ -125,6 +165,8 @@ export interface Workflow {
   source: unknown;
   /** The file's text as read (`${env:}` not substituted): other threads compile it again. */
   text: string;
+  /** The values its `${env:NAME}` references got (secrets: never shown), to compile it again. */
+  env: Record<string, string>;
   /** sha256 of the source text, to tell a changed workflow from an unchanged one. */
   hash: string;
 }

@@ -103,7 +103,7 @@ describe('steps', () => {
     onlyProblem(
       yaml(...HEAD, 'steps:', '  - id: a'),
       6,
-      'steps[0] needs exactly one of http, switch, reply, set',
+      'steps[0] needs exactly one of http, switch, reply, set, or a connector action (<connector>.<action>)',
     );
   });
   it('a step does one thing', () => {

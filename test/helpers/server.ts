@@ -12,6 +12,8 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
+import { loadConnectorsOrThrow } from '../../src/connectors/index.js';
+import type { ConnectionResolver } from '../../src/steps/index.js';
 import type { JobDetail } from '../../src/store/types.js';
 import { parseWorkflow } from '../../src/workflow/index.js';
 
@@ -29,12 +31,28 @@ export interface TestServer {
 
 export async function startServer(
   workflowYaml: string[],
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Values for `${env:NAME}` in the workflows (default: process.env). */
+    workflowEnv?: Record<string, string>;
+    /** A directory of user connectors (the built-ins are always there). */
+    connectorsDir?: string;
+    /** Outbound auth for named connections. */
+    connections?: ConnectionResolver;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookflow-it-'));
-  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`));
+  const connectors = await loadConnectorsOrThrow(opts.connectorsDir ?? null);
+  const load = { connectors, ...(opts.workflowEnv ? { env: opts.workflowEnv } : {}) };
+  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, load));
   const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, opts.env ?? {});
-  const app = await createApp(config, { workflows, logger: pino({ level: 'silent' }) });
+  const app = await createApp(config, {
+    workflows,
+    connectors,
+    logger: pino({ level: 'silent' }),
+    ...(opts.connections ? { connections: opts.connections } : {}),
+  });
   const url = await app.listen();
   return {
     url,

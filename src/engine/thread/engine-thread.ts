@@ -20,11 +20,13 @@
 import { Worker, SHARE_ENV } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Queue } from '../../queue/types.js';
+import type { ConnectionResolver } from '../../steps/types.js';
 import { StoreError } from '../../store/errors.js';
 import type { AcceptResult, NewEvent, Store } from '../../store/types.js';
 import type { Workflow } from '../../workflow/types.js';
 import type { ReplyBus, ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
+import { connectionHandlers } from './remote-connections.js';
 import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
 import { RemoteStore } from './remote-store.js';
 
@@ -32,6 +34,10 @@ export interface EngineThreadOptions {
   sqliteFile: string;
   logLevel: string;
   env: Record<string, string>;
+  /** The user's connectors directory: the thread loads it too. */
+  connectorsDir: string | null;
+  /** Applies named connections to the thread's outbound requests. */
+  connections?: ConnectionResolver;
   /** Replies and finishes of jobs are published here. */
   replies: Pick<ReplyBus, 'publish'>;
   log: Logger;
@@ -71,11 +77,13 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
       sqliteFile: opts.sqliteFile,
       logLevel: opts.logLevel,
       env: opts.env,
+      connectorsDir: opts.connectorsDir,
       workflows: [...workflows.values()],
     };
     worker = newWorker(data);
     return new Promise<void>((resolve, reject) => {
       channel = new Channel(worker, {
+        ...connectionHandlers(() => opts.connections),
         ready: () => resolve(),
         failed: (e: { message: string }) => reject(new StoreError('store_not_ready', e.message)),
         'replies.publish': (jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) =>
@@ -158,7 +166,7 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
 }
 
 function toDoc(wf: Workflow): WorkflowDoc {
-  return { text: wf.text, file: wf.file ?? `${wf.name}.yaml`, enabled: wf.enabled };
+  return { text: wf.text, file: wf.file ?? `${wf.name}.yaml`, enabled: wf.enabled, env: wf.env };
 }
 
 /** Under tsx (tests, `src/`), the thread must load tsx before the TypeScript entry. */

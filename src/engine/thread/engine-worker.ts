@@ -10,6 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { createActionRunner, loadConnectorsOrThrow } from '../../connectors/index.js';
 import { createLocalQueue } from '../../queue/index.js';
 import { createStore } from '../../store/index.js';
 import type { NewEvent } from '../../store/types.js';
@@ -20,6 +21,7 @@ import type { ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
 import { REPORT_INTERVAL_MS } from './protocol.js';
 import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
+import { RemoteConnections } from './remote-connections.js';
 import { storeHandlers } from './remote-store.js';
 
 const data = workerData as EngineThreadData;
@@ -27,8 +29,11 @@ const port = parentPort;
 if (!port) throw new Error('engine-worker runs as a worker thread');
 
 const log = pino({ level: data.logLevel }).child({ thread: 'engine' });
+// Connector code cannot cross threads: the same files are loaded again here.
+const connectors = await loadConnectorsOrThrow(data.connectorsDir);
 const store = createStore({ sqliteFile: data.sqliteFile });
 const workflows = new Map<string, Workflow>();
+const connections = new RemoteConnections(() => channel);
 
 // Jobs whose reply or finish someone on the main thread waits for (request_response and
 // duplicates of it): the others' outcomes need not cross threads.
@@ -43,6 +48,8 @@ const engine = new Engine({
   log,
   env: data.env,
   workflow: (name) => workflows.get(name),
+  connections,
+  actions: createActionRunner({ catalog: connectors, http: { connections }, log }),
   replies: {
     publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) {
       if (!watched.has(jobId)) return;
@@ -67,7 +74,7 @@ setInterval(() => {
 function syncWorkflows(put: WorkflowDoc[], remove: string[]): void {
   for (const name of remove) workflows.delete(name);
   for (const doc of put) {
-    const wf = parseWorkflow(doc.text, doc.file);
+    const wf = parseWorkflow(doc.text, doc.file, { connectors, env: doc.env });
     workflows.set(wf.name, { ...wf, enabled: doc.enabled });
   }
 }

@@ -7,6 +7,8 @@ export interface EngineThreadData {
   logLevel: string;
   /** Variables visible to expressions as `env`. */
   env: Record<string, string>;
+  /** The user's connectors directory (the built-ins are always there). */
+  connectorsDir: string | null;
   workflows: WorkflowDoc[];
 }
 
@@ -15,6 +17,8 @@ export interface WorkflowDoc {
   text: string;
   file: string;
   enabled: boolean;
+  /** The values of its `${env:NAME}` references. */
+  env: Record<string, string>;
 }
 
 /** Finished jobs by workflow and status. */

@@ -16,6 +16,7 @@ import type {
   StepRecord,
   Store,
   TriggerData,
+  TriggerLifecycleRecord,
 } from '../../store/types.js';
 import type { Channel } from './channel.js';
 
@@ -71,6 +72,15 @@ export class RemoteStore implements Store {
   purgeDedupe(nowMs: number): Promise<number> {
     return this.call('purgeDedupe', nowMs);
   }
+  listTriggerLifecycles(): Promise<TriggerLifecycleRecord[]> {
+    return this.call('listTriggerLifecycles');
+  }
+  saveTriggerLifecycle(record: TriggerLifecycleRecord): Promise<void> {
+    return this.call('saveTriggerLifecycle', record);
+  }
+  deleteTriggerLifecycle(id: string): Promise<void> {
+    return this.call('deleteTriggerLifecycle', id);
+  }
 }
 
 /** The engine thread's side: `store.<method>` handlers calling the real store. */
@@ -98,6 +108,9 @@ const STORE_METHODS = [
   'getMeta',
   'setMeta',
   'purgeDedupe',
+  'listTriggerLifecycles',
+  'saveTriggerLifecycle',
+  'deleteTriggerLifecycle',
 ] as const satisfies readonly Exclude<keyof Store, 'init' | 'close'>[];
 
 // A Store method missing from STORE_METHODS fails to compile here, naming it.

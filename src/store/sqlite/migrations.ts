@@ -76,6 +76,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // Connector trigger lifecycle (init/destroy per workflow version); see triggers/lifecycle.
+    version: 3,
+    sql: `
+      CREATE TABLE trigger_lifecycle (
+        id              TEXT    NOT NULL PRIMARY KEY,
+        workflow        TEXT    NOT NULL,
+        fingerprint     TEXT    NOT NULL,
+        spec            TEXT    NOT NULL,
+        status          TEXT    NOT NULL CHECK (status IN ('pending', 'ready', 'failed', 'retiring')),
+        state           TEXT,
+        attempts        INTEGER NOT NULL,
+        last_error      TEXT,
+        next_attempt_at INTEGER,
+        updated_at      INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

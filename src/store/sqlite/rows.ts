@@ -7,7 +7,14 @@
  *   const detail = toJobDetail(jobRow, stepRows);
  */
 import type { HttpReply } from '../../workflow/types.js';
-import type { JobDetail, JobStatus, JobSummary, StepRecord, TriggerData } from '../types.js';
+import type {
+  JobDetail,
+  JobStatus,
+  JobSummary,
+  StepRecord,
+  TriggerData,
+  TriggerLifecycleRecord,
+} from '../types.js';
 
 export interface JobSummaryRow {
   seq: number;
@@ -51,6 +58,34 @@ export interface StepRow {
 export interface DedupeRow {
   job_id: string;
   answer: string | null;
+}
+
+export interface TriggerLifecycleRow {
+  id: string;
+  workflow: string;
+  fingerprint: string;
+  spec: string;
+  status: TriggerLifecycleRecord['status'];
+  state: string | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  updated_at: number;
+}
+
+export function toTriggerLifecycle(row: TriggerLifecycleRow): TriggerLifecycleRecord {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    fingerprint: row.fingerprint,
+    spec: JSON.parse(row.spec) as unknown,
+    status: row.status,
+    state: parseJson(row.state),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 export function toJobSummary(row: JobSummaryRow): JobSummary {

@@ -27,9 +27,18 @@ import type {
   StepRecord,
   Store,
   TriggerData,
+  TriggerLifecycleRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
-import { jsonOrNull, parseReply, toJobDetail, toJobSummary, toStepRecord } from './rows.js';
+import {
+  jsonOrNull,
+  parseReply,
+  toJobDetail,
+  toJobSummary,
+  toStepRecord,
+  toTriggerLifecycle,
+} from './rows.js';
+import type { TriggerLifecycleRow } from './rows.js';
 import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -251,6 +260,34 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     async purgeDedupe(nowMs: number) {
       return write('purgeDedupe', (sql) => sql.purgeDedupe.run(nowMs).changes);
+    },
+
+    async listTriggerLifecycles() {
+      return ready('listTriggerLifecycles').sql.listTriggerLifecycles.all().map(toTriggerLifecycle);
+    },
+
+    async saveTriggerLifecycle(record: TriggerLifecycleRecord) {
+      const row: TriggerLifecycleRow = {
+        id: record.id,
+        workflow: record.workflow,
+        fingerprint: record.fingerprint,
+        spec: JSON.stringify(record.spec),
+        status: record.status,
+        state: jsonOrNull(record.state),
+        attempts: record.attempts,
+        last_error: record.lastError,
+        next_attempt_at: record.nextAttemptAt,
+        updated_at: record.updatedAt,
+      };
+      return write('saveTriggerLifecycle', (sql) => {
+        sql.saveTriggerLifecycle.run(row);
+      });
+    },
+
+    async deleteTriggerLifecycle(id: string) {
+      return write('deleteTriggerLifecycle', (sql) => {
+        sql.deleteTriggerLifecycle.run(id);
+      });
     },
   };
 }

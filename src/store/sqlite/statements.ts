@@ -9,7 +9,14 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { JobStatus } from '../types.js';
-import type { ClaimRow, DedupeRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
+import type {
+  ClaimRow,
+  DedupeRow,
+  JobRow,
+  JobSummaryRow,
+  StepRow,
+  TriggerLifecycleRow,
+} from './rows.js';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
@@ -69,6 +76,9 @@ export interface Statements {
   unfinishedJobs: Statement<[], string>;
   getMeta: Statement<[key: string], string>;
   setMeta: Statement<[key: string, value: string]>;
+  listTriggerLifecycles: Statement<[], TriggerLifecycleRow>;
+  saveTriggerLifecycle: Statement<TriggerLifecycleRow>;
+  deleteTriggerLifecycle: Statement<[id: string]>;
 }
 
 type ListStatement = Statement<ListParams, JobSummaryRow>;
@@ -139,6 +149,17 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     setMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
+
+    listTriggerLifecycles: db.prepare<[], TriggerLifecycleRow>(
+      'SELECT * FROM trigger_lifecycle ORDER BY updated_at, id',
+    ),
+    saveTriggerLifecycle: db.prepare<TriggerLifecycleRow>(
+      `INSERT OR REPLACE INTO trigger_lifecycle
+         (id, workflow, fingerprint, spec, status, state, attempts, last_error, next_attempt_at, updated_at)
+       VALUES (@id, @workflow, @fingerprint, @spec, @status, @state, @attempts, @last_error,
+               @next_attempt_at, @updated_at)`,
+    ),
+    deleteTriggerLifecycle: db.prepare<[string]>('DELETE FROM trigger_lifecycle WHERE id = ?'),
   };
 }
 

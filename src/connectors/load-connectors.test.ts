@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadConnectors } from './load-connectors.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookflow-connectors-test-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const GOOD_TS = `import { defineConnector, defineTrigger, z } from 'hookflow';
+export default defineConnector({
+  name: 'acme',
+  triggers: { order: defineTrigger({ params: z.object({ shop: z.string() }) }) },
+});
+`;
+
+describe('loading user connectors', () => {
+  test('a TypeScript file importing hookflow loads without a build step', async () => {
+    const { catalog, problems } = await loadConnectors(dirWith({ 'acme.ts': GOOD_TS }));
+    assert.deepEqual(problems, []);
+    const found = catalog.resolveTrigger('acme.order');
+    assert.ok(!('problem' in found));
+    assert.ok(catalog.has('github'), 'the built-ins are there too');
+  });
+
+  test('a JavaScript file loads too', async () => {
+    const js = `import { defineConnector } from 'hookflow';
+export default defineConnector({ name: 'plain', actions: { ping: { run: () => ({ pong: true }) } } });
+`;
+    const { catalog, problems } = await loadConnectors(dirWith({ 'plain.mjs': js }));
+    assert.deepEqual(problems, []);
+    assert.ok(catalog.has('plain'));
+  });
+
+  test('a syntax error is reported as file:line: reason', async () => {
+    const dir = dirWith({ 'broken.ts': "import { z } from 'hookflow';\nconst x: number = ;\n" });
+    const { problems } = await loadConnectors(dir);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.file, join(dir, 'broken.ts'));
+    assert.equal(problems[0]!.line, 2);
+    assert.match(problems[0]!.message, /Unexpected ";"/);
+  });
+
+  test('an exception while loading names the line that threw', async () => {
+    const dir = dirWith({ 'boom.ts': "const ok = 1;\n\nthrow new Error('no API key');\n" });
+    const { problems } = await loadConnectors(dir);
+    assert.equal(problems[0]!.line, 3);
+    assert.equal(problems[0]!.message, 'fails when loaded: no API key');
+  });
+
+  test('a missing import is reported with its file and line', async () => {
+    const dir = dirWith({
+      'dep.ts': "\nimport left from 'left-pad-not-installed';\nexport default left;\n",
+    });
+    const { problems } = await loadConnectors(dir);
+    assert.equal(problems[0]!.line, 2);
+    assert.match(problems[0]!.message, /Could not resolve "left-pad-not-installed"/);
+  });
+
+  test('a file that exports no connector says what to write', async () => {
+    const { problems } = await loadConnectors(dirWith({ 'none.ts': 'export const x = 1;\n' }));
+    assert.match(
+      problems[0]!.message,
+      /exports no connector; write `export default defineConnector/,
+    );
+  });
+
+  test('a bad definition is refused with the reason', async () => {
+    const bad = `import { defineConnector } from 'hookflow';
+export default defineConnector({ name: 'webhook', triggers: { t: { delivery: 'later' } } } as never);
+`;
+    const { problems } = await loadConnectors(dirWith({ 'bad.ts': bad }));
+    assert.match(problems[0]!.message, /the name 'webhook' is reserved/);
+    assert.match(problems[0]!.message, /delivery must be one or a list of/);
+  });
+
+  test('a second connector of the same name is refused', async () => {
+    const dup = GOOD_TS.replace("'acme'", "'github'");
+    const { problems } = await loadConnectors(dirWith({ 'gh.ts': dup }));
+    assert.match(problems[0]!.message, /the name 'github' is already used by a built-in connector/);
+  });
+});

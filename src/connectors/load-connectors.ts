@@ -1,0 +1,185 @@
+/**
+ * @module connectors/load-connectors
+ * Loads the user's connectors: every `.ts`, `.mts`, `.js` or `.mjs` file directly in the
+ * connectors directory is one connector (shared code goes in sub-directories). No build step:
+ * each file is bundled by esbuild at start-up and imported. `import … from 'hookflow'` means
+ * the Hookflow that is running, whether or not the directory has it installed; other packages
+ * resolve from the directory, then from Hookflow's own dependencies.
+ *
+ * A broken connector is a problem `file:line: reason` (a syntax or type-stripping error, an
+ * exception at import, an export that is not a connector, a bad definition), never a stack.
+ *
+ * @example
+ *   const { catalog, problems } = await loadConnectors('connectors/');
+ *   for (const p of problems) console.error(formatProblem(p));
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import type { Message } from 'esbuild';
+import { errorMessage, HookflowError } from '../errors.js';
+import type { Problem } from '../workflow/errors.js';
+import { formatProblem } from '../workflow/errors.js';
+import { BUILTIN_CONNECTORS } from './builtins/index.js';
+import { ConnectorCatalog } from './catalog.js';
+import { isConnector } from './sdk/define-connector.js';
+import type { Connector } from './sdk/define-connector.js';
+
+export const CONNECTOR_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** The module connectors get for `hookflow`: this running copy's public entry. */
+const SELF = new URL(
+  import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js',
+  import.meta.url,
+).href;
+const OWN_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+/** Connectors that could not be loaded; `problems` holds one per file at fault. */
+export class ConnectorError extends HookflowError {
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[]) {
+    super('invalid_connector', problems.map(formatProblem).join('\n'), { problems });
+    this.name = 'ConnectorError';
+    this.problems = problems;
+  }
+}
+
+/** The built-ins plus every connector of `dir` that loads; `dir` null → the built-ins only. */
+export async function loadConnectors(
+  dir: string | null,
+): Promise<{ catalog: ConnectorCatalog; problems: Problem[] }> {
+  const catalog = new ConnectorCatalog(BUILTIN_CONNECTORS, dir);
+  const problems: Problem[] = [];
+  if (dir === null) return { catalog, problems };
+  const files = listConnectorFiles(dir, problems);
+  if (files.length === 0) return { catalog, problems };
+  // Stack traces of connector code then name the connector's own file and line.
+  process.setSourceMapsEnabled(true);
+  const out = mkdtempSync(join(tmpdir(), 'hookflow-connectors-'));
+  try {
+    for (const file of files) {
+      const loaded = await loadOne(file, out);
+      if ('problem' in loaded) {
+        problems.push(loaded.problem);
+        continue;
+      }
+      try {
+        catalog.add(loaded.connector, file);
+      } catch (e) {
+        problems.push({ file, line: 1, message: errorMessage(e) });
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  return { catalog, problems };
+}
+
+/** Like {@link loadConnectors}, throwing a ConnectorError when any file has a problem. */
+export async function loadConnectorsOrThrow(dir: string | null): Promise<ConnectorCatalog> {
+  const { catalog, problems } = await loadConnectors(dir);
+  if (problems.length > 0) throw new ConnectorError(problems);
+  return catalog;
+}
+
+function listConnectorFiles(dir: string, problems: Problem[]): string[] {
+  try {
+    if (!statSync(dir).isDirectory()) return [dir];
+    return readdirSync(dir, { withFileTypes: true })
+      .filter(
+        (e) =>
+          e.isFile() &&
+          !e.name.startsWith('.') &&
+          !e.name.endsWith('.d.ts') &&
+          !/\.test\.[mc]?[jt]s$/.test(e.name) &&
+          CONNECTOR_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+      )
+      .map((e) => join(dir, e.name))
+      .sort();
+  } catch (e) {
+    problems.push({ file: dir, line: 1, message: `cannot read: ${errorMessage(e)}` });
+    return [];
+  }
+}
+
+async function loadOne(
+  file: string,
+  outDir: string,
+): Promise<{ connector: Connector } | { problem: Problem }> {
+  const absolute = resolve(file);
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [absolute],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      nodePaths: [OWN_MODULES],
+      // CommonJS dependencies bundled into ESM still call require() for Node's modules.
+      banner: {
+        js: `import { createRequire as __hookflowRequire } from 'node:module'; const require = __hookflowRequire(${JSON.stringify(pathToFileURL(absolute).href)});`,
+      },
+      plugins: [
+        {
+          name: 'hookflow-self',
+          setup(b) {
+            b.onResolve({ filter: /^hookflow$/ }, () => ({ path: SELF, external: true }));
+          },
+        },
+      ],
+    });
+    code = result.outputFiles[0]?.text ?? '';
+  } catch (e) {
+    const first = (e as { errors?: Message[] }).errors?.[0];
+    const loc = first?.location;
+    const where = loc?.file ? resolve(loc.file) : absolute;
+    return {
+      problem: {
+        file: where === absolute ? file : where,
+        line: loc?.line ?? 1,
+        message: first ? first.text : errorMessage(e),
+      },
+    };
+  }
+  const bundled = join(outDir, `${Buffer.from(absolute).toString('hex').slice(-40)}.mjs`);
+  writeFileSync(bundled, code);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(bundled).href)) as Record<string, unknown>;
+  } catch (e) {
+    return {
+      problem: {
+        file,
+        line: lineIn(e, absolute),
+        message: `fails when loaded: ${errorMessage(e)}`,
+      },
+    };
+  }
+  const connector = isConnector(mod.default) ? mod.default : Object.values(mod).find(isConnector);
+  if (!connector) {
+    return {
+      problem: {
+        file,
+        line: 1,
+        message:
+          'exports no connector; write `export default defineConnector({ name, triggers, actions })`',
+      },
+    };
+  }
+  return { connector };
+}
+
+/** The line in `file` where an error was thrown, from its (source-mapped) stack. */
+function lineIn(e: unknown, file: string): number {
+  const stack = e instanceof Error ? (e.stack ?? '') : '';
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}:(\\d+):\\d+`).exec(stack);
+  return m ? Number(m[1]) : 1;
+}
