@@ -24,6 +24,8 @@ import type { Queue } from './queue/index.js';
 import { WorkflowRegistry } from './registry/index.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/index.js';
+import { createTriggerRuntime } from './triggers/index.js';
+import type { TriggerRuntime } from './triggers/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
 
@@ -35,6 +37,8 @@ export interface App {
   replies: ReplyBus;
   registry: WorkflowRegistry;
   engine: Engine;
+  /** Poll and schedule triggers. */
+  triggers: TriggerRuntime;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -46,6 +50,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Workflows to run instead of (not in addition to) the workflows directory. */
   workflows?: Workflow[];
+  /** false: poll and schedule triggers do not fire (`hookflow test` starts the job itself). */
+  timers?: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -75,6 +81,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ),
   );
   const engine = new Engine({ store, replies, log, env, workflow: (name) => registry.get(name) });
+  const triggers = createTriggerRuntime({ store, queue, registry, log, env });
 
   const server = Fastify({
     logger: false,
@@ -100,7 +107,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     maxBodyBytes: config.maxBodyBytes,
   });
-  registerApi(server, { registry, store, queue, apiToken: config.apiToken });
+  registerApi(server, { registry, store, queue, apiToken: config.apiToken, triggers });
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -111,6 +118,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     registry,
     engine,
+    triggers,
     log,
     url: '',
     async listen() {
@@ -124,12 +132,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       for (const id of unfinished) await queue.enqueue(id);
       if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
       queue.start((id) => engine.runJob(id), config.concurrency);
+      if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
       return app.url;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      await triggers.stop();
       await server.close();
       await queue.stop();
       await store.close();

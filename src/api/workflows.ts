@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
+import { describeTimedTrigger } from './timed-trigger.js';
 
 export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.get('/workflows', async (request) => {
@@ -33,13 +34,16 @@ function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) 
     name: wf.name,
     enabled: wf.enabled,
     file: wf.file ?? null,
-    trigger: {
-      type: t.type,
-      method: t.method,
-      path,
-      url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
-      delivery: t.delivery,
-    },
+    trigger:
+      t.type === 'webhook'
+        ? {
+            type: t.type,
+            method: t.method,
+            path,
+            url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
+            delivery: t.delivery,
+          }
+        : describeTimedTrigger(t, deps.triggers?.status(wf.name)),
     steps: wf.steps.map((s) => ({ id: s.id, type: s.type })),
   };
 }

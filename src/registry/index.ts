@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/types.js';
-import type { Workflow } from '../workflow/types.js';
+import type { WebhookTrigger, Workflow } from '../workflow/types.js';
 import { RouteTable } from '../ingress/router.js';
 import type { RouteEntry } from '../ingress/router.js';
 
@@ -45,10 +45,17 @@ export class WorkflowRegistry {
   /** Replaces the whole set (start-up, reload). Throws on a route conflict, leaving the old set. */
   async replaceAll(workflows: readonly Workflow[]): Promise<WorkflowChange[]> {
     const paths = new Map<string, string>();
-    for (const wf of workflows) paths.set(wf.name, await this.routePath(wf));
+    for (const wf of workflows) {
+      const path = await this.routePath(wf);
+      if (path !== null) paths.set(wf.name, path);
+    }
     const entries: RouteEntry[] = workflows
       .filter((wf) => wf.enabled && wf.trigger.type === 'webhook')
-      .map((wf) => ({ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }));
+      .map((wf) => ({
+        path: paths.get(wf.name)!,
+        method: (wf.trigger as WebhookTrigger).method,
+        workflow: wf,
+      }));
     const table = new RouteTable(entries);
     const next = new Map(workflows.map((wf) => [wf.name, wf]));
     const changes: WorkflowChange[] = [];
@@ -105,7 +112,9 @@ export class WorkflowRegistry {
     return this.table;
   }
 
-  private async routePath(wf: Workflow): Promise<string> {
+  /** null for triggers that are not served over HTTP (poll, schedule). */
+  private async routePath(wf: Workflow): Promise<string | null> {
+    if (wf.trigger.type === 'poll' || wf.trigger.type === 'schedule') return null;
     if (wf.trigger.path !== null) return wf.trigger.path;
     const key = `webhook-token:${wf.name}`;
     let token = await this.store.getMeta(key);

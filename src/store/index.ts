@@ -36,4 +36,10 @@ export type {
   StepRecord,
   Store,
   TriggerData,
+  PollTriggerData,
+  ScheduleTriggerData,
+  TimedTriggerData,
+  PolledItem,
+  PollResult,
+  TriggerState,
 } from './types.js';

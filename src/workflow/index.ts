@@ -14,6 +14,7 @@ export type { Problem } from './errors.js';
 export { compileTemplate, setExpressionTimeout } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
 export { parseDuration, parseSize } from './units.js';
+export { compileCron, MIN_EVERY_MS } from './read-timing.js';
 export type {
   Scope,
   Template,
@@ -23,6 +24,9 @@ export type {
   ReplyTemplate,
   HttpReply,
   WebhookTrigger,
+  PollTrigger,
+  ScheduleTrigger,
+  Timing,
   Trigger,
   RetryPolicy,
   HttpStep,

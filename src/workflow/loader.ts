@@ -131,8 +131,13 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   }
   const enabled = r.bool(root, 'enabled', true);
   const triggerField = root.fields.get('trigger');
-  const trigger = triggerField && readTrigger(r, triggerField.value, triggerField.keyLine);
-  const ctx: StepContext = { delivery: trigger?.delivery ?? 'fire_and_forget', ids: [], sites: [] };
+  const trigger =
+    triggerField &&
+    readTrigger(r, triggerField.value, triggerField.keyLine, {
+      ...(opts.connections ? { connections: opts.connections } : {}),
+    });
+  const delivery = trigger?.type === 'webhook' ? trigger.delivery : 'fire_and_forget';
+  const ctx: StepContext = { delivery, ids: [], sites: [] };
   if (opts.connections) ctx.connections = opts.connections;
   const stepsField = root.fields.get('steps');
   const steps = readSteps(
@@ -155,6 +160,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     file,
     source,
     hash: createHash('sha256').update(text).digest('hex'),
+    expressions: ctx.sites,
   };
   return { workflow, problems: [], nameLine };
 }

@@ -1,16 +1,20 @@
 /**
  * @module workflow/read-trigger
- * The `trigger:` of a workflow file. This version supports `webhook`; `poll`, `schedule` and
- * connector triggers are reported as not supported.
+ * The `trigger:` of a workflow file: `webhook` here, `poll` (read-poll.ts) and `schedule`
+ * (read-schedule.ts); connector triggers are reported as not supported.
  *
  * @example
- *   const trigger = readTrigger(r, root); // WebhookTrigger, or undefined with problems reported
+ *   const trigger = readTrigger(r, root); // a Trigger, or undefined with problems reported
  */
 import type { Node } from 'yaml';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
+import { readExample } from './read-example.js';
+import { readPoll } from './read-poll.js';
+import type { PollContext } from './read-poll.js';
+import { readSchedule } from './read-schedule.js';
 import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
-import type { BodyFormat, Delivery, ReplyTemplate, WebhookTrigger } from './types.js';
+import type { BodyFormat, Delivery, ReplyTemplate, Trigger, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -20,7 +24,7 @@ export const DELIVERIES: readonly Delivery[] = [
   'request_response',
 ];
 const FORMATS: readonly BodyFormat[] = ['auto', 'json', 'xml', 'form', 'text', 'raw'];
-const TRIGGER_TYPES = ['webhook'];
+const TRIGGER_TYPES = ['webhook', 'poll', 'schedule'];
 const WEBHOOK_KEYS = [
   'method',
   'path',
@@ -45,7 +49,8 @@ export function readTrigger(
   r: Reader,
   trigger: Node | null,
   keyLine: number,
-): WebhookTrigger | undefined {
+  ctx: PollContext = {},
+): Trigger | undefined {
   const m = r.map(trigger, 'trigger', { line: keyLine });
   if (!m) return undefined;
   const kinds = [...m.fields.values()];
@@ -67,6 +72,8 @@ export function readTrigger(
     );
     return undefined;
   }
+  if (first.key === 'poll') return readPoll(r, first.value, first.keyLine, ctx);
+  if (first.key === 'schedule') return readSchedule(r, first.value, first.keyLine);
   return readWebhook(r, first.value, first.keyLine);
 }
 
@@ -87,7 +94,7 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
     timeoutMs: r.duration(m, 'timeout', 30_000, { positive: true }),
     dedupeWindowMs: r.duration(m, 'dedupe_window', 7 * DAY_MS, { positive: true }),
   };
-  if (m.fields.has('example')) trigger.example = r.toJS(r.node(m, 'example') ?? null);
+  if (m.fields.has('example')) trigger.example = readExample(r, m, trigger.format);
   const filter = readTemplate(r, m, 'filter', 'trigger.webhook.filter', { expression: true });
   if (filter) trigger.filter = filter;
   const dedupe = readTemplate(r, m, 'dedupe', 'trigger.webhook.dedupe', { expression: true });

@@ -25,6 +25,7 @@ import type {
   NewEvent,
   StepRecord,
   Store,
+  TimedTriggerData,
   TriggerData,
 } from '../types.js';
 import { migrate } from './migrations.js';
@@ -33,6 +34,7 @@ import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
+import { createTriggerMethods } from './trigger-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -65,6 +67,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
 
   return {
+    ...createTriggerMethods(write, (operation) => ready(operation).sql),
+
     async init() {
       if (open !== null) return;
       if (closed) throw new StoreError('store_closed', 'init() after the store was closed');
@@ -109,7 +113,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       });
     },
 
-    async createJob(workflow: string, trigger: TriggerData, jobOpts: { rerunOf?: string }) {
+    async createJob(
+      workflow: string,
+      trigger: TriggerData | TimedTriggerData,
+      jobOpts: { rerunOf?: string },
+    ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
       return write('createJob', (sql) => {
