@@ -12,7 +12,7 @@ const USAGE = `usage: hookflow <command> [options]
 
 commands:
   serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--role all|ingress|worker]
-  validate FILE|DIR
+  validate [--strict] FILE|DIR
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P]
 `;
 

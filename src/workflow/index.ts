@@ -15,6 +15,10 @@ export { compileTemplate, setExpressionTimeout } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
 export { parseDuration, parseSize } from './units.js';
 export { compileCron, MIN_EVERY_MS } from './read-timing.js';
+export { expressionPaths } from './expression-paths.js';
+export { parseExample } from './read-example.js';
+export type { ExampleFormat } from './read-example.js';
+export { editDistance } from './yaml-reader.js';
 export type {
   Scope,
   Template,

@@ -1,17 +1,54 @@
 /**
  * @module workflow/read-example
- * `example` of a webhook trigger, an `http` step or a poll: kept decoded (docs/datatree.md), so
- * an XML or form-encoded sample given as text is an object like the payload it stands for. A
- * sample that does not decode is a problem at its line.
+ * `example` of a webhook trigger, an `http` step or a poll, kept decoded (docs/datatree.md): an
+ * XML or form-encoded sample given as text becomes the object the payload will be. A structured
+ * value (a YAML/JSON mapping or list) is the payload itself. A string is decoded the way the
+ * payload will be, by the trigger's `format` or the step's `response`, with the parsers of
+ * webhook bodies (XML: root element as top key, attributes `@name`, `#text`, repeated elements
+ * as lists). With `auto`, a string that starts with `<` is XML, one that starts with `{` or `[`
+ * is JSON, one shaped like `a=1&b=2` is form data, and anything else stays text. A sample that
+ * does not decode is a problem at its line.
  *
  * @example
- *   if (m.fields.has('example')) trigger.example = readExample(r, m, trigger.format);
+ *   parseExample('<order id="1"><item>a</item><item>b</item></order>', 'auto');
+ *   // { order: { '@id': '1', item: ['a', 'b'] } }
  */
-import { parseExample } from '../datatree/parse-example.js';
-import type { ExampleFormat } from '../datatree/parse-example.js';
+import { errorMessage } from '../errors.js';
+import { parseForm, parseJson, parseXml } from '../ingress/body/index.js';
 import type { BodyFormat, ResponseFormat } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
+export type ExampleFormat = 'auto' | 'json' | 'xml' | 'form' | 'text';
+
+const FORM_LIKE = /^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)*$/;
+
+/** The decoded example; throws an Error whose message reads "is not valid XML: <reason>". */
+export function parseExample(value: unknown, format: ExampleFormat): unknown {
+  if (typeof value !== 'string') return value;
+  const kind = format === 'auto' ? guessFormat(value) : format;
+  try {
+    switch (kind) {
+      case 'json':
+        return parseJson(value);
+      case 'xml':
+        return parseXml(value);
+      case 'form':
+        return parseForm(value);
+      case 'text':
+      case 'auto':
+        return value;
+    }
+  } catch (e) {
+    throw new Error(errorMessage(e).replace(/^body /, ''));
+  }
+}
+
+function guessFormat(text: string): ExampleFormat {
+  const start = text.trimStart()[0];
+  if (start === '<') return 'xml';
+  if (start === '{' || start === '[') return 'json';
+  return FORM_LIKE.test(text.trim()) ? 'form' : 'text';
+}
 const EXAMPLE_FORMAT: Record<BodyFormat | ResponseFormat, ExampleFormat> = {
   auto: 'auto',
   json: 'json',

@@ -16,7 +16,7 @@
  *       updated: '{{ updated_at }}'
  */
 import type { Node } from 'yaml';
-import { expressionPaths } from '../datatree/expression-paths.js';
+import { expressionPaths } from './expression-paths.js';
 import { compileTemplate } from './expressions.js';
 import { readExample } from './read-example.js';
 import { readHttp } from './read-steps.js';

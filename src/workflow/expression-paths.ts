@@ -1,5 +1,5 @@
 /**
- * @module datatree/expression-paths
+ * @module workflow/expression-paths
  * The field paths an expression reads from its scope, found in JSONata's own parse tree: for
  * `$count(steps.order.body.items[0].sku) + trigger.body.total` they are
  * `steps.order.body.items.sku` and `trigger.body.total`. Filters and indexes (`[0]`) are dropped,
