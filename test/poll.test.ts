@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { sleep, startServer, startUpstream } from './helpers/server.js';
+import { sleep, startServer, startUpstream, until } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
 interface Order {
@@ -248,8 +248,7 @@ describe('poll trigger', () => {
     cleanups.push(() => api.close());
     const srv = await startServer([pollWorkflow(api.url, [], '1s')]);
     cleanups.push(() => srv.close());
-    await sleep(200);
-    assert.equal(api.requests.length, 1);
+    await until(() => api.requests.length === 1);
     await srv.app.registry.setEnabled('orders', false);
     await sleep(1300);
     assert.equal(api.requests.length, 1);

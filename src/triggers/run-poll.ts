@@ -100,15 +100,20 @@ function itemIdentity(source: PollSource, item: unknown, index: number): string 
 }
 
 /**
- * An `updated` value read as a date: ISO-8601 or another text Date.parse reads, or Unix time
- * as 10 digits (seconds) or 13 (milliseconds). Other numbers are versions, not dates.
+ * An `updated` value read as a date: ISO-8601 (`2025-03-01T10:00:00Z`, `2025-03-01`), RFC 2822
+ * (`Sat, 01 Mar 2025 10:00:00 GMT`, as in RSS and HTTP), or Unix time as 10 digits (seconds) or
+ * 13 (milliseconds). Other numbers are versions, not dates, and so is other text (JavaScript's
+ * Date.parse would read `rev 3` as a date in 2001).
  */
 export function itemDate(value: string | null): number | null {
   if (value === null) return null;
   const text = value.trim();
   if (/^\d{10}$/.test(text)) return Number(text) * 1000;
   if (/^\d{13}$/.test(text)) return Number(text);
-  if (/^[\d.]*$/.test(text)) return null;
+  if (!ISO_DATE.test(text) && !RFC_2822_DATE.test(text)) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
 }
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)/;
+const RFC_2822_DATE = /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s/;

@@ -59,7 +59,10 @@ export interface TriggerRuntime {
   status(name: string): TriggerStatus | undefined;
   /** Runs a workflow's trigger now (joining a run in progress), e.g. for "poll now". */
   runNow(name: string): Promise<void>;
-  /** Polls `source` for workflow `name` (a connector's polling trigger) until `remove`. */
+  /**
+   * Polls `source` for workflow `name` (a connector's polling trigger) until `remove(name)`: the
+   * caller removes it when the workflow is disabled, changed or deleted.
+   */
   addPoll(name: string, source: PollSource, opts: PollOptions): Promise<void>;
   /** Stops the trigger of `name`, if it has one. */
   remove(name: string): void;
@@ -77,6 +80,8 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
   const { store, queue, log } = deps;
   const lock = new RunLock();
   const tickers = new Map<string, Ticker>();
+  /** Workflows whose poll was added from outside (a connector): they remove it themselves. */
+  const external = new Set<string>();
   const statuses = new Map<string, Status>();
   let started = false;
   let purgeTimer: NodeJS.Timeout | null = null;
@@ -117,9 +122,15 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
   function remove(name: string): void {
     tickers.get(name)?.stop();
     tickers.delete(name);
+    external.delete(name);
   }
 
   async function addPoll(name: string, source: PollSource, opts: PollOptions): Promise<void> {
+    await installPoll(name, source, opts);
+    external.add(name);
+  }
+
+  async function installPoll(name: string, source: PollSource, opts: PollOptions): Promise<void> {
     const saved = await store.getTriggerState(name);
     loadStatus(name, saved);
     const times = fireTimes(opts.timing);
@@ -158,8 +169,7 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
     install(name, ticker, firstAt);
   }
 
-  async function addSchedule(wf: Workflow, timing: Timing, atStartup: boolean): Promise<void> {
-    const name = wf.name;
+  async function addSchedule(name: string, timing: Timing, atStartup: boolean): Promise<void> {
     const saved = await store.getTriggerState(name);
     loadStatus(name, saved);
     const times = fireTimes(timing);
@@ -200,13 +210,13 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
       if (t.type === 'schedule' && saved?.lastTickAt != null) await store.resetSchedule(wf.name);
       return;
     }
-    if (t.type === 'schedule') return addSchedule(wf, t.timing, atStartup);
+    if (t.type === 'schedule') return addSchedule(wf.name, t.timing, atStartup);
     const source = httpPollSource(wf.name, t, {
       env: deps.env ?? {},
       ...(deps.connections ? { connections: deps.connections } : {}),
       ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
     });
-    return addPoll(wf.name, source, {
+    return installPoll(wf.name, source, {
       timing: t.timing,
       since: t.since,
       seenWindowMs: t.seenWindowMs,
@@ -216,8 +226,10 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
   async function onChange(changes: WorkflowChange[]): Promise<void> {
     if (!started) return;
     for (const { name, before, after } of changes) {
-      remove(name);
       const timed = after?.trigger.type === 'poll' || after?.trigger.type === 'schedule';
+      // A poll added by a connector is its to remove, unless this workflow's trigger is ours now.
+      if (external.has(name) && !timed) continue;
+      remove(name);
       if (!timed) statuses.delete(name);
       try {
         if (after) await startWorkflow(after, false);
