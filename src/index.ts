@@ -10,3 +10,7 @@ export { HookflowError } from './errors.js';
 export { parseWorkflow, loadWorkflows, WorkflowError } from './workflow/index.js';
 export type * from './workflow/types.js';
 export type { JobDetail, JobSummary, JobStatus, StepRecord, TriggerData } from './store/types.js';
+export type { PollTriggerData, ScheduleTriggerData, TimedTriggerData } from './store/types.js';
+export type { PollSource, PollContext, PollOptions, TriggerStatus } from './triggers/index.js';
+export { buildDatatree, datatreeBody, unknownFields } from './datatree/index.js';
+export type { Datatree, Pill, PillType } from './datatree/index.js';
