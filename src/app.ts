@@ -26,6 +26,8 @@ import { WorkflowRegistry } from './registry/index.js';
 import type { ConnectionResolver } from './steps/index.js';
 import type { Store } from './store/index.js';
 import { TriggerLifecycle } from './triggers/lifecycle/index.js';
+import { createTriggerRuntime } from './triggers/index.js';
+import type { TriggerRuntime } from './triggers/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
 
@@ -41,6 +43,8 @@ export interface App {
   connectors: ConnectorCatalog;
   /** init/destroy of connector triggers. */
   lifecycle: TriggerLifecycle;
+  /** Poll and schedule triggers. */
+  triggers: TriggerRuntime;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -58,6 +62,8 @@ export interface AppOptions {
   connections?: ConnectionResolver;
   /** false: never call connector triggers' init/destroy (`hookflow test`). Default true. */
   lifecycle?: boolean;
+  /** false: poll and schedule triggers do not fire (`hookflow test` starts the job itself). */
+  timers?: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -114,6 +120,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     lifecycle.wake();
   });
   await registry.replaceAll(workflows);
+  const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
 
   const server = Fastify({
     logger: false,
@@ -146,7 +153,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       stateOf: (workflow) => lifecycle.stateOf(workflow),
     },
   });
-  registerApi(server, { registry, store, queue, apiToken: config.apiToken, lifecycle });
+  registerApi(server, {
+    registry,
+    store,
+    queue,
+    apiToken: config.apiToken,
+    lifecycle,
+    triggers,
+  });
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -159,6 +173,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     engine,
     connectors,
     lifecycle,
+    triggers,
     log,
     url: '',
     async listen() {
@@ -169,6 +184,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       app.url = `http://${host}:${port}`;
       engine.start(config.concurrency);
       if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? app.url);
+      if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
       return app.url;
@@ -177,6 +193,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (purgeTimer) clearInterval(purgeTimer);
       await server.close();
       await lifecycle.stop();
+      await triggers.stop();
       await engine.close();
     },
   };

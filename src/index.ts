@@ -13,3 +13,7 @@ export type * from './workflow/types.js';
 export type { JobDetail, JobSummary, JobStatus, StepRecord, TriggerData } from './store/types.js';
 export * from './connectors/sdk/index.js';
 export { z } from 'zod';
+export type { PollTriggerData, ScheduleTriggerData, TimedTriggerData } from './store/types.js';
+export type { PollSource, PollContext, PollOptions, TriggerStatus } from './triggers/index.js';
+export { buildDatatree, datatreeBody, unknownFields } from './datatree/index.js';
+export type { Datatree, Pill, PillType } from './datatree/index.js';

@@ -7,6 +7,7 @@ import type { WorkflowRegistry } from '../registry/index.js';
 import type { Store } from '../store/types.js';
 import type { LifecycleStatus } from '../triggers/lifecycle/index.js';
 import type { Workflow } from '../workflow/types.js';
+import type { TriggerRuntime } from '../triggers/index.js';
 
 export interface ApiDeps {
   registry: WorkflowRegistry;
@@ -15,4 +16,6 @@ export interface ApiDeps {
   apiToken: string | null;
   /** Connector triggers' init/destroy status, shown with each workflow. */
   lifecycle?: { statusOf(wf: Workflow): LifecycleStatus | null };
+  /** The status of poll and schedule triggers; left out, they show no status. */
+  triggers?: TriggerRuntime;
 }

@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { ApiDeps } from './deps.js';
+import { registerDatatreeRoutes } from './datatree.js';
 import { registerJobRoutes } from './jobs.js';
 import { registerWorkflowRoutes } from './workflows.js';
 
@@ -31,6 +32,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       }
       registerWorkflowRoutes(api, deps);
       registerJobRoutes(api, deps);
+      registerDatatreeRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
+import { describeTimedTrigger } from './timed-trigger.js';
 
 export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.get('/workflows', async (request) => {
@@ -33,19 +34,22 @@ function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) 
     name: wf.name,
     enabled: wf.enabled,
     file: wf.file ?? null,
-    trigger: {
-      type: t.type,
-      ...(t.type === 'connector'
+    trigger:
+      t.type === 'webhook' || t.type === 'connector'
         ? {
-            connector: t.connector,
-            trigger: t.trigger,
-            lifecycle: deps.lifecycle?.statusOf(wf) ?? null,
+            type: t.type,
+            ...(t.type === 'connector'
+              ? {
+                  connector: t.connector,
+                  trigger: t.trigger,
+                  lifecycle: deps.lifecycle?.statusOf(wf) ?? null,
+                }
+              : { method: t.method }),
+            path,
+            url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
+            delivery: t.delivery,
           }
-        : { method: t.method }),
-      path,
-      url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
-      delivery: t.delivery,
-    },
+        : describeTimedTrigger(t, deps.triggers?.status(wf.name)),
     steps: wf.steps.map((s) => ({ id: s.id, type: s.type })),
   };
 }

@@ -12,7 +12,7 @@ const USAGE = `usage: hookflow <command> [options]
 
 commands:
   serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connectors DIR] [--role all|ingress|worker]
-  validate FILE|DIR [--connectors DIR]
+  validate [--strict] FILE|DIR [--connectors DIR]
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR]
 `;
 

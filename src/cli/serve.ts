@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
+import { describeTiming } from '../triggers/index.js';
 import { usageError } from './usage.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -19,8 +20,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     );
   for (const wf of app.registry.list()) {
     const path = app.registry.pathOf(wf.name);
-    if (path !== undefined && wf.enabled)
+    if (path !== undefined && wf.enabled && wf.trigger.type === 'webhook')
       log.info(`  ${wf.name}: ${wf.trigger.method} ${url}/hooks/${path}`);
+    else if (wf.enabled && (wf.trigger.type === 'poll' || wf.trigger.type === 'schedule'))
+      log.info(`  ${wf.name}: ${wf.trigger.type} ${describeTiming(wf.trigger.timing)}`);
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -14,8 +14,9 @@ import { createApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { loadConnectorsOrThrow } from '../connectors/index.js';
 import { HookflowError, errorMessage } from '../errors.js';
-import type { JobDetail, Store } from '../store/types.js';
 import { loadWorkflows, WorkflowError } from '../workflow/index.js';
+import { out, printJob, waitForJob } from './job-output.js';
+import { testTimedWorkflow } from './test-timed.js';
 import { usageError } from './usage.js';
 
 export async function testCommand(args: string[]): Promise<number> {
@@ -63,6 +64,9 @@ export async function testCommand(args: string[]): Promise<number> {
     if (!headers['content-type']) headers['content-type'] = 'application/json';
   }
 
+  if (workflow.trigger.type !== 'webhook') return testTimedWorkflow(workflow, body);
+  const trigger = workflow.trigger;
+
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, {});
   // No lifecycle: a test run must not subscribe anything at the third party.
@@ -76,61 +80,23 @@ export async function testCommand(args: string[]): Promise<number> {
     const base = await app.listen();
     const routePath = parsed.values.path ?? app.registry.pathOf(workflow.name) ?? '';
     const path = routePath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => name);
-    const method = (parsed.values.method ?? workflow.trigger.method).toUpperCase();
+    const method = (parsed.values.method ?? trigger.method).toUpperCase();
     const res = await request(`${base}/hooks/${path}`, {
       method: method as 'POST',
       headers,
       ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}),
     });
     const answer = await res.body.text();
-    out(`→ ${method} /hooks/${path}  (${workflow.trigger.delivery})`);
+    out(`→ ${method} /hooks/${path}  (${trigger.delivery})`);
     out(`← ${res.statusCode} ${answer}`);
     const job = await waitForJob(app.store, workflow.name);
     if (!job) {
       out('no job was started (filtered out, or refused)');
       return res.statusCode < 400 ? 0 : 1;
     }
-    out(`job ${job.id} ${job.status} in ${job.durationMs ?? '?'} ms`);
-    for (const s of job.steps) {
-      out(`\nstep ${s.id} (${s.type}) ${s.status}, ${s.attempts} attempt(s), ${s.durationMs} ms`);
-      if (s.input !== null) out(`  input:  ${JSON.stringify(s.input)}`);
-      out(`  output: ${JSON.stringify(s.output)}`);
-      if (s.error) out(`  error:  ${s.error}`);
-    }
-    if (job.reply) out(`\nreply: ${JSON.stringify(job.reply)}`);
-    if (job.error) out(`\nerror: ${job.error}`);
-    return job.status === 'succeeded' ? 0 : 1;
+    return printJob(job);
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-async function waitForJob(store: Store, workflow: string): Promise<JobDetail | null> {
-  const deadline = Date.now() + 120_000;
-  let id: string | undefined;
-  while (Date.now() < deadline) {
-    if (!id) {
-      const page = await store.listJobs({ workflow, limit: 1 });
-      id = page.jobs[0]?.id;
-      if (!id) {
-        // Give a just-accepted event a moment to show; a filtered request never makes a job.
-        await sleep(50);
-        if (Date.now() > deadline - 119_000) return null;
-        continue;
-      }
-    }
-    const job = await store.getJob(id);
-    if (job && (job.status === 'succeeded' || job.status === 'failed')) return job;
-    await sleep(20);
-  }
-  throw new HookflowError('timeout', 'the job did not finish within 120 s');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

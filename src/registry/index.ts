@@ -45,12 +45,15 @@ export class WorkflowRegistry {
   /** Replaces the whole set (start-up, reload). Throws on a route conflict, leaving the old set. */
   async replaceAll(workflows: readonly Workflow[]): Promise<WorkflowChange[]> {
     const paths = new Map<string, string>();
-    for (const wf of workflows) paths.set(wf.name, await this.routePath(wf));
-    const entries: RouteEntry[] = workflows
-      .filter(
-        (wf) => wf.enabled && (wf.trigger.type === 'webhook' || wf.trigger.type === 'connector'),
-      )
-      .map((wf) => ({ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }));
+    for (const wf of workflows) {
+      const path = await this.routePath(wf);
+      if (path !== null) paths.set(wf.name, path);
+    }
+    const entries: RouteEntry[] = workflows.flatMap((wf) =>
+      wf.enabled && (wf.trigger.type === 'webhook' || wf.trigger.type === 'connector')
+        ? [{ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }]
+        : [],
+    );
     const table = new RouteTable(entries);
     const next = new Map(workflows.map((wf) => [wf.name, wf]));
     const changes: WorkflowChange[] = [];
@@ -107,7 +110,9 @@ export class WorkflowRegistry {
     return this.table;
   }
 
-  private async routePath(wf: Workflow): Promise<string> {
+  /** null for triggers that are not served over HTTP (poll, schedule). */
+  private async routePath(wf: Workflow): Promise<string | null> {
+    if (wf.trigger.type === 'poll' || wf.trigger.type === 'schedule') return null;
     if (wf.trigger.path !== null) return wf.trigger.path;
     const key = `webhook-token:${wf.name}`;
     let token = await this.store.getMeta(key);

@@ -38,4 +38,10 @@ export type {
   TriggerData,
   TriggerLifecycleRecord,
   TriggerLifecycleStatus,
+  PollTriggerData,
+  ScheduleTriggerData,
+  TimedTriggerData,
+  PolledItem,
+  PollResult,
+  TriggerState,
 } from './types.js';

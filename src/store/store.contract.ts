@@ -17,6 +17,7 @@ import { ingestContract } from './contract/ingest.contract.js';
 import { jobsContract } from './contract/jobs.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
+import { triggersContract } from './contract/triggers.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -58,5 +59,6 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
     jobsContract(current);
     listingContract(current);
     lifecycleContract(current);
+    triggersContract(current);
   });
 }

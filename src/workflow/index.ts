@@ -14,6 +14,11 @@ export type { Problem } from './errors.js';
 export { compileTemplate, setExpressionTimeout, staticTemplate } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
 export { parseDuration, parseSize } from './units.js';
+export { compileCron, MIN_EVERY_MS } from './read-timing.js';
+export { expressionPaths } from './expression-paths.js';
+export { parseExample } from './read-example.js';
+export type { ExampleFormat } from './read-example.js';
+export { editDistance } from './yaml-reader.js';
 export type {
   Scope,
   Template,
@@ -24,6 +29,9 @@ export type {
   HttpReply,
   WebhookTrigger,
   ConnectorTrigger,
+  PollTrigger,
+  ScheduleTrigger,
+  Timing,
   Trigger,
   RetryPolicy,
   HttpStep,

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { renderReply } from './reply.js';
 import { loadWorkflows } from './loader.js';
-import type { ReplyStep, SetStep } from './types.js';
+import type { ReplyStep, SetStep, WebhookTrigger } from './types.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -51,7 +51,8 @@ describe('loadWorkflows', () => {
       {
         file: join(dir, 'd.yaml'),
         line: 2,
-        message: "trigger 'webhok' is not supported by this version (supported: webhook)",
+        message:
+          "trigger 'webhok' is not supported by this version (supported: webhook, poll, schedule)",
       },
     ]);
   });
@@ -78,9 +79,10 @@ describe('the examples', () => {
   });
   it('hello is a fire-and-forget POST at /hooks/hello with a set step', async () => {
     const hello = workflows.find((w) => w.name === 'hello');
-    assert.equal(hello?.trigger.method, 'POST');
-    assert.equal(hello?.trigger.path, 'hello');
-    assert.equal(hello?.trigger.delivery, 'fire_and_forget');
+    const trigger = hello?.trigger as WebhookTrigger;
+    assert.equal(trigger.method, 'POST');
+    assert.equal(trigger.path, 'hello');
+    assert.equal(trigger.delivery, 'fire_and_forget');
     const set = hello?.steps[0] as SetStep;
     assert.equal(set.type, 'set');
     const out = (await set.values.render({ trigger: { body: { name: 'Ada' } } })) as {
@@ -90,8 +92,9 @@ describe('the examples', () => {
   });
   it('echo replies with the path parameter and the body', async () => {
     const echo = workflows.find((w) => w.name === 'echo');
-    assert.equal(echo?.trigger.path, 'echo/:name');
-    assert.equal(echo?.trigger.delivery, 'request_response');
+    const trigger = echo?.trigger as WebhookTrigger;
+    assert.equal(trigger.path, 'echo/:name');
+    assert.equal(trigger.delivery, 'request_response');
     const reply = echo?.steps.find((s) => s.type === 'reply') as ReplyStep;
     const scope = { trigger: { params: { name: 'ada' }, body: { x: 1 } } };
     assert.deepEqual(await renderReply(reply.reply, scope), {

@@ -6,7 +6,16 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { WorkflowError } from './errors.js';
 import { parseWorkflow } from './loader.js';
-import type { HttpStep, ReplyStep, SetStep, SwitchStep, WebhookTrigger } from './types.js';
+import type {
+  HttpStep,
+  ReplyStep,
+  SetStep,
+  SwitchStep,
+  WebhookTrigger,
+  Workflow,
+} from './types.js';
+
+const hook = (w: Workflow): WebhookTrigger => w.trigger as WebhookTrigger;
 
 // The example of SPEC §2, without `trigger.webhook.reply` (a reply there needs delivery: acknowledge).
 const SPEC_EXAMPLE = `name: eventbrite-new-order
@@ -108,18 +117,18 @@ describe('parseWorkflow reads a valid workflow', () => {
     const w = parseWorkflow('name: min\ntrigger:\n  webhook: {}\n', 'min.yaml');
     assert.equal(w.enabled, true);
     assert.deepEqual(w.steps, []);
-    assert.equal(w.trigger.method, 'POST');
-    assert.equal(w.trigger.path, null);
-    assert.equal(w.trigger.format, 'auto');
-    assert.equal(w.trigger.delivery, 'fire_and_forget');
-    assert.equal(w.trigger.timeoutMs, 30_000);
-    assert.equal(w.trigger.dedupeWindowMs, 604_800_000);
-    assert.equal(w.trigger.maxBodyBytes, undefined);
-    assert.equal((w.trigger as WebhookTrigger).filter, undefined);
+    assert.equal(hook(w).method, 'POST');
+    assert.equal(hook(w).path, null);
+    assert.equal(hook(w).format, 'auto');
+    assert.equal(hook(w).delivery, 'fire_and_forget');
+    assert.equal(hook(w).timeoutMs, 30_000);
+    assert.equal(hook(w).dedupeWindowMs, 604_800_000);
+    assert.equal(hook(w).maxBodyBytes, undefined);
+    assert.equal(hook(w).filter, undefined);
   });
 
   it('`webhook:` with nothing after it is a webhook with defaults', () => {
-    assert.equal(parseWorkflow('name: a\ntrigger:\n  webhook:\n', 'a.yaml').trigger.method, 'POST');
+    assert.equal(hook(parseWorkflow('name: a\ntrigger:\n  webhook:\n', 'a.yaml')).method, 'POST');
   });
 
   it('http steps default to GET, json body, auto response, 30s, one attempt, errors fail', () => {
@@ -142,11 +151,11 @@ describe('parseWorkflow reads a valid workflow', () => {
       'name: a\ntrigger:\n  webhook: {method: put, path: /a/b.c/:id/, max_body: 512kb, timeout: 500ms, dedupe_window: 3d}\n',
       'a.yaml',
     );
-    assert.equal(w.trigger.method, 'PUT');
-    assert.equal(w.trigger.path, 'a/b.c/:id');
-    assert.equal(w.trigger.maxBodyBytes, 512 * 1024);
-    assert.equal(w.trigger.timeoutMs, 500);
-    assert.equal(w.trigger.dedupeWindowMs, 3 * 86_400_000);
+    assert.equal(hook(w).method, 'PUT');
+    assert.equal(hook(w).path, 'a/b.c/:id');
+    assert.equal(hook(w).maxBodyBytes, 512 * 1024);
+    assert.equal(hook(w).timeoutMs, 500);
+    assert.equal(hook(w).dedupeWindowMs, 3 * 86_400_000);
   });
 
   it('an acknowledge webhook keeps its reply', async () => {
@@ -154,10 +163,7 @@ describe('parseWorkflow reads a valid workflow', () => {
       'name: a\ntrigger:\n  webhook:\n    delivery: acknowledge\n    reply: {headers: {Content-Type: application/xml}, body: "<ack>{{ body.id }}</ack>"}\n',
       'a.yaml',
     );
-    assert.equal(
-      await (w.trigger as WebhookTrigger).reply?.body.render({ body: { id: 4 } }),
-      '<ack>4</ack>',
-    );
+    assert.equal(await hook(w).reply?.body.render({ body: { id: 4 } }), '<ack>4</ack>');
   });
 
   it('reads JSON', () => {
@@ -167,7 +173,7 @@ describe('parseWorkflow reads a valid workflow', () => {
       '\t',
     );
     const w = parseWorkflow(text, 'j.json');
-    assert.equal(w.trigger.path, 'j');
+    assert.equal(hook(w).path, 'j');
     assert.equal(w.steps[0]?.line, 9);
   });
 
@@ -194,9 +200,7 @@ describe('${env:NAME} is replaced at load time', () => {
 
   it('from opts.env', () => {
     const w = parseWorkflow(text, 'a.yaml', { env: { TOKEN: 't0k' } });
-    assert.deepEqual((w.trigger as WebhookTrigger).verify, {
-      header: { name: 'X-Token', value: 'Bearer t0k' },
-    });
+    assert.deepEqual(hook(w).verify, { header: { name: 'X-Token', value: 'Bearer t0k' } });
   });
   it('the source keeps the reference, not the secret', () => {
     const w = parseWorkflow(text, 'a.yaml', { env: { TOKEN: 't0k' } });
@@ -209,7 +213,7 @@ describe('${env:NAME} is replaced at load time', () => {
     process.env.HOOKFLOW_TEST_TOKEN = 'from-process';
     try {
       const w = parseWorkflow(text.replace('TOKEN', 'HOOKFLOW_TEST_TOKEN'), 'a.yaml');
-      assert.deepEqual((w.trigger as WebhookTrigger).verify, {
+      assert.deepEqual(hook(w).verify, {
         header: { name: 'X-Token', value: 'Bearer from-process' },
       });
     } finally {

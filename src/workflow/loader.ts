@@ -141,12 +141,11 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   };
   const trigger =
     triggerField && readTrigger(r, triggerField.value, triggerField.keyLine, connectors);
-  const ctx: StepContext = {
-    delivery: trigger?.delivery ?? 'fire_and_forget',
-    ids: [],
-    sites: [],
-    connectors: connectors.catalog,
-  };
+  const delivery =
+    trigger?.type === 'webhook' || trigger?.type === 'connector'
+      ? trigger.delivery
+      : 'fire_and_forget';
+  const ctx: StepContext = { delivery, ids: [], sites: [], connectors: connectors.catalog };
   if (opts.connections) ctx.connections = opts.connections;
   const stepsField = root.fields.get('steps');
   const steps = readSteps(
@@ -171,6 +170,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     text,
     env: envUsed,
     hash: createHash('sha256').update(text).digest('hex'),
+    expressions: ctx.sites,
   };
   return { workflow, problems: [], nameLine };
 }

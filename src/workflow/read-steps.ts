@@ -11,6 +11,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import type { ConnectorCatalog } from '../connectors/catalog.js';
 import { readActionStep } from './read-connector.js';
+import { readExample } from './read-example.js';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
 import { METHODS, readReply } from './read-trigger.js';
@@ -166,20 +167,21 @@ function readId(r: Reader, m: MapView, defaultId: string, ctx: StepContext): str
   return id;
 }
 
-type HttpFields = Omit<HttpStep, 'id' | 'line'>;
+export type HttpFields = Omit<HttpStep, 'id' | 'line'>;
 
-function readHttp(
+/** The fields of an `http` step (also a poll trigger's `request`); `at` names it in run-time errors. */
+export function readHttp(
   r: Reader,
   node: Node | null,
   where: string,
   keyLine: number,
   id: string,
   ctx: StepContext,
+  at = `steps.${id}.http`,
 ): HttpFields | undefined {
   const m = r.map(node, where, { allowed: HTTP_KEYS, required: ['url'], line: keyLine });
   if (!m) return undefined;
   const before = r.problems.length;
-  const at = `steps.${id}.http`;
   const opts = { sites: ctx.sites };
   const connection = r.string(m, 'connection');
   if (connection !== undefined && ctx.connections && !ctx.connections.has(connection)) {
@@ -214,7 +216,7 @@ function readHttp(
   if (query) step.query = query;
   const body = readTemplate(r, m, 'body', `${at}.body`, opts);
   if (body) step.body = body;
-  if (m.fields.has('example')) step.example = r.toJS(r.node(m, 'example') ?? null);
+  if (m.fields.has('example')) step.example = readExample(r, m, step.response);
   return r.problems.length > before || !url ? undefined : step;
 }
 

@@ -1,10 +1,10 @@
 /**
  * @module workflow/read-trigger
- * The `trigger:` of a workflow file. This version supports `webhook`; `poll`, `schedule` and
- * connector triggers are reported as not supported.
+ * The `trigger:` of a workflow file: `webhook` here, `poll` (read-poll.ts), `schedule`
+ * (read-schedule.ts) and connector triggers (read-connector.ts).
  *
  * @example
- *   const trigger = readTrigger(r, root); // WebhookTrigger, or undefined with problems reported
+ *   const trigger = readTrigger(r, root); // a Trigger, or undefined with problems reported
  */
 import type { Node } from 'yaml';
 import { nodeTemplate, readTemplate } from './read-template.js';
@@ -14,6 +14,9 @@ import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
 import { readVerify } from './read-verify.js';
 import { readConnectorTrigger } from './read-connector.js';
 import type { ConnectorContext } from './read-connector.js';
+import { readExample } from './read-example.js';
+import { readPoll } from './read-poll.js';
+import { readSchedule } from './read-schedule.js';
 import type { BodyFormat, Delivery, ReplyTemplate, Trigger, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
@@ -24,7 +27,7 @@ export const DELIVERIES: readonly Delivery[] = [
   'request_response',
 ];
 const FORMATS: readonly BodyFormat[] = ['auto', 'json', 'xml', 'form', 'text', 'raw'];
-const TRIGGER_TYPES = ['webhook'];
+const TRIGGER_TYPES = ['webhook', 'poll', 'schedule'];
 const WEBHOOK_KEYS = [
   'method',
   'path',
@@ -75,6 +78,8 @@ export function readTrigger(
     );
     return undefined;
   }
+  if (first.key === 'poll') return readPoll(r, first.value, first.keyLine, connectors);
+  if (first.key === 'schedule') return readSchedule(r, first.value, first.keyLine);
   return readWebhook(r, first.value, first.keyLine);
 }
 
@@ -95,7 +100,7 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
     timeoutMs: r.duration(m, 'timeout', 30_000, { positive: true }),
     dedupeWindowMs: r.duration(m, 'dedupe_window', 7 * DAY_MS, { positive: true }),
   };
-  if (m.fields.has('example')) trigger.example = r.toJS(r.node(m, 'example') ?? null);
+  if (m.fields.has('example')) trigger.example = readExample(r, m, trigger.format);
   const filter = readTemplate(r, m, 'filter', 'trigger.webhook.filter', { expression: true });
   if (filter) trigger.filter = filter;
   const dedupe = readTemplate(r, m, 'dedupe', 'trigger.webhook.dedupe', { expression: true });

@@ -85,7 +85,49 @@ export interface ConnectorTrigger {
   verifier?: Verifier;
 }
 
-export type Trigger = WebhookTrigger | ConnectorTrigger;
+/** When a time-driven trigger fires: a fixed interval, or a cron pattern in a time zone. */
+export type Timing =
+  | {
+      kind: 'every';
+      ms: number;
+      /** As written (`5m`), for the API and messages. */
+      text: string;
+    }
+  | {
+      kind: 'cron';
+      /** 5 fields (minute first), or 6 with seconds first. */
+      pattern: string;
+      /** IANA name, e.g. `Europe/Berlin`; `UTC` when not given. */
+      timezone: string;
+    };
+
+/** `trigger.poll` (docs/triggers.md): each new or changed item of a polled list starts a job. */
+export interface PollTrigger {
+  type: 'poll';
+  timing: Timing;
+  /** The request, with every field of an `http` step (its `id` is `request`). */
+  request: HttpStep;
+  /** The list of items, from the request's output `{status, headers, body}`. */
+  items: Template;
+  /** An item's identity, evaluated with the item as scope. */
+  id: Template;
+  /** An item's version (e.g. `updated_at`); a new value makes the item count as changed. */
+  updated?: Template;
+  /** The first poll starts jobs only for items updated at or after this: `now` or an ISO date. */
+  since: 'now' | Date;
+  /** How long an id is remembered after it last appeared in a poll. */
+  seenWindowMs: number;
+  /** A sample item (trigger.body), for the datatree. */
+  example?: unknown;
+}
+
+/** `trigger.schedule`: one job per fire time. */
+export interface ScheduleTrigger {
+  type: 'schedule';
+  timing: Timing;
+}
+
+export type Trigger = WebhookTrigger | ConnectorTrigger | PollTrigger | ScheduleTrigger;
 
 interface StepBase {
   id: string;
@@ -169,4 +211,6 @@ export interface Workflow {
   env: Record<string, string>;
   /** sha256 of the source text, to tell a changed workflow from an unchanged one. */
   hash: string;
+  /** Every `{{ }}` of the steps with its line, for checks made after loading (datatree). */
+  expressions?: readonly { where: string; line: number; source: string }[];
 }

@@ -147,11 +147,11 @@ describe('values', () => {
 });
 
 describe('trigger', () => {
-  it('poll and schedule are not supported by this version', () => {
+  it('an unknown trigger is not supported', () => {
     onlyProblem(
-      yaml('name: w', 'trigger:', '  poll: {every: 5m}'),
+      yaml('name: w', 'trigger:', '  mqtt: {topic: orders}'),
       3,
-      "trigger 'poll' is not supported by this version (supported: webhook)",
+      "trigger 'mqtt' is not supported by this version (supported: webhook, poll, schedule)",
     );
   });
   it('a trigger has exactly one key', () => {
@@ -162,7 +162,11 @@ describe('trigger', () => {
     );
   });
   it('an empty trigger', () => {
-    onlyProblem(yaml('name: w', 'trigger: {}'), 2, 'trigger needs exactly one key: webhook');
+    onlyProblem(
+      yaml('name: w', 'trigger: {}'),
+      2,
+      'trigger needs exactly one key: webhook, poll, schedule',
+    );
   });
   it('a trigger reply needs delivery acknowledge', () => {
     onlyProblem(

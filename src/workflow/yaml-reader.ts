@@ -227,7 +227,7 @@ function unknownKey(key: string, where: string, allowed: readonly string[]): str
   return `unknown key '${key}' in ${where || 'the workflow'} (allowed: ${allowed.join(', ')})${hint}`;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0] as number;

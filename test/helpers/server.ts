@@ -14,7 +14,12 @@ import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { loadConnectorsOrThrow } from '../../src/connectors/index.js';
 import type { ConnectionResolver } from '../../src/steps/index.js';
-import type { JobDetail } from '../../src/store/types.js';
+import type { JobDetail as StoredJob, TriggerData } from '../../src/store/types.js';
+
+/** A job as tests read it: most are webhook jobs, whose trigger fields they check. */
+export type JobDetail = Omit<StoredJob, 'trigger'> & {
+  trigger: TriggerData & Record<string, unknown>;
+};
 import { parseWorkflow } from '../../src/workflow/index.js';
 
 export interface TestServer {
@@ -65,7 +70,7 @@ export async function startServer(
     async finishedJob(id, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const job = await app.store.getJob(id);
+        const job = (await app.store.getJob(id)) as JobDetail | null;
         if (job && (job.status === 'succeeded' || job.status === 'failed')) return job;
         if (Date.now() > deadline)
           throw new Error(`job ${id} not finished after ${timeoutMs} ms: ${job?.status}`);
@@ -75,7 +80,7 @@ export async function startServer(
     async jobsOf(workflow) {
       const page = await app.store.listJobs({ workflow, limit: 500 });
       const out: JobDetail[] = [];
-      for (const j of page.jobs) out.push((await app.store.getJob(j.id))!);
+      for (const j of page.jobs) out.push((await app.store.getJob(j.id)) as JobDetail);
       return out;
     },
   };
@@ -104,4 +109,16 @@ export async function startUpstream(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves once `check` holds, polling every 20 ms; throws after `timeoutMs`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }

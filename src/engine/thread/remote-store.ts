@@ -13,10 +13,14 @@ import type {
   JobStatus,
   JobSummary,
   NewEvent,
+  PollResult,
+  ScheduleTriggerData,
   StepRecord,
   Store,
+  TimedTriggerData,
   TriggerData,
   TriggerLifecycleRecord,
+  TriggerState,
 } from '../../store/types.js';
 import type { Channel } from './channel.js';
 
@@ -36,7 +40,11 @@ export class RemoteStore implements Store {
   acceptEvent(event: NewEvent): Promise<AcceptResult> {
     return this.call('acceptEvent', event);
   }
-  createJob(workflow: string, trigger: TriggerData, opts: { rerunOf?: string }): Promise<string> {
+  createJob(
+    workflow: string,
+    trigger: TriggerData | TimedTriggerData,
+    opts: { rerunOf?: string },
+  ): Promise<string> {
     return this.call('createJob', workflow, trigger, opts);
   }
   claimJob(id: string): Promise<ClaimedJob | null> {
@@ -81,6 +89,28 @@ export class RemoteStore implements Store {
   deleteTriggerLifecycle(id: string): Promise<void> {
     return this.call('deleteTriggerLifecycle', id);
   }
+  getTriggerState(workflow: string): Promise<TriggerState | null> {
+    return this.call('getTriggerState', workflow);
+  }
+  recordPoll(poll: PollResult): Promise<string[]> {
+    return this.call('recordPoll', poll);
+  }
+  recordTriggerFailure(workflow: string, atMs: number, error: string): Promise<void> {
+    return this.call('recordTriggerFailure', workflow, atMs, error);
+  }
+  claimTick(
+    workflow: string,
+    tickAt: number,
+    job: { id: string; trigger: ScheduleTriggerData },
+  ): Promise<boolean> {
+    return this.call('claimTick', workflow, tickAt, job);
+  }
+  resetSchedule(workflow: string): Promise<void> {
+    return this.call('resetSchedule', workflow);
+  }
+  purgeSeenItems(nowMs: number): Promise<number> {
+    return this.call('purgeSeenItems', nowMs);
+  }
 }
 
 /** The engine thread's side: `store.<method>` handlers calling the real store. */
@@ -111,6 +141,12 @@ const STORE_METHODS = [
   'listTriggerLifecycles',
   'saveTriggerLifecycle',
   'deleteTriggerLifecycle',
+  'getTriggerState',
+  'recordPoll',
+  'recordTriggerFailure',
+  'claimTick',
+  'resetSchedule',
+  'purgeSeenItems',
 ] as const satisfies readonly Exclude<keyof Store, 'init' | 'close'>[];
 
 // A Store method missing from STORE_METHODS fails to compile here, naming it.

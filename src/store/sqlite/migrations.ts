@@ -94,6 +94,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // Poll and schedule triggers. trigger_state: one row per workflow (state handed from poll
+    // to poll, the newest claimed schedule tick, the status). poll_seen: the items a poll has
+    // seen, each until `expires_at` (its window after the last poll it appeared in).
+    version: 4,
+    sql: `
+      CREATE TABLE trigger_state (
+        workflow        TEXT    NOT NULL PRIMARY KEY,
+        state           TEXT,
+        polled          INTEGER NOT NULL DEFAULT 0,
+        since_at        INTEGER,
+        last_tick_at    INTEGER,
+        last_run_at     INTEGER,
+        last_success_at INTEGER,
+        last_error      TEXT
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE poll_seen (
+        workflow   TEXT    NOT NULL,
+        item_id    TEXT    NOT NULL,
+        version    TEXT,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (workflow, item_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX poll_seen_by_expiry ON poll_seen (expires_at);
+    `,
+  },
 ];
 
 /**

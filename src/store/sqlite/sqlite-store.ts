@@ -26,6 +26,7 @@ import type {
   NewEvent,
   StepRecord,
   Store,
+  TimedTriggerData,
   TriggerData,
   TriggerLifecycleRecord,
 } from '../types.js';
@@ -43,6 +44,7 @@ import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
+import { createTriggerMethods } from './trigger-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -66,8 +68,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // Jobs this store committed and nobody has claimed yet: their claim needs no read and no
   // JSON.parse of the trigger, only an UPDATE queued with the job's next writes. Bounded:
   // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
-  const fresh = new Map<string, { workflow: string; trigger: TriggerData }>();
-  const remember = (id: string, workflow: string, trigger: TriggerData): void => {
+  const fresh = new Map<string, { workflow: string; trigger: TriggerData | TimedTriggerData }>();
+  const remember = (
+    id: string,
+    workflow: string,
+    trigger: TriggerData | TimedTriggerData,
+  ): void => {
     if (fresh.size < FRESH_JOBS_MAX) fresh.set(id, { workflow, trigger });
   };
 
@@ -89,6 +95,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
 
   return {
+    ...createTriggerMethods(write, (operation) => ready(operation).sql),
+
     async init() {
       if (open !== null) return;
       if (closed) throw new StoreError('store_closed', 'init() after the store was closed');
@@ -135,7 +143,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return result;
     },
 
-    async createJob(workflow: string, trigger: TriggerData, jobOpts: { rerunOf?: string }) {
+    async createJob(
+      workflow: string,
+      trigger: TriggerData | TimedTriggerData,
+      jobOpts: { rerunOf?: string },
+    ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
       await write('createJob', (sql) => {

@@ -17,6 +17,8 @@ import type {
   StepRow,
   TriggerLifecycleRow,
 } from './rows.js';
+import { prepareTriggerStatements } from './trigger-statements.js';
+import type { TriggerStatements } from './trigger-statements.js';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
@@ -79,6 +81,8 @@ export interface Statements {
   listTriggerLifecycles: Statement<[], TriggerLifecycleRow>;
   saveTriggerLifecycle: Statement<TriggerLifecycleRow>;
   deleteTriggerLifecycle: Statement<[id: string]>;
+  /** Poll and schedule triggers (trigger-statements.ts). */
+  triggers: TriggerStatements;
 }
 
 type ListStatement = Statement<ListParams, JobSummaryRow>;
@@ -160,6 +164,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
                @next_attempt_at, @updated_at)`,
     ),
     deleteTriggerLifecycle: db.prepare<[string]>('DELETE FROM trigger_lifecycle WHERE id = ?'),
+    triggers: prepareTriggerStatements(db),
   };
 }
 

@@ -1,0 +1,116 @@
+/**
+ * @module store/sqlite/trigger-store
+ * The Store methods of poll and schedule triggers on SQLite, written with the store's own
+ * `write` (group commit) and read helpers, and spread into the store object.
+ *
+ * A poll's items are classified inside its write: the seen-state read and the jobs inserted
+ * run in the same transaction, so two servers polling at once still start one job per item.
+ *
+ * @example
+ *   return { ...coreMethods, ...createTriggerMethods(write, read) };
+ */
+import type { PollResult, ScheduleTriggerData, Store, TriggerState } from '../types.js';
+import type { Statements } from './statements.js';
+import type { TriggerStateRow } from './trigger-statements.js';
+
+type Write = <T>(operation: string, op: (sql: Statements) => T) => Promise<T>;
+type Read = (operation: string) => Statements;
+
+/** A remembered item's window is written again only when this much of it has passed. */
+const MAX_REFRESH_SLACK_MS = 86_400_000;
+
+export type TriggerMethods = Pick<
+  Store,
+  | 'getTriggerState'
+  | 'recordPoll'
+  | 'recordTriggerFailure'
+  | 'claimTick'
+  | 'resetSchedule'
+  | 'purgeSeenItems'
+>;
+
+export function createTriggerMethods(write: Write, read: Read): TriggerMethods {
+  return {
+    async getTriggerState(workflow) {
+      const row = read('getTriggerState').triggers.getState.get(workflow);
+      return row === undefined ? null : toTriggerState(row);
+    },
+
+    async recordPoll(poll: PollResult) {
+      const stateJson = poll.state === undefined ? null : JSON.stringify(poll.state);
+      const expiresAt = poll.startedAt + poll.seenWindowMs;
+      // Rows whose window still reaches past this are not rewritten on every poll.
+      const refreshBefore =
+        expiresAt - Math.min(Math.floor(poll.seenWindowMs / 10), MAX_REFRESH_SLACK_MS);
+      return write('recordPoll', (sql) => {
+        const t = sql.triggers;
+        const first = (t.getState.get(poll.workflow)?.polled ?? 0) === 0;
+        const jobIds: string[] = [];
+        for (const item of poll.items) {
+          const seen = t.findSeen.get(poll.workflow, item.id);
+          const known = seen !== undefined && seen.expires_at > poll.startedAt;
+          const changed = known && seen.version !== item.version;
+          if ((!known && !(first && item.baseline)) || changed) {
+            sql.insertJob.run({
+              id: item.job.id,
+              workflow: poll.workflow,
+              trigger: JSON.stringify(item.job.trigger),
+              rerunOf: null,
+              createdAt: poll.finishedAt,
+            });
+            jobIds.push(item.job.id);
+          }
+          if (!known || changed || seen.expires_at < refreshBefore) {
+            t.upsertSeen.run(poll.workflow, item.id, item.version, expiresAt);
+          }
+        }
+        t.savePollSuccess.run({
+          workflow: poll.workflow,
+          state: stateJson,
+          sinceAt: poll.startedAt,
+          runAt: poll.startedAt,
+          successAt: poll.finishedAt,
+        });
+        return jobIds;
+      });
+    },
+
+    async recordTriggerFailure(workflow, atMs, error) {
+      return write('recordTriggerFailure', (sql) => {
+        sql.triggers.saveFailure.run(workflow, atMs, error);
+      });
+    },
+
+    async claimTick(workflow, tickAt, job: { id: string; trigger: ScheduleTriggerData }) {
+      const trigger = JSON.stringify(job.trigger);
+      return write('claimTick', (sql) => {
+        const nowMs = Date.now();
+        if (sql.triggers.claimTick.run({ workflow, tickAt, nowMs }).changes === 0) return false;
+        sql.insertJob.run({ id: job.id, workflow, trigger, rerunOf: null, createdAt: nowMs });
+        return true;
+      });
+    },
+
+    async resetSchedule(workflow) {
+      return write('resetSchedule', (sql) => {
+        sql.triggers.resetSchedule.run(workflow);
+      });
+    },
+
+    async purgeSeenItems(nowMs) {
+      return write('purgeSeenItems', (sql) => sql.triggers.purgeSeen.run(nowMs).changes);
+    },
+  };
+}
+
+function toTriggerState(row: TriggerStateRow): TriggerState {
+  return {
+    state: row.state === null ? null : (JSON.parse(row.state) as unknown),
+    polled: row.polled === 1,
+    sinceAt: row.since_at,
+    lastTickAt: row.last_tick_at,
+    lastRunAt: row.last_run_at,
+    lastSuccessAt: row.last_success_at,
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * @module triggers/timing
+ * Fire times of a {@link Timing}. `every` counts from the Unix epoch, so every server computes
+ * the same times (`every: 30s` fires at :00 and :30 of each minute, `every: 1h` on the hour,
+ * UTC); `cron` asks croner, in the pattern's time zone, DST included.
+ *
+ * @example
+ *   const times = fireTimes({ kind: 'every', ms: 30_000, text: '30s' });
+ *   times.next(Date.parse('2025-01-01T00:00:10Z')); // 2025-01-01T00:00:30Z, in epoch ms
+ */
+import { compileCron } from '../workflow/index.js';
+import type { Timing } from '../workflow/index.js';
+
+export interface FireTimes {
+  /** The first fire time strictly after `afterMs`, or null when there is none. */
+  next(afterMs: number): number | null;
+  /** The newest fire time at or before `atMs`, or null when there is none. */
+  latest(atMs: number): number | null;
+}
+
+export function fireTimes(timing: Timing): FireTimes {
+  if (timing.kind === 'every') {
+    const { ms } = timing;
+    return {
+      next: (afterMs) => Math.floor(afterMs / ms) * ms + ms,
+      latest: (atMs) => Math.floor(atMs / ms) * ms,
+    };
+  }
+  const cron = compileCron(timing.pattern, timing.timezone);
+  return {
+    next: (afterMs) => cron.nextRun(new Date(afterMs))?.getTime() ?? null,
+    // previousRuns looks strictly before its reference; +1 ms makes `atMs` itself count.
+    latest: (atMs) => cron.previousRuns(1, new Date(atMs + 1))[0]?.getTime() ?? null,
+  };
+}
+
+/** `every 5m`, or `cron '0 9 * * 1-5' (Europe/Berlin)`, for logs. */
+export function describeTiming(timing: Timing): string {
+  return timing.kind === 'every'
+    ? `every ${timing.text}`
+    : `cron '${timing.pattern}' (${timing.timezone})`;
+}
