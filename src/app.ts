@@ -17,6 +17,7 @@ import { ConfigError } from './config/index.js';
 import { Engine, createLocalReplyBus } from './engine/index.js';
 import type { ReplyBus } from './engine/index.js';
 import { registerApi } from './api/index.js';
+import { createOutboundAgent } from './connections/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import { createLocalQueue } from './queue/index.js';
@@ -74,7 +75,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const engine = new Engine({ store, replies, log, env, workflow: (name) => registry.get(name) });
+  // The SSRF guard: every outbound request of a step goes through it.
+  const dispatcher = createOutboundAgent({
+    allowPrivate: config.allowPrivateNetworks,
+    allowNetworks: config.allowedNetworks,
+  });
+  const engine = new Engine({
+    store,
+    replies,
+    log,
+    env,
+    workflow: (name) => registry.get(name),
+    dispatcher,
+  });
 
   const server = Fastify({
     logger: false,
@@ -133,6 +146,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await server.close();
       await queue.stop();
       await store.close();
+      await dispatcher.close();
     },
   };
   return app;

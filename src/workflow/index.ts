@@ -7,13 +7,19 @@
  *   import { loadWorkflows, renderReply } from '../workflow/index.js';
  *   const { workflows, problems } = loadWorkflows('workflows/', { connections: new Set(['crm']) });
  */
-export { parseWorkflow, loadWorkflows } from './loader.js';
+export { parseWorkflow, loadWorkflows, listFiles, sortProblems } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } from './errors.js';
 export type { Problem } from './errors.js';
-export { compileTemplate, setExpressionTimeout } from './expressions.js';
+export { compileTemplate, staticTemplate, setExpressionTimeout } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
 export { parseDuration, parseSize } from './units.js';
+// For other document formats read the same way (connections): problems with file:line.
+export { Reader, describe as describeNode } from './yaml-reader.js';
+export type { MapView } from './yaml-reader.js';
+export { substituteEnv } from './env.js';
+export type { Env } from './env.js';
+export { METHODS } from './read-trigger.js';
 export type {
   Scope,
   Template,
@@ -26,6 +32,7 @@ export type {
   Trigger,
   RetryPolicy,
   HttpStep,
+  HttpPagination,
   SwitchCase,
   SwitchStep,
   ReplyStep,

@@ -80,7 +80,8 @@ export function loadWorkflows(
   return { workflows, problems };
 }
 
-function listFiles(dirOrFile: string, problems: Problem[]): string[] {
+/** A file, or the YAML/JSON files directly in a directory (name order, dot-files skipped). */
+export function listFiles(dirOrFile: string, problems: Problem[]): string[] {
   try {
     if (!statSync(dirOrFile).isDirectory()) return [dirOrFile];
     return readdirSync(dirOrFile, { withFileTypes: true })
@@ -120,7 +121,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   substituteEnv(doc, opts.env ?? process.env, r);
 
   const root = r.map(doc.contents, '', { allowed: TOP_KEYS, required: ['name', 'trigger'] });
-  if (!root) return { problems: sorted(r.problems), nameLine: 1 };
+  if (!root) return { problems: sortProblems(r.problems), nameLine: 1 };
   const nameLine = r.valueLine(root, 'name');
   const name = r.string(root, 'name');
   if (name !== undefined && !NAME.test(name)) {
@@ -146,7 +147,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   checkStepIds(r, ctx);
 
   if (r.problems.length > 0 || name === undefined || !trigger)
-    return { problems: sorted(r.problems), nameLine };
+    return { problems: sortProblems(r.problems), nameLine };
   const workflow: Workflow = {
     name,
     enabled,
@@ -192,7 +193,8 @@ function checkStepIds(r: Reader, ctx: StepContext): void {
   }
 }
 
-function sorted(problems: Problem[]): Problem[] {
+/** Problems in line order (stable for problems on one line). */
+export function sortProblems(problems: Problem[]): Problem[] {
   return problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.line - b.p.line || a.i - b.i)
