@@ -17,7 +17,14 @@ import { ConfigError } from './config/index.js';
 import { Engine, createLocalReplyBus } from './engine/index.js';
 import type { ReplyBus } from './engine/index.js';
 import { registerApi } from './api/index.js';
-import { createOutboundAgent } from './connections/index.js';
+import {
+  ConnectionFileError,
+  ConnectionRegistry,
+  createOutboundAgent,
+  loadConnections,
+  openVault,
+} from './connections/index.js';
+import type { Connection } from './connections/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import { createLocalQueue } from './queue/index.js';
@@ -36,6 +43,7 @@ export interface App {
   replies: ReplyBus;
   registry: WorkflowRegistry;
   engine: Engine;
+  connections: ConnectionRegistry;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -47,6 +55,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Workflows to run instead of (not in addition to) the workflows directory. */
   workflows?: Workflow[];
+  /** Connections to use instead of (not in addition to) the connections directory. */
+  connections?: Connection[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -60,10 +70,29 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   const log = opts.logger ?? pino({ level: config.logLevel });
 
-  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config);
+  const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
 
   const store = createStore({ sqliteFile: join(config.dataDir, 'hookflow.db') });
   await store.init();
+  // The SSRF guard: every outbound request (steps, OAuth2, connection tests) goes through it.
+  const dispatcher = createOutboundAgent({
+    allowPrivate: config.allowPrivateNetworks,
+    allowNetworks: config.allowedNetworks,
+  });
+  let connections: ConnectionRegistry;
+  let workflows: Workflow[];
+  try {
+    const vault = await openVault(store, config.secretKey);
+    connections = await ConnectionRegistry.open(
+      { store, vault, log, dispatcher, allowPrivateNetworks: config.allowPrivateNetworks },
+      connectionFiles,
+    );
+    workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connections.names());
+  } catch (e) {
+    await store.close();
+    await dispatcher.close();
+    throw e;
+  }
 
   const registry = new WorkflowRegistry(store);
   await registry.replaceAll(workflows);
@@ -75,17 +104,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  // The SSRF guard: every outbound request of a step goes through it.
-  const dispatcher = createOutboundAgent({
-    allowPrivate: config.allowPrivateNetworks,
-    allowNetworks: config.allowedNetworks,
-  });
   const engine = new Engine({
     store,
     replies,
     log,
     env,
     workflow: (name) => registry.get(name),
+    connections,
     dispatcher,
   });
 
@@ -113,7 +138,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     maxBodyBytes: config.maxBodyBytes,
   });
-  registerApi(server, { registry, store, queue, apiToken: config.apiToken });
+  registerApi(server, {
+    registry,
+    store,
+    queue,
+    apiToken: config.apiToken,
+    connections,
+    publicUrl: config.publicUrl,
+  });
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -124,6 +156,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     registry,
     engine,
+    connections,
     log,
     url: '',
     async listen() {
@@ -146,15 +179,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await server.close();
       await queue.stop();
       await store.close();
+      await connections.close();
       await dispatcher.close();
     },
   };
   return app;
 }
 
-function loadWorkflowsOrThrow(config: Config): Workflow[] {
+function loadWorkflowsOrThrow(config: Config, connections: ReadonlySet<string>): Workflow[] {
   if (!config.workflowsDir) return [];
-  const { workflows, problems } = loadWorkflows(config.workflowsDir);
+  const { workflows, problems } = loadWorkflows(config.workflowsDir, { connections });
   if (problems.length > 0) throw new WorkflowError(problems);
   return workflows;
+}
+
+function loadConnectionsOrThrow(config: Config): Connection[] {
+  if (!config.connectionsDir) return [];
+  const { connections, problems } = loadConnections(config.connectionsDir);
+  if (problems.length > 0) throw new ConnectionFileError(problems);
+  return connections;
 }

@@ -11,9 +11,9 @@ import { validateCommand } from './validate.js';
 const USAGE = `usage: hookflow <command> [options]
 
 commands:
-  serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--role all|ingress|worker]
-  validate FILE|DIR
-  test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P]
+  serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connections DIR] [--role all|ingress|worker]
+  validate FILE|DIR [--connections DIR]
+  test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connections DIR]
 `;
 
 export async function main(argv: string[]): Promise<number> {

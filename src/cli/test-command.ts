@@ -14,6 +14,7 @@ import { createApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { HookflowError, errorMessage } from '../errors.js';
 import type { JobDetail, Store } from '../store/types.js';
+import { ConnectionFileError, loadConnections } from '../connections/index.js';
 import { loadWorkflows, WorkflowError } from '../workflow/index.js';
 import { usageError } from './usage.js';
 
@@ -28,6 +29,7 @@ export async function testCommand(args: string[]): Promise<number> {
         header: { type: 'string', multiple: true },
         method: { type: 'string' },
         path: { type: 'string' },
+        connections: { type: 'string' },
       },
     });
   } catch (e) {
@@ -35,7 +37,17 @@ export async function testCommand(args: string[]): Promise<number> {
   }
   const file = parsed.positionals[0];
   if (!file) throw usageError('test needs a workflow FILE');
-  const { workflows, problems } = loadWorkflows(file);
+  // Outbound requests are real: the SSRF guard, the connections and their key apply as in `serve`.
+  const settings = loadConfig(
+    { port: '0', host: '127.0.0.1', connections: parsed.values.connections },
+    pickEnv(TEST_ENV),
+  );
+  const connections = settings.connectionsDir ? loadConnections(settings.connectionsDir) : null;
+  if (connections && connections.problems.length > 0) {
+    throw new ConnectionFileError(connections.problems);
+  }
+  const names = new Set(connections?.connections.map((c) => c.name) ?? []);
+  const { workflows, problems } = loadWorkflows(file, { connections: names });
   if (problems.length > 0) throw new WorkflowError(problems);
   const workflow = workflows[0];
   if (!workflow) throw new HookflowError('invalid_workflow', `${file}: no workflow found`);
@@ -57,8 +69,17 @@ export async function testCommand(args: string[]): Promise<number> {
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
-  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, {});
-  const app = await createApp(config, { workflows: [workflow], logger: pino({ level: 'silent' }) });
+  const app = await createApp(
+    { ...settings, dataDir },
+    {
+      workflows: [workflow],
+      connections: connections?.connections ?? [],
+      logger: pino({ level: 'silent' }),
+    },
+  ).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   try {
     const base = await app.listen();
     const routePath = parsed.values.path ?? app.registry.pathOf(workflow.name) ?? '';
@@ -91,6 +112,18 @@ export async function testCommand(args: string[]): Promise<number> {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The settings of the environment `hookflow test` honours (the rest are the test's own). */
+const TEST_ENV = [
+  'HOOKFLOW_ALLOW_PRIVATE_NETWORKS',
+  'HOOKFLOW_CONNECTIONS',
+  'HOOKFLOW_SECRET_KEY',
+  'HOOKFLOW_ENV_ALLOW',
+];
+
+function pickEnv(names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((n) => [n, process.env[n]]));
 }
 
 function out(line: string): void {

@@ -35,5 +35,7 @@ export type {
   NewEvent,
   StepRecord,
   Store,
+  StoredConnection,
+  StoredOAuthState,
   TriggerData,
 } from './types.js';

@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ingestContract } from './contract/ingest.contract.js';
 import { jobsContract } from './contract/jobs.contract.js';
 import { listingContract } from './contract/listing.contract.js';
+import { connectionsContract } from './contract/connections.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -56,5 +57,6 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
     ingestContract(current);
     jobsContract(current);
     listingContract(current);
+    connectionsContract(current);
   });
 }

@@ -53,14 +53,7 @@ export function loadWorkflows(
   const problems: Problem[] = [];
   const workflows: Workflow[] = [];
   const seen = new Map<string, { file: string; line: number }>();
-  for (const file of listFiles(dirOrFile, problems)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file, line: 1, message: `cannot read the file: ${errorMessage(e)}` });
-      continue;
-    }
+  for (const { file, text } of readFiles(dirOrFile, problems)) {
     const result = readWorkflow(text, file, opts);
     problems.push(...result.problems);
     const { workflow, nameLine } = result;
@@ -78,6 +71,22 @@ export function loadWorkflows(
     workflows.push(workflow);
   }
   return { workflows, problems };
+}
+
+/** The text of each file {@link listFiles} finds; one it cannot read is a problem. */
+export function readFiles(
+  dirOrFile: string,
+  problems: Problem[],
+): Array<{ file: string; text: string }> {
+  const out: Array<{ file: string; text: string }> = [];
+  for (const file of listFiles(dirOrFile, problems)) {
+    try {
+      out.push({ file, text: readFileSync(file, 'utf8') });
+    } catch (e) {
+      problems.push({ file, line: 1, message: `cannot read the file: ${errorMessage(e)}` });
+    }
+  }
+  return out;
 }
 
 /** A file, or the YAML/JSON files directly in a directory (name order, dot-files skipped). */

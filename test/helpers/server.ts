@@ -12,6 +12,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
+import { parseConnection } from '../../src/connections/index.js';
 import type { JobDetail } from '../../src/store/types.js';
 import { parseWorkflow } from '../../src/workflow/index.js';
 
@@ -27,14 +28,33 @@ export interface TestServer {
   jobsOf(workflow: string): Promise<JobDetail[]>;
 }
 
+export interface StartOptions {
+  dataDir?: string;
+  /** Settings (HOOKFLOW_*) and the values of `${env:}` in connection documents. */
+  env?: Record<string, string>;
+  /** Connection documents, as if read from the connections directory. */
+  connections?: string[];
+}
+
 export async function startServer(
   workflowYaml: string[],
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: StartOptions = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookflow-it-'));
-  const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`));
-  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, opts.env ?? {});
-  const app = await createApp(config, { workflows, logger: pino({ level: 'silent' }) });
+  const env = opts.env ?? {};
+  const connections = opts.connections?.map((text, i) =>
+    parseConnection(text, `inline-connection-${i}.yaml`, { env }),
+  );
+  const names = connections && new Set(connections.map((c) => c.name));
+  const workflows = workflowYaml.map((text, i) =>
+    parseWorkflow(text, `inline-${i}.yaml`, names ? { connections: names } : {}),
+  );
+  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, env);
+  const app = await createApp(config, {
+    workflows,
+    logger: pino({ level: 'silent' }),
+    ...(connections && { connections }),
+  });
   const url = await app.listen();
   return {
     url,

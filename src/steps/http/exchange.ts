@@ -10,7 +10,12 @@
  */
 import { HookflowError } from '../../errors.js';
 import type { HttpStep } from '../../workflow/types.js';
-import { redactHeaders, redactSecrets, redactSecretsInText } from '../redact.js';
+import {
+  redactHeaders,
+  redactSecrets,
+  redactSecretsInBytes,
+  redactSecretsInText,
+} from '../redact.js';
 import { StepError } from '../types.js';
 import type { OutboundRequest, StepContext, StepOutcome } from '../types.js';
 import type { BuiltRequest } from './build-request.js';
@@ -22,6 +27,7 @@ import type {
   HttpStepOptions,
 } from './http-step.js';
 import { decodeText, parseResponseBody, ResponseParseError } from './parse-response.js';
+import type { BinaryBody } from './parse-response.js';
 import {
   backoffDelay,
   isRetryableStatus,
@@ -125,7 +131,7 @@ export async function runExchange(
     }
 
     const read = readOutput(step.response, { ...result, bytes: result.bytes });
-    const output = redactSecrets(read.output, secrets);
+    const output = redactSecrets(redactBinary(read.output, result.bytes, secrets), secrets);
     if (read.invalid !== undefined) {
       throw httpStepError(
         'invalid_response',
@@ -165,6 +171,22 @@ function readOutput(
     const output = { status, headers, body: decodeText(bytes) };
     return status >= 200 && status < 300 ? { output, invalid: e.message } : { output };
   }
+}
+
+/** A binary body is recorded as base64, where the text pass cannot see a secret. */
+function redactBinary(
+  output: HttpResponseOutput,
+  bytes: Buffer,
+  secrets: readonly string[],
+): HttpResponseOutput {
+  const body = output.body as Partial<BinaryBody> | null;
+  if (secrets.length === 0 || typeof body?.base64 !== 'string') return output;
+  const redacted = redactSecretsInBytes(bytes, secrets);
+  if (!redacted) return output;
+  return {
+    ...output,
+    body: { ...body, base64: redacted.toString('base64'), size: redacted.length },
+  };
 }
 
 async function applyConnection(

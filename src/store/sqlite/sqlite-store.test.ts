@@ -10,6 +10,9 @@ import { HookflowError } from '../../errors.js';
 import { newEvent, withKey } from '../contract/fixtures.js';
 import { runStoreContract } from '../store.contract.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { MIGRATIONS } from './migrations.js';
+
+const LATEST = MIGRATIONS.at(-1)!.version;
 
 const tempDirs: string[] = [];
 function tempFile(name = 'hookflow.db'): string {
@@ -47,7 +50,7 @@ void describe('SQLite store', () => {
     const db = new Database(file, { readonly: true });
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('user_version', { simple: true }), LATEST);
     } finally {
       db.close();
       await store.close();
@@ -107,7 +110,7 @@ void describe('SQLite store', () => {
     const store = createSqliteStore({ file });
     await assert.rejects(store.init(), (e: unknown) => {
       assert.ok(hasCode('store_schema_too_new')(e));
-      assert.match((e as Error).message, /schema version 99 .* up to 1/);
+      assert.match((e as Error).message, new RegExp(`schema version 99 .* up to ${LATEST}`));
       return true;
     });
   });

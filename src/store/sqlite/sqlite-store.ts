@@ -28,6 +28,7 @@ import type {
   TriggerData,
 } from '../types.js';
 import { migrate } from './migrations.js';
+import { connectionMethods } from './sqlite-connections.js';
 import { jsonOrNull, parseReply, toJobDetail, toJobSummary, toStepRecord } from './rows.js';
 import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
@@ -210,6 +211,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async purgeDedupe(nowMs: number) {
       return write('purgeDedupe', (sql) => sql.purgeDedupe.run(nowMs).changes);
     },
+
+    ...connectionMethods(write, (operation) => ready(operation).sql),
   };
 }
 

@@ -10,6 +10,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { JobStatus } from '../types.js';
 import type { ClaimRow, DedupeRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
+import { prepareConnectionStatements } from './connection-statements.js';
+import type { ConnectionStatements } from './connection-statements.js';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
@@ -68,6 +70,7 @@ export interface Statements {
   unfinishedJobs: Statement<[], string>;
   getMeta: Statement<[key: string], string>;
   setMeta: Statement<[key: string, value: string]>;
+  connections: ConnectionStatements;
 }
 
 type ListStatement = Statement<ListParams, JobSummaryRow>;
@@ -132,6 +135,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     setMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
+    connections: prepareConnectionStatements(db),
   };
 }
 
