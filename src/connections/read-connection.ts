@@ -11,17 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { LineCounter, isMap, parseDocument } from 'yaml';
-import { REDACTED } from '../steps/index.js';
 import type { Env, MapView, Problem } from '../workflow/index.js';
-import { METHODS, Reader, describeNode, sortProblems, substituteEnv } from '../workflow/index.js';
-import { CONNECTION_TYPES, OAUTH2_GRANTS } from './types.js';
-import type {
-  Connection,
-  ConnectionTest,
-  ConnectionType,
-  OAuth2Settings,
-  StaticAuth,
-} from './types.js';
+import { Reader, describeNode, sortProblems, substituteEnv } from '../workflow/index.js';
+import { readTest, readUrl } from './read-fields.js';
+import { readOAuth2 } from './read-oauth2.js';
+import { isRecord, redactedSettings, Secrets } from './read-secrets.js';
+import { CONNECTION_TYPES } from './types.js';
+import type { Connection, ConnectionType, StaticAuth } from './types.js';
 
 export interface ReadConnectionOptions {
   /** Values for `${env:NAME}`; `process.env` when left out. */
@@ -55,7 +51,6 @@ const KEYS_BY_TYPE: Record<ConnectionType, string[]> = {
   custom: ['user', 'password', 'headers', 'query'],
   oauth2: OAUTH2_KEYS,
 };
-const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function readConnection(
   text: string,
@@ -136,46 +131,6 @@ function readName(r: Reader, root: MapView, expected: string | undefined): strin
   return given ?? expected;
 }
 
-/** The secret fields of a document: their values as used, and which were written literally. */
-class Secrets {
-  private readonly found = new Set<string>();
-  readonly literal: string[] = [];
-  readonly keys = new Set<string>();
-
-  constructor(
-    private readonly written: Record<string, unknown>,
-    private readonly env: Env,
-  ) {}
-
-  /** Notes `value` (at `path`, e.g. `headers.X-Api-Key`) as a secret. */
-  add(path: string[], value: string): void {
-    this.keys.add(path.join('\u0000'));
-    if (value !== '') this.found.add(value);
-    let w: unknown = this.written;
-    for (const key of path) w = isRecord(w) ? w[key] : undefined;
-    const writtenText = typeof w === 'string' ? w : String(w ?? '');
-    const refs = [...writtenText.matchAll(ENV_REF)];
-    if (refs.length === 0) this.literal.push(path.join('.'));
-    for (const [, envName] of refs) {
-      const v = envName === undefined ? undefined : this.env[envName];
-      if (v) this.found.add(v);
-    }
-  }
-
-  /** Adds a derived value (the Basic credential) without a field of its own. */
-  derived(value: string): void {
-    if (value !== '') this.found.add(value);
-  }
-
-  isSecret(path: string[]): boolean {
-    return this.keys.has(path.join('\u0000'));
-  }
-
-  values(): string[] {
-    return [...this.found];
-  }
-}
-
 function readStaticAuth(r: Reader, root: MapView, type: ConnectionType, s: Secrets): StaticAuth {
   const auth: StaticAuth = { basic: null, headers: {}, query: [] };
   const fields = KEYS_BY_TYPE[type];
@@ -246,138 +201,4 @@ function readStrings(
   if (out.length === 0 && r.problems.length === 0 && required)
     r.report(m.line, `${key} must hold at least one name and value`);
   return out;
-}
-
-function readOAuth2(r: Reader, root: MapView, s: Secrets): OAuth2Settings | null {
-  const grant = r.oneOf(root, 'grant', OAUTH2_GRANTS, 'authorization_code');
-  const issuer = readUrl(r, root, 'issuer') ?? null;
-  const authorizationUrl = readUrl(r, root, 'authorization_url') ?? null;
-  const tokenUrl = readUrl(r, root, 'token_url') ?? null;
-  if (!issuer) {
-    if (!tokenUrl && !root.fields.has('token_url'))
-      r.report(root.line, "an oauth2 connection needs 'token_url' (or 'issuer', to discover it)");
-    if (
-      grant === 'authorization_code' &&
-      !authorizationUrl &&
-      !root.fields.has('authorization_url')
-    )
-      r.report(
-        root.line,
-        "grant authorization_code needs 'authorization_url' (or 'issuer', to discover it)",
-      );
-  }
-  if (!root.fields.has('client_id'))
-    r.report(root.line, "an oauth2 connection needs 'client_id' (missing)");
-  const clientId = r.string(root, 'client_id') ?? '';
-  const clientSecret = r.string(root, 'client_secret') ?? null;
-  if (clientSecret !== null) s.add(['client_secret'], clientSecret);
-  const clientAuth = r.oneOf(
-    root,
-    'client_auth',
-    ['basic', 'post', 'none'] as const,
-    clientSecret === null ? 'none' : 'basic',
-  );
-  if (clientAuth !== 'none' && clientSecret === null && !root.fields.has('client_secret')) {
-    r.report(r.valueLine(root, 'client_auth'), `client_auth ${clientAuth} needs 'client_secret'`);
-  }
-  if (grant === 'client_credentials' && clientAuth === 'none') {
-    r.report(root.line, "grant client_credentials needs 'client_secret'");
-  }
-  return {
-    grant,
-    issuer,
-    authorizationUrl,
-    tokenUrl,
-    clientId,
-    clientSecret,
-    clientAuth,
-    scopes: readScopes(r, root),
-    authorizeParams: Object.fromEntries(readPlainStrings(r, root, 'authorize_params')),
-    tokenParams: Object.fromEntries(readPlainStrings(r, root, 'token_params')),
-  };
-}
-
-function readScopes(r: Reader, root: MapView): string[] {
-  if (!root.fields.has('scopes')) return [];
-  const value = r.toJS(r.node(root, 'scopes') ?? null);
-  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  r.bad(
-    root,
-    'scopes',
-    `must be a list of scopes or a space-separated string${describeNode(r.node(root, 'scopes') ?? null)}`,
-  );
-  return [];
-}
-
-/** A mapping of names to scalar values that are not secrets. */
-function readPlainStrings(r: Reader, parent: MapView, key: string): [string, string][] {
-  if (!parent.fields.has(key)) return [];
-  const m = r.map(r.node(parent, key) ?? null, key, { line: r.valueLine(parent, key) });
-  if (!m) return [];
-  const out: [string, string][] = [];
-  for (const [name, field] of m.fields) {
-    const value = r.toJS(field.value);
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      out.push([name, String(value)]);
-    else
-      r.report(
-        r.line(field.value, field.keyLine),
-        `${key}.${name} must be text${describeNode(field.value)}`,
-      );
-  }
-  return out;
-}
-
-function readUrl(r: Reader, m: MapView, key: string): string | undefined {
-  const value = r.string(m, key);
-  if (value === undefined) return undefined;
-  let ok = false;
-  try {
-    ok = /^https?:$/.test(new URL(value).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    r.bad(m, key, `must be an absolute http(s) URL (got '${value}')`);
-    return undefined;
-  }
-  return value;
-}
-
-function readTest(r: Reader, root: MapView): ConnectionTest | null {
-  const field = root.fields.get('test');
-  if (!field) return null;
-  const m = r.map(field.value, 'test', {
-    allowed: ['method', 'url', 'headers', 'query'],
-    required: ['url'],
-    line: field.keyLine,
-  });
-  if (!m) return null;
-  const url = r.string(m, 'url');
-  return {
-    method: r.oneOf(m, 'method', METHODS, 'GET', { upper: true }),
-    url: url ?? '',
-    headers: Object.fromEntries(readPlainStrings(r, m, 'headers')),
-    query: Object.fromEntries(readPlainStrings(r, m, 'query')),
-  };
-}
-
-/** The document as written, with the value of every secret field replaced by `[redacted]`. */
-function redactedSettings(written: unknown, s: Secrets): Record<string, unknown> {
-  if (!isRecord(written)) return {};
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(written)) {
-    if (s.isSecret([key])) out[key] = REDACTED;
-    else if (isRecord(value) && (key === 'headers' || key === 'query')) {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, s.isSecret([key, k]) ? REDACTED : v]),
-      );
-    } else out[key] = value;
-  }
-  return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

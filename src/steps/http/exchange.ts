@@ -8,7 +8,6 @@
  * @example
  *   const { input, output, attempts } = await runExchange(step, ctx, await buildRequest(step, ctx.scope));
  */
-import { HookflowError } from '../../errors.js';
 import type { HttpStep } from '../../workflow/types.js';
 import {
   redactHeaders,
@@ -16,7 +15,6 @@ import {
   redactSecretsInBytes,
   redactSecretsInText,
 } from '../redact.js';
-import { StepError } from '../types.js';
 import type { OutboundRequest, StepContext, StepOutcome } from '../types.js';
 import type { BuiltRequest } from './build-request.js';
 import { httpStepError } from './errors.js';
@@ -36,6 +34,13 @@ import {
   sleep,
 } from './retry-policy.js';
 import { sendRequest } from './send-request.js';
+import {
+  addedHeaders,
+  applyConnection,
+  connectionDispatcher,
+  connectionSecrets,
+  renewConnection,
+} from './with-connection.js';
 import type { ResponseHeaders, SendResult } from './send-request.js';
 
 /** Default limit on a response body: 10 MiB. */
@@ -187,77 +192,6 @@ function redactBinary(
     ...output,
     body: { ...body, base64: redacted.toString('base64'), size: redacted.length },
   };
-}
-
-async function applyConnection(
-  step: HttpStep,
-  ctx: StepContext,
-  request: OutboundRequest,
-  input: HttpStepInput,
-  tries: number,
-): Promise<OutboundRequest> {
-  if (!step.connection) return request;
-  if (!ctx.connections) {
-    throw httpStepError(
-      'connection_unavailable',
-      `the step uses connection '${step.connection}', but no connections are available to this run`,
-      { input, attempts: tries - 1 },
-    );
-  }
-  const copy: OutboundRequest = { ...request, headers: { ...request.headers } };
-  try {
-    return await ctx.connections.apply(step.connection, copy);
-  } catch (e) {
-    throw connectionFailure(step, ctx, e, input, tries - 1);
-  }
-}
-
-/** Asks the connection to renew its credentials after a 401; true: send again. */
-async function renewConnection(
-  step: HttpStep,
-  ctx: StepContext,
-  sent: OutboundRequest,
-  input: HttpStepInput,
-  tries: number,
-): Promise<boolean> {
-  const renew = ctx.connections?.onUnauthorized;
-  if (!step.connection || !renew) return false;
-  try {
-    return await renew.call(ctx.connections, step.connection, sent);
-  } catch (e) {
-    throw connectionFailure(step, ctx, e, input, tries, ' after the server answered 401');
-  }
-}
-
-function connectionFailure(
-  step: HttpStep,
-  ctx: StepContext,
-  e: unknown,
-  input: HttpStepInput,
-  attempts: number,
-  when = '',
-): StepError {
-  const secrets = connectionSecrets(step, ctx);
-  const message = redactSecretsInText(e instanceof Error ? e.message : String(e), secrets);
-  // A connection's own codes (needs_authorization, oauth_failed…) say more than a generic one.
-  const code = e instanceof HookflowError ? e.code : 'connection_failed';
-  return new StepError(code, `connection '${step.connection}'${when}: ${message}`, {
-    input,
-    attempts,
-  });
-}
-
-function connectionSecrets(step: HttpStep, ctx: StepContext): string[] {
-  return step.connection ? (ctx.connections?.secrets(step.connection) ?? []) : [];
-}
-
-function connectionDispatcher(step: HttpStep, ctx: StepContext) {
-  return step.connection ? ctx.connections?.dispatcher?.(step.connection) : undefined;
-}
-
-/** Names of the headers the connection added or changed: its credentials. */
-function addedHeaders(before: Record<string, string>, after: Record<string, string>): string[] {
-  return Object.keys(after).filter((name) => before[name] !== after[name]);
 }
 
 function checkUrl(url: string, step: HttpStep, input: HttpStepInput, tries: number): void {
