@@ -86,7 +86,7 @@ function authorizable(
       connection.type === 'oauth2'
         ? 'uses grant client_credentials, which needs no authorization'
         : `is a ${connection.type} connection, not oauth2`;
-    throw new ConnectionError('not_supported', `connection '${name}' ${what}`);
+    throw new ConnectionError('not_authorizable', `connection '${name}' ${what}`);
   }
   return { connection, client, session };
 }

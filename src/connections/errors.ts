@@ -3,7 +3,7 @@
  * The codes connections fail with. The HTTP layer maps them once (ingress/http-errors.ts):
  * `invalid_connection` 400, `connection_not_found` 404, `connection_in_use`,
  * `connection_defined_by_file`, `secret_key_missing` and `needs_authorization` 409,
- * `oauth_state_invalid` 400; the others are 502 (the provider failed) or 500.
+ * `oauth_state_invalid` and `not_authorizable` 400; the others are 502 (the provider failed) or 500.
  */
 import { HookflowError } from '../errors.js';
 import type { Problem } from '../workflow/index.js';
@@ -29,8 +29,8 @@ export type ConnectionErrorCode =
   | 'oauth_failed'
   /** An absolute URL on another origin than the connection's base_url (credentials stay home). */
   | 'url_outside_base'
-  /** The operation does not apply to this connection's type. */
-  | 'not_supported';
+  /** Authorize of a connection that is not oauth2 with grant authorization_code. */
+  | 'not_authorizable';
 
 export class ConnectionError extends HookflowError {
   declare readonly code: ConnectionErrorCode;

@@ -26,7 +26,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   // connections (connections/errors.ts)
   invalid_connection: 400,
   oauth_state_invalid: 400,
-  not_supported: 400,
+  not_authorizable: 400,
   connection_not_found: 404,
   connection_in_use: 409,
   connection_defined_by_file: 409,
