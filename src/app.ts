@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Config } from './config/index.js';
 import { ConfigError } from './config/index.js';
 import { loadConnectorsOrThrow } from './connectors/index.js';
@@ -19,11 +20,18 @@ import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus, startEngineThread } from './engine/index.js';
 import type { EngineThread, ReplyBus } from './engine/index.js';
 import { registerApi } from './api/index.js';
+import {
+  ConnectionFileError,
+  ConnectionRegistry,
+  createOutboundAgent,
+  loadConnections,
+  openVault,
+} from './connections/index.js';
+import type { Connection } from './connections/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import type { Queue } from './queue/index.js';
 import { WorkflowRegistry } from './registry/index.js';
-import type { ConnectionResolver } from './steps/index.js';
 import type { Store } from './store/index.js';
 import { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import { createTriggerRuntime } from './triggers/index.js';
@@ -41,6 +49,10 @@ export interface App {
   engine: EngineThread;
   /** The connectors workflows may use: built-ins and the connectors directory's. */
   connectors: ConnectorCatalog;
+  /** The connections: files, the API's, their OAuth2 sessions. */
+  connections: ConnectionRegistry;
+  /** What outbound requests of the main thread go through: connections and the SSRF guard. */
+  outbound: { connections: ConnectionRegistry; dispatcher: Dispatcher };
   /** init/destroy of connector triggers. */
   lifecycle: TriggerLifecycle;
   /** Poll and schedule triggers. */
@@ -58,8 +70,8 @@ export interface AppOptions {
   workflows?: Workflow[];
   /** Connectors to use instead of the built-ins plus the connectors directory. */
   connectors?: ConnectorCatalog;
-  /** Outbound auth for http steps and connector code (named connections). */
-  connections?: ConnectionResolver;
+  /** Connections to use instead of (not in addition to) the connections directory. */
+  connections?: Connection[];
   /** false: never call connector triggers' init/destroy (`hookflow test`). Default true. */
   lifecycle?: boolean;
   /** false: poll and schedule triggers do not fire (`hookflow test` starts the job itself). */
@@ -78,7 +90,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const log = opts.logger ?? pino({ level: config.logLevel });
 
   const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
-  const workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connectors);
+  const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
 
   const env = Object.fromEntries(
     config.envAllow.flatMap((k) =>
@@ -89,20 +101,43 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // eslint-disable-next-line prefer-const -- the bus needs the thread, the thread the bus
   let engine: EngineThread;
   const replies = createLocalReplyBus({ onWait: (jobId) => engine.watch(jobId) });
+  let connections: ConnectionRegistry | undefined;
   engine = await startEngineThread({
     sqliteFile: join(config.dataDir, 'hookflow.db'),
     logLevel: log.level,
     env,
     connectorsDir: connectors.dir,
-    ...(opts.connections ? { connections: opts.connections } : {}),
+    outbound: {
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      allowedNetworks: config.allowedNetworks,
+    },
+    connections: () => connections,
     replies,
     log,
   });
   const { store, queue } = engine;
 
+  // The SSRF guard: every outbound request (steps, OAuth2, connection tests) goes through it.
+  const dispatcher = createOutboundAgent({
+    allowPrivate: config.allowPrivateNetworks,
+    allowNetworks: config.allowedNetworks,
+  });
+  let workflows: Workflow[];
+  try {
+    const vault = await openVault(store, config.secretKey);
+    connections = await ConnectionRegistry.open(
+      { store, vault, log, dispatcher, allowPrivateNetworks: config.allowPrivateNetworks },
+      connectionFiles,
+    );
+    workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connectors, connections.names());
+  } catch (e) {
+    await engine.close();
+    await dispatcher.close();
+    throw e;
+  }
   const registry = new WorkflowRegistry(store);
-  // One outbound path for http steps, connector actions and lifecycle calls.
-  const outbound = opts.connections ? { connections: opts.connections } : {};
+  // One outbound path for http steps, connector actions, lifecycle calls and polls.
+  const outbound = { connections, dispatcher };
   const lifecycle = new TriggerLifecycle({
     store,
     registry,
@@ -160,6 +195,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     apiToken: config.apiToken,
     lifecycle,
     triggers,
+    connections,
+    publicUrl: config.publicUrl,
   });
 
   let purgeTimer: NodeJS.Timeout | null = null;
@@ -172,6 +209,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     registry,
     engine,
     connectors,
+    connections,
+    outbound,
     lifecycle,
     triggers,
     log,
@@ -195,14 +234,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await lifecycle.stop();
       await triggers.stop();
       await engine.close();
+      await connections.close();
+      await dispatcher.close();
     },
   };
   return app;
 }
 
-function loadWorkflowsOrThrow(config: Config, connectors: ConnectorCatalog): Workflow[] {
+function loadWorkflowsOrThrow(
+  config: Config,
+  connectors: ConnectorCatalog,
+  connections: ReadonlySet<string>,
+): Workflow[] {
   if (!config.workflowsDir) return [];
-  const { workflows, problems } = loadWorkflows(config.workflowsDir, { connectors });
+  const { workflows, problems } = loadWorkflows(config.workflowsDir, { connectors, connections });
   if (problems.length > 0) throw new WorkflowError(problems);
   return workflows;
+}
+
+function loadConnectionsOrThrow(config: Config): Connection[] {
+  if (!config.connectionsDir) return [];
+  const { connections, problems } = loadConnections(config.connectionsDir);
+  if (problems.length > 0) throw new ConnectionFileError(problems);
+  return connections;
 }

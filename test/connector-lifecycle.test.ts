@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { ConnectionResolver } from '../src/steps/index.js';
 import { parseWorkflow } from '../src/workflow/index.js';
 import { startServer, startUpstream } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
@@ -58,15 +57,15 @@ beforeEach(() => {
   failNext = 0;
 });
 
-/** A stand-in for the connections piece: base URL and API key of `mailchimp`. */
-const connections: ConnectionResolver = {
-  async apply(name, req) {
-    assert.equal(name, 'mailchimp');
-    const url = req.url.startsWith('/') ? `${api.url}/3.0${req.url}` : req.url;
-    return { ...req, url, headers: { ...req.headers, authorization: 'apikey mc-secret-key' } };
-  },
-  secrets: () => ['mc-secret-key'],
-};
+/** The `mailchimp` connection: the fake's base URL and an API key header. */
+const connections = (): string[] => [
+  `name: mailchimp
+type: header
+base_url: ${api.url}/3.0
+headers: {Authorization: "apikey mc-secret-key"}
+allow_private: true
+`,
+];
 
 const workflow = (list: string, enabled = true) => `
 name: subs
@@ -98,7 +97,7 @@ async function serve(list = 'l1', dataDir?: string) {
   return startServer([workflow(list)], {
     env: ENV,
     connectorsDir: CONNECTORS,
-    connections,
+    connections: connections(),
     ...(dataDir ? { dataDir } : {}),
   });
 }
@@ -202,7 +201,7 @@ describe('connector trigger lifecycle', () => {
     const srv = await startServer([workflow('l1')], {
       env: { ...ENV, HOOKFLOW_LIFECYCLE_ATTEMPTS: '2' },
       connectorsDir: CONNECTORS,
-      connections,
+      connections: connections(),
     });
     try {
       await until('failed', async () => (await lifecycleOf(srv))?.state === 'failed');

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { sleep, startServer, startUpstream, until } from './helpers/server.js';
+
+// The polled API is a loopback server: the SSRF guard must let requests reach it.
+const LOOPBACK_API = { env: { HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1' } };
 import type { TestServer } from './helpers/server.js';
 
 interface Order {
@@ -71,7 +74,7 @@ describe('poll trigger', () => {
   async function setup(records: Order[], extra: string[] = ['since: 2025-01-01T00:00:00Z']) {
     const api = await ordersApi(records);
     cleanups.push(() => api.close());
-    const srv = await startServer([pollWorkflow(api.url, extra)]);
+    const srv = await startServer([pollWorkflow(api.url, extra)], LOOPBACK_API);
     cleanups.push(() => srv.close());
     return { api, srv, poll: () => srv.app.triggers.runNow('orders') };
   }
@@ -158,12 +161,12 @@ describe('poll trigger', () => {
     const api = await ordersApi([{ id: 1, updated_at: NEW }]);
     cleanups.push(() => api.close());
     const wf = pollWorkflow(api.url, ['since: 2025-01-01T00:00:00Z']);
-    const first = await startServer([wf]);
+    const first = await startServer([wf], LOOPBACK_API);
     await first.app.triggers.runNow('orders');
     assert.deepEqual(await polledIds(first), [1]);
     await first.close({ keepData: true });
 
-    const second = await startServer([wf], { dataDir: first.dataDir });
+    const second = await startServer([wf], { ...LOOPBACK_API, dataDir: first.dataDir });
     cleanups.push(() => second.close());
     api.records.push({ id: 2, updated_at: NEW });
     await second.app.triggers.runNow('orders');
@@ -194,10 +197,10 @@ describe('poll trigger', () => {
     cleanups.push(() => api.close());
     api.failWith = 503;
     const wf = pollWorkflow(api.url);
-    const first = await startServer([wf]);
+    const first = await startServer([wf], LOOPBACK_API);
     await first.app.triggers.runNow('orders');
     await first.close({ keepData: true });
-    const second = await startServer([wf], { dataDir: first.dataDir });
+    const second = await startServer([wf], { ...LOOPBACK_API, dataDir: first.dataDir });
     cleanups.push(() => second.close());
     assert.match((await status(second)).lastError, /answered 503/);
   });
@@ -214,7 +217,7 @@ describe('poll trigger', () => {
     const api = await ordersApi([]);
     cleanups.push(() => api.close());
     const wf = pollWorkflow(api.url).replace('{{ body.data.orders }}', "{{ $error('no list') }}");
-    const srv = await startServer([wf]);
+    const srv = await startServer([wf], LOOPBACK_API);
     cleanups.push(() => srv.close());
     await srv.app.triggers.runNow('orders');
     assert.match((await status(srv)).lastError, /trigger\.poll\.items: .*no list/);
@@ -235,7 +238,7 @@ describe('poll trigger', () => {
     const api = await ordersApi([]);
     cleanups.push(() => api.close());
     api.delayMs = 1500;
-    const srv = await startServer([pollWorkflow(api.url, [], '1s')]);
+    const srv = await startServer([pollWorkflow(api.url, [], '1s')], LOOPBACK_API);
     cleanups.push(() => srv.close());
     await sleep(3200);
     // Polls at 0 s (first, at once) and about 2 s; the ticks at 1 s and 3 s find one running.
@@ -246,7 +249,7 @@ describe('poll trigger', () => {
   test('disabling the workflow stops its polls', async () => {
     const api = await ordersApi([]);
     cleanups.push(() => api.close());
-    const srv = await startServer([pollWorkflow(api.url, [], '1s')]);
+    const srv = await startServer([pollWorkflow(api.url, [], '1s')], LOOPBACK_API);
     cleanups.push(() => srv.close());
     await until(() => api.requests.length === 1);
     await srv.app.registry.setEnabled('orders', false);

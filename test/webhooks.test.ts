@@ -397,8 +397,9 @@ steps:
     const upstream = await startUpstream((_req, _body, res) => {
       setTimeout(() => res.end('{"late": true}'), 400);
     });
-    const w = await startServer([
-      `
+    const w = await startServer(
+      [
+        `
 name: slow
 trigger: {webhook: {path: slow, delivery: request_response, timeout: 100ms}}
 steps:
@@ -406,7 +407,9 @@ steps:
     http: {url: "${upstream.url}/slow", response: json}
   - reply: {body: "{{ steps.call.body }}"}
 `,
-    ]);
+      ],
+      { env: { HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1' } }, // the upstream is on loopback
+    );
     try {
       const res = await fetch(`${w.url}/hooks/slow`, { method: 'POST' });
       assert.equal(res.status, 504);

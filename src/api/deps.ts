@@ -2,6 +2,7 @@
  * @module api/deps
  * What the API routes are given by `app.ts`.
  */
+import type { ConnectionRegistry } from '../connections/index.js';
 import type { Queue } from '../queue/types.js';
 import type { WorkflowRegistry } from '../registry/index.js';
 import type { Store } from '../store/types.js';
@@ -18,4 +19,7 @@ export interface ApiDeps {
   lifecycle?: { statusOf(wf: Workflow): LifecycleStatus | null };
   /** The status of poll and schedule triggers; left out, they show no status. */
   triggers?: TriggerRuntime;
+  connections: ConnectionRegistry;
+  /** HOOKFLOW_PUBLIC_URL; the OAuth2 redirect URI is built on it (else on the request's host). */
+  publicUrl: string | null;
 }

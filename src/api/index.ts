@@ -9,13 +9,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { registerDatatreeRoutes } from './datatree.js';
+import { registerConnectionRoutes } from './connections.js';
 import { registerJobRoutes } from './jobs.js';
+import { registerOAuthCallback } from './oauth-callback.js';
 import { registerWorkflowRoutes } from './workflows.js';
 
 export type { ApiDeps } from './deps.js';
 
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', async () => ({ ok: true }));
+  registerOAuthCallback(app, deps);
 
   void app.register(
     async function apiRoutes(api) {
@@ -33,6 +36,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       registerWorkflowRoutes(api, deps);
       registerJobRoutes(api, deps);
       registerDatatreeRoutes(api, deps);
+      registerConnectionRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -11,9 +11,9 @@ import { validateCommand } from './validate.js';
 const USAGE = `usage: hookflow <command> [options]
 
 commands:
-  serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connectors DIR] [--role all|ingress|worker]
-  validate [--strict] FILE|DIR [--connectors DIR]
-  test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR]
+  serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connections DIR] [--connectors DIR] [--role all|ingress|worker]
+  validate [--strict] FILE|DIR [--connectors DIR] [--connections DIR]
+  test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
 `;
 
 export async function main(argv: string[]): Promise<number> {

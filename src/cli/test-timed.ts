@@ -2,20 +2,20 @@
  * `hookflow test FILE [--payload JSON_FILE]` for a poll or schedule workflow: runs it once,
  * in-process, on a throwaway data directory, with the trigger data one run would give (a poll
  * sends its request and takes the first item, or takes the payload as the item; a schedule
- * ticks at now). Nothing is remembered; the trigger's timer does not run.
+ * ticks at now). Nothing is remembered; the trigger's timer does not run (the app is created
+ * with `timers: false` by test-command.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { createApp } from '../app.js';
-import { loadConfig } from '../config/index.js';
+import type { App } from '../app.js';
 import { HookflowError, errorMessage } from '../errors.js';
 import { sampleTrigger } from '../triggers/index.js';
 import type { Workflow } from '../workflow/index.js';
 import { out, printJob, waitForJob } from './job-output.js';
 
-export async function testTimedWorkflow(workflow: Workflow, payload?: string): Promise<number> {
+export async function testTimedWorkflow(
+  app: App,
+  workflow: Workflow,
+  payload?: string,
+): Promise<number> {
   let item: { value: unknown } | undefined;
   if (payload !== undefined) {
     try {
@@ -24,29 +24,16 @@ export async function testTimedWorkflow(workflow: Workflow, payload?: string): P
       throw new HookflowError('usage', `hookflow: --payload is not JSON: ${errorMessage(e)}`);
     }
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
-  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, {});
-  const app = await createApp(config, {
-    workflows: [workflow],
-    logger: pino({ level: 'silent' }),
-    timers: false,
-  });
-  try {
-    await app.listen();
-    const sample = await sampleTrigger(workflow, { env: {} }, item);
-    if (!sample) {
-      out(`→ ${workflow.trigger.type}: no items, so no job`);
-      return 0;
-    }
-    out(`→ ${workflow.trigger.type}: ${sample.note}`);
-    out(`  trigger: ${JSON.stringify(sample.trigger)}`);
-    const id = await app.store.createJob(workflow.name, sample.trigger, {});
-    await app.queue.enqueue(id);
-    const job = await waitForJob(app.store, workflow.name);
-    if (!job) throw new HookflowError('internal', `job ${id} was created but cannot be found`);
-    return printJob(job);
-  } finally {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  const sample = await sampleTrigger(workflow, { env: {}, ...app.outbound }, item);
+  if (!sample) {
+    out(`→ ${workflow.trigger.type}: no items, so no job`);
+    return 0;
   }
+  out(`→ ${workflow.trigger.type}: ${sample.note}`);
+  out(`  trigger: ${JSON.stringify(sample.trigger)}`);
+  const id = await app.store.createJob(workflow.name, sample.trigger, {});
+  await app.queue.enqueue(id);
+  const job = await waitForJob(app.store, workflow.name);
+  if (!job) throw new HookflowError('internal', `job ${id} was created but cannot be found`);
+  return printJob(job);
 }

@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { HookflowError } from '../errors.js';
 import { DURATION_HINT, parseDuration } from '../workflow/units.js';
 
@@ -32,11 +33,16 @@ export interface Config {
   /** Names of environment variables visible to expressions as `env`. */
   envAllow: string[];
   logLevel: string;
-  /** The URL third parties reach this server at (connector triggers register it); else `url`. */
+  /** HOOKFLOW_PUBLIC_URL: the server's address as browsers and providers reach it (the OAuth2
+   * redirect URI, the URL connector triggers register); else the server's own URL. */
   publicUrl: string | null;
   /** Connector trigger init/destroy: tries before giving up, and the first wait (doubled). */
   lifecycleAttempts: number;
   lifecycleBackoffMs: number;
+  /** HOOKFLOW_ALLOW_PRIVATE_NETWORKS=1: outbound requests may reach private and loopback addresses. */
+  allowPrivateNetworks: boolean;
+  /** HOOKFLOW_ALLOW_PRIVATE_NETWORKS=10.0.0.0/8,…: only these private networks may be reached. */
+  allowedNetworks: string[];
 }
 
 export class ConfigError extends HookflowError {
@@ -99,7 +105,7 @@ export function loadConfig(
       pick(undefined, 'HOOKFLOW_MAX_BODY') ?? '10mb',
       'HOOKFLOW_MAX_BODY',
     ),
-    secretKey: pick(undefined, 'HOOKFLOW_SECRET_KEY') ?? null,
+    secretKey: secretKeySetting(pick(undefined, 'HOOKFLOW_SECRET_KEY')),
     databaseUrl: pick(undefined, 'HOOKFLOW_DATABASE_URL') ?? null,
     redisUrl: pick(undefined, 'HOOKFLOW_REDIS_URL') ?? null,
     role,
@@ -114,7 +120,7 @@ export function loadConfig(
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: pick(undefined, 'HOOKFLOW_LOG_LEVEL') ?? 'info',
-    publicUrl: parsePublicUrl(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
+    publicUrl: publicUrlSetting(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
     lifecycleAttempts: parseIntSetting(
       pick(undefined, 'HOOKFLOW_LIFECYCLE_ATTEMPTS') ?? '8',
       'HOOKFLOW_LIFECYCLE_ATTEMPTS',
@@ -125,7 +131,61 @@ export function loadConfig(
       pick(undefined, 'HOOKFLOW_LIFECYCLE_BACKOFF') ?? '1s',
       'HOOKFLOW_LIFECYCLE_BACKOFF',
     ),
+    ...privateNetworksSetting(pick(undefined, 'HOOKFLOW_ALLOW_PRIVATE_NETWORKS')),
   };
+}
+
+/** Secrets are sealed with a key derived from it: too short a key is refused at start-up. */
+export const MIN_SECRET_KEY_LENGTH = 32;
+
+function secretKeySetting(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  if (v.length < MIN_SECRET_KEY_LENGTH) {
+    throw new ConfigError(
+      'HOOKFLOW_SECRET_KEY',
+      `must be at least ${MIN_SECRET_KEY_LENGTH} characters (got ${v.length}); make one with \`openssl rand -base64 32\``,
+    );
+  }
+  return v;
+}
+
+/** `1`/`true`: every private network; `0`/`false`: none; else a list of addresses and CIDR ranges. */
+function privateNetworksSetting(
+  v: string | undefined,
+): Pick<Config, 'allowPrivateNetworks' | 'allowedNetworks'> {
+  const lower = (v ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(lower))
+    return { allowPrivateNetworks: false, allowedNetworks: [] };
+  if (['1', 'true', 'yes', 'on'].includes(lower))
+    return { allowPrivateNetworks: true, allowedNetworks: [] };
+  const list = lower
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    const ok = entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry);
+    if (!ok) {
+      throw new ConfigError(
+        'HOOKFLOW_ALLOW_PRIVATE_NETWORKS',
+        `expected 1, 0, or a comma-separated list of addresses and CIDR ranges (10.0.0.0/8,127.0.0.1); '${entry}' is neither`,
+      );
+    }
+  }
+  return { allowPrivateNetworks: false, allowedNetworks: list };
+}
+
+function publicUrlSetting(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an absolute http(s) URL, got '${v}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an http(s) URL, got '${v}'`);
+  }
+  return v.replace(/\/+$/, '');
 }
 
 function parseIntSetting(v: string, name: string, min: number, max: number): number {
@@ -148,20 +208,6 @@ export function parseSizeSetting(v: string, name: string): number {
   const n = Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
   if (n <= 0) throw new ConfigError(name, 'must be greater than 0');
   return n;
-}
-
-function parsePublicUrl(v: string | undefined): string | null {
-  if (v === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an http(s) URL, got '${v}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('HOOKFLOW_PUBLIC_URL', `expected an http(s) URL, got '${v}'`);
-  }
-  return v.replace(/\/+$/, '');
 }
 
 function parseDurationSetting(v: string, name: string): number {

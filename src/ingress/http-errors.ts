@@ -24,6 +24,16 @@ const STATUS_BY_CODE: Record<string, number> = {
   storage_failed: 503,
   connector_unavailable: 503,
   timeout: 504,
+  // connections (connections/errors.ts)
+  invalid_connection: 400,
+  oauth_state_invalid: 400,
+  not_authorizable: 400,
+  connection_not_found: 404,
+  connection_in_use: 409,
+  connection_defined_by_file: 409,
+  secret_key_missing: 409,
+  needs_authorization: 409,
+  oauth_failed: 502,
 };
 
 export function statusForCode(code: string): number {

@@ -10,7 +10,9 @@
  */
 export {
   executeHttpStep,
+  appendQuery,
   DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_MAX_REDIRECTS,
   MAX_BACKOFF_MS,
   MAX_RETRY_AFTER_MS,
 } from './http/index.js';
@@ -20,6 +22,7 @@ export type {
   HttpStepOutput,
   HttpResponseOutput,
   HttpFailureOutput,
+  HttpPagesOutput,
   HttpStepErrorCode,
   BinaryBody,
 } from './http/index.js';
@@ -31,5 +34,5 @@ export {
   redactSecrets,
   redactSecretsInText,
 } from './redact.js';
-export { StepError } from './types.js';
+export { StepError, AddressBlockedError } from './types.js';
 export type { StepContext, StepOutcome, ConnectionResolver, OutboundRequest } from './types.js';

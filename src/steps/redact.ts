@@ -84,6 +84,31 @@ export function redactSecretsInText(text: string, secrets: readonly string[]): s
   return replaceAll(text, secretNeedles(secrets));
 }
 
+/**
+ * Bytes with every secret (as UTF-8) replaced by `[redacted]`, or null when none is inside.
+ * For binary bodies, recorded as base64 where a text search cannot see a secret.
+ */
+export function redactSecretsInBytes(bytes: Buffer, secrets: readonly string[]): Buffer | null {
+  let out = bytes;
+  let changed = false;
+  for (const needle of secretNeedles(secrets)) {
+    const n = Buffer.from(needle);
+    let at = out.indexOf(n);
+    if (at === -1) continue;
+    const parts: Buffer[] = [];
+    let from = 0;
+    while (at !== -1) {
+      parts.push(out.subarray(from, at), Buffer.from(REDACTED));
+      from = at + n.length;
+      at = out.indexOf(n, from);
+    }
+    parts.push(out.subarray(from));
+    out = Buffer.concat(parts);
+    changed = true;
+  }
+  return changed ? out : null;
+}
+
 function secretNeedles(secrets: readonly string[]): string[] {
   const needles = new Set<string>();
   for (const secret of secrets) {

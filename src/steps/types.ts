@@ -24,6 +24,34 @@ export interface ConnectionResolver {
   apply(name: string, req: OutboundRequest): Promise<OutboundRequest>;
   /** Secret values that must never appear in job history. */
   secrets(name: string): string[];
+  /**
+   * The server answered 401 to `sent`, a request made with this connection. True when the
+   * connection renewed its credentials (an OAuth2 refresh; or another job's 401 renewed them
+   * already), so the request is applied and sent once more; throws when renewal failed.
+   */
+  onUnauthorized?(name: string, sent: OutboundRequest): Promise<boolean>;
+  /** A dispatcher of the connection's own (e.g. one that reaches private networks). */
+  dispatcher?(name: string): Dispatcher | undefined;
+}
+
+/**
+ * Thrown by the outbound dispatcher when a request would reach an address the SSRF guard
+ * refuses (loopback, private, link-local, metadata…). Never retried.
+ */
+export class AddressBlockedError extends Error {
+  readonly code = 'address_blocked';
+
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    const shown = host === address ? host : `${host} (${address})`;
+    super(
+      `${shown} is ${reason}; outbound requests to it are refused. Set HOOKFLOW_ALLOW_PRIVATE_NETWORKS=1, or allow_private: true on the connection, to allow it`,
+    );
+    this.name = 'AddressBlockedError';
+  }
 }
 
 export interface StepContext {

@@ -35,6 +35,8 @@ export type {
   NewEvent,
   StepRecord,
   Store,
+  StoredConnection,
+  StoredOAuthState,
   TriggerData,
   TriggerLifecycleRecord,
   TriggerLifecycleStatus,

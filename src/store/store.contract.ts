@@ -18,6 +18,7 @@ import { jobsContract } from './contract/jobs.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
+import { connectionsContract } from './contract/connections.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -60,5 +61,6 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
     listingContract(current);
     lifecycleContract(current);
     triggersContract(current);
+    connectionsContract(current);
   });
 }

@@ -178,6 +178,23 @@ export interface TriggerLifecycleRecord {
   updatedAt: number;
 }
 
+/** A connection created through the API (§5); `document` is its text, sealed when `sealed`. */
+export interface StoredConnection {
+  name: string;
+  document: string;
+  sealed: boolean;
+  updatedAt: string;
+}
+
+/** A pending OAuth2 authorization: `data` (sealed) holds the PKCE verifier and redirect URI. */
+export interface StoredOAuthState {
+  state: string;
+  connection: string;
+  data: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 export interface Store {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
@@ -246,4 +263,16 @@ export interface Store {
   resetSchedule(workflow: string): Promise<void>;
   /** Deletes remembered poll items past their window. Returns how many were deleted. */
   purgeSeenItems(nowMs: number): Promise<number>;
+  /** Connections created through the API, by name. */
+  listConnections(): Promise<StoredConnection[]>;
+  putConnection(connection: StoredConnection): Promise<void>;
+  /** Deletes the connection and its tokens; false when there was none of that name. */
+  deleteConnection(name: string): Promise<boolean>;
+  /** A connection's OAuth2 tokens, sealed; null when it has none. */
+  getConnectionTokens(name: string): Promise<string | null>;
+  /** Stores (or, with null, deletes) a connection's sealed tokens. */
+  setConnectionTokens(name: string, sealed: string | null): Promise<void>;
+  saveOAuthState(state: StoredOAuthState): Promise<void>;
+  /** Removes and returns a pending authorization unless expired; drops expired ones. */
+  takeOAuthState(state: string, nowMs: number): Promise<StoredOAuthState | null>;
 }

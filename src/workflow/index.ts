@@ -7,7 +7,7 @@
  *   import { loadWorkflows, renderReply } from '../workflow/index.js';
  *   const { workflows, problems } = loadWorkflows('workflows/', { connections: new Set(['crm']) });
  */
-export { parseWorkflow, loadWorkflows } from './loader.js';
+export { parseWorkflow, loadWorkflows, readFiles, sortProblems } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } from './errors.js';
 export type { Problem } from './errors.js';
@@ -19,6 +19,12 @@ export { expressionPaths } from './expression-paths.js';
 export { parseExample } from './read-example.js';
 export type { ExampleFormat } from './read-example.js';
 export { editDistance } from './yaml-reader.js';
+// For other document formats read the same way (connections): problems with file:line.
+export { Reader, describe as describeNode } from './yaml-reader.js';
+export type { MapView } from './yaml-reader.js';
+export { substituteEnv } from './env.js';
+export type { Env } from './env.js';
+export { METHODS } from './read-trigger.js';
 export type {
   Scope,
   Template,
@@ -35,6 +41,7 @@ export type {
   Trigger,
   RetryPolicy,
   HttpStep,
+  HttpPagination,
   SwitchCase,
   SwitchStep,
   ReplyStep,

@@ -57,14 +57,7 @@ export function loadWorkflows(
   const problems: Problem[] = [];
   const workflows: Workflow[] = [];
   const seen = new Map<string, { file: string; line: number }>();
-  for (const file of listFiles(dirOrFile, problems)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file, line: 1, message: `cannot read the file: ${errorMessage(e)}` });
-      continue;
-    }
+  for (const { file, text } of readFiles(dirOrFile, problems)) {
     const result = readWorkflow(text, file, opts);
     problems.push(...result.problems);
     const { workflow, nameLine } = result;
@@ -84,7 +77,24 @@ export function loadWorkflows(
   return { workflows, problems };
 }
 
-function listFiles(dirOrFile: string, problems: Problem[]): string[] {
+/** The text of each file {@link listFiles} finds; one it cannot read is a problem. */
+export function readFiles(
+  dirOrFile: string,
+  problems: Problem[],
+): Array<{ file: string; text: string }> {
+  const out: Array<{ file: string; text: string }> = [];
+  for (const file of listFiles(dirOrFile, problems)) {
+    try {
+      out.push({ file, text: readFileSync(file, 'utf8') });
+    } catch (e) {
+      problems.push({ file, line: 1, message: `cannot read the file: ${errorMessage(e)}` });
+    }
+  }
+  return out;
+}
+
+/** A file, or the YAML/JSON files directly in a directory (name order, dot-files skipped). */
+export function listFiles(dirOrFile: string, problems: Problem[]): string[] {
   try {
     if (!statSync(dirOrFile).isDirectory()) return [dirOrFile];
     return readdirSync(dirOrFile, { withFileTypes: true })
@@ -124,7 +134,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   const envUsed = substituteEnv(doc, opts.env ?? process.env, r);
 
   const root = r.map(doc.contents, '', { allowed: TOP_KEYS, required: ['name', 'trigger'] });
-  if (!root) return { problems: sorted(r.problems), nameLine: 1 };
+  if (!root) return { problems: sortProblems(r.problems), nameLine: 1 };
   const nameLine = r.valueLine(root, 'name');
   const name = r.string(root, 'name');
   if (name !== undefined && !NAME.test(name)) {
@@ -159,7 +169,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   checkStepIds(r, ctx);
 
   if (r.problems.length > 0 || name === undefined || !trigger)
-    return { problems: sorted(r.problems), nameLine };
+    return { problems: sortProblems(r.problems), nameLine };
   const workflow: Workflow = {
     name,
     enabled,
@@ -208,7 +218,8 @@ function checkStepIds(r: Reader, ctx: StepContext): void {
   }
 }
 
-function sorted(problems: Problem[]): Problem[] {
+/** Problems in line order (stable for problems on one line). */
+export function sortProblems(problems: Problem[]): Problem[] {
   return problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.line - b.p.line || a.i - b.i)

@@ -15,6 +15,7 @@ import { readExample } from './read-example.js';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
 import { METHODS, readReply } from './read-trigger.js';
+import { readPaginate } from './read-paginate.js';
 import type { Delivery, HttpStep, ResponseFormat, Step, StepType, SwitchCase } from './types.js';
 import { describe } from './yaml-reader.js';
 import type { MapView, Reader } from './yaml-reader.js';
@@ -46,6 +47,8 @@ const HTTP_KEYS = [
   'timeout',
   'retry',
   'errors',
+  'max_redirects',
+  'paginate',
 ];
 const RESPONSES: readonly ResponseFormat[] = ['auto', 'json', 'xml', 'text', 'binary'];
 
@@ -217,6 +220,19 @@ export function readHttp(
   const body = readTemplate(r, m, 'body', `${at}.body`, opts);
   if (body) step.body = body;
   if (m.fields.has('example')) step.example = readExample(r, m, step.response);
+  if (m.fields.has('max_redirects')) step.maxRedirects = r.integer(m, 'max_redirects', 5, 0);
+  const paginate = m.fields.get('paginate');
+  if (paginate) {
+    const p = readPaginate(
+      r,
+      paginate.value,
+      `${where}.paginate`,
+      paginate.keyLine,
+      `${at}.paginate`,
+      ctx.sites,
+    );
+    if (p) step.paginate = p;
+  }
   return r.problems.length > before || !url ? undefined : step;
 }
 

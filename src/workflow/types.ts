@@ -157,6 +157,24 @@ export interface HttpStep extends StepBase {
   timeoutMs: number;
   retry: RetryPolicy;
   errors: 'fail' | 'continue';
+  /** Redirects followed (each checked by the SSRF guard); 0: a 3xx is the response. Default 5. */
+  maxRedirects?: number;
+  /** Fetch page after page; the output's `items` are every page's items, in order. */
+  paginate?: HttpPagination;
+}
+
+/**
+ * `paginate:` of an http step. Its expressions see the page just read (`status`, `headers`,
+ * `body`, `links` from the Link header, `page: {number, items, total}`) beside the step's scope.
+ */
+export interface HttpPagination {
+  /** Each page's items; default: the body, when it is a list. */
+  items?: Template;
+  /** Either the next page's URL (`next`), or a query parameter set to a new value each page. */
+  next: { kind: 'url'; url: Template } | { kind: 'param'; param: string; value: Template };
+  /** Read while true (evaluated after each page); default: until there is no next page. */
+  while?: Template;
+  maxPages: number;
 }
 
 export interface SwitchCase {

@@ -12,8 +12,8 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
+import { parseConnection } from '../../src/connections/index.js';
 import { loadConnectorsOrThrow } from '../../src/connectors/index.js';
-import type { ConnectionResolver } from '../../src/steps/index.js';
 import type { JobDetail as StoredJob, TriggerData } from '../../src/store/types.js';
 
 /** A job as tests read it: most are webhook jobs, whose trigger fields they check. */
@@ -34,29 +34,41 @@ export interface TestServer {
   jobsOf(workflow: string): Promise<JobDetail[]>;
 }
 
+export interface StartOptions {
+  dataDir?: string;
+  /** Settings (HOOKFLOW_*) and the values of `${env:}` in connection documents. */
+  env?: Record<string, string>;
+  /** Connection documents, as if read from the connections directory. */
+  connections?: string[];
+  /** Values for `${env:NAME}` in the workflows (default: process.env). */
+  workflowEnv?: Record<string, string>;
+  /** A directory of user connectors (the built-ins are always there). */
+  connectorsDir?: string;
+}
+
 export async function startServer(
   workflowYaml: string[],
-  opts: {
-    dataDir?: string;
-    env?: Record<string, string>;
-    /** Values for `${env:NAME}` in the workflows (default: process.env). */
-    workflowEnv?: Record<string, string>;
-    /** A directory of user connectors (the built-ins are always there). */
-    connectorsDir?: string;
-    /** Outbound auth for named connections. */
-    connections?: ConnectionResolver;
-  } = {},
+  opts: StartOptions = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hookflow-it-'));
+  const env = opts.env ?? {};
+  const connections = opts.connections?.map((text, i) =>
+    parseConnection(text, `inline-connection-${i}.yaml`, { env }),
+  );
+  const names = connections && new Set(connections.map((c) => c.name));
   const connectors = await loadConnectorsOrThrow(opts.connectorsDir ?? null);
-  const load = { connectors, ...(opts.workflowEnv ? { env: opts.workflowEnv } : {}) };
+  const load = {
+    connectors,
+    ...(names ? { connections: names } : {}),
+    ...(opts.workflowEnv ? { env: opts.workflowEnv } : {}),
+  };
   const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, load));
-  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, opts.env ?? {});
+  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, env);
   const app = await createApp(config, {
     workflows,
     connectors,
     logger: pino({ level: 'silent' }),
-    ...(opts.connections ? { connections: opts.connections } : {}),
+    ...(connections && { connections }),
   });
   const url = await app.listen();
   return {

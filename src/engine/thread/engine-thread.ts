@@ -27,7 +27,7 @@ import type { Workflow } from '../../workflow/types.js';
 import type { ReplyBus, ReplyOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
 import { connectionHandlers } from './remote-connections.js';
-import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
+import type { EngineThreadData, JobCounts, OutboundSettings, WorkflowDoc } from './protocol.js';
 import { RemoteStore } from './remote-store.js';
 
 export interface EngineThreadOptions {
@@ -36,8 +36,10 @@ export interface EngineThreadOptions {
   env: Record<string, string>;
   /** The user's connectors directory: the thread loads it too. */
   connectorsDir: string | null;
-  /** Applies named connections to the thread's outbound requests. */
-  connections?: ConnectionResolver;
+  /** The SSRF guard's settings: the thread builds its own dispatcher from them. */
+  outbound: OutboundSettings;
+  /** Applies named connections to the thread's outbound requests (opened after the thread). */
+  connections: () => ConnectionResolver | undefined;
   /** Replies and finishes of jobs are published here. */
   replies: Pick<ReplyBus, 'publish'>;
   log: Logger;
@@ -78,12 +80,13 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
       logLevel: opts.logLevel,
       env: opts.env,
       connectorsDir: opts.connectorsDir,
+      outbound: opts.outbound,
       workflows: [...workflows.values()],
     };
     worker = newWorker(data);
     return new Promise<void>((resolve, reject) => {
       channel = new Channel(worker, {
-        ...connectionHandlers(() => opts.connections),
+        ...connectionHandlers(opts.connections),
         ready: () => resolve(),
         failed: (e: { message: string }) => reject(new StoreError('store_not_ready', e.message)),
         'replies.publish': (jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) =>

@@ -10,6 +10,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import type { Dispatcher } from 'undici';
+import { createOutboundAgent } from '../../connections/index.js';
 import { createActionRunner, loadConnectorsOrThrow } from '../../connectors/index.js';
 import { createLocalQueue } from '../../queue/index.js';
 import { createStore } from '../../store/index.js';
@@ -33,7 +35,20 @@ const log = pino({ level: data.logLevel }).child({ thread: 'engine' });
 const connectors = await loadConnectorsOrThrow(data.connectorsDir);
 const store = createStore({ sqliteFile: data.sqliteFile });
 const workflows = new Map<string, Workflow>();
-const connections = new RemoteConnections(() => channel);
+// The SSRF guard of this thread's outbound requests, and the unguarded dispatcher of
+// connections with `allow_private`.
+const dispatcher = createOutboundAgent({
+  allowPrivate: data.outbound.allowPrivateNetworks,
+  allowNetworks: data.outbound.allowedNetworks,
+});
+let privateAgent: Dispatcher | undefined;
+const connections = new RemoteConnections(
+  () => channel,
+  () =>
+    data.outbound.allowPrivateNetworks
+      ? undefined
+      : (privateAgent ??= createOutboundAgent({ allowPrivate: true })),
+);
 
 // Jobs whose reply or finish someone on the main thread waits for (request_response and
 // duplicates of it): the others' outcomes need not cross threads.
@@ -49,7 +64,8 @@ const engine = new Engine({
   env: data.env,
   workflow: (name) => workflows.get(name),
   connections,
-  actions: createActionRunner({ catalog: connectors, http: { connections }, log }),
+  dispatcher,
+  actions: createActionRunner({ catalog: connectors, http: { connections, dispatcher }, log }),
   replies: {
     publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) {
       if (!watched.has(jobId)) return;
@@ -103,6 +119,7 @@ const channel = new Channel(
     'engine.stop': async () => {
       await queue.stop();
       await store.close();
+      await Promise.all([dispatcher.close(), privateAgent?.close()]);
     },
   },
   (method, err) => log.error({ err, method }, 'engine thread call failed'),

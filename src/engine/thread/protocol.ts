@@ -9,7 +9,14 @@ export interface EngineThreadData {
   env: Record<string, string>;
   /** The user's connectors directory (the built-ins are always there). */
   connectorsDir: string | null;
+  outbound: OutboundSettings;
   workflows: WorkflowDoc[];
+}
+
+/** What the SSRF guard of outbound requests lets through (config's settings of the name). */
+export interface OutboundSettings {
+  allowPrivateNetworks: boolean;
+  allowedNetworks: string[];
 }
 
 /** A workflow as it crosses threads: its text, compiled again on the other side. */

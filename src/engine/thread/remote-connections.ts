@@ -6,6 +6,7 @@
  * jobs, the API's Test button and trigger lifecycles: a refresh is never done twice at once.
  * A call costs one hop between threads, next to a network round trip.
  */
+import type { Dispatcher } from 'undici';
 import type { ConnectionResolver, OutboundRequest } from '../../steps/types.js';
 import type { Channel } from './channel.js';
 
@@ -14,40 +15,69 @@ export interface AppliedConnection {
   request: OutboundRequest;
   /** The connection's secret values, for redaction. */
   secrets: string[];
+  /** The connection may reach private networks (`allow_private`): it has its own dispatcher. */
+  ownDispatcher: boolean;
 }
 
 export class RemoteConnections implements ConnectionResolver {
-  // `secrets` is synchronous and always asked after `apply` for the same name.
-  private readonly known = new Map<string, string[]>();
+  // `secrets` and `dispatcher` are synchronous, and asked after `apply` for the same name.
+  private readonly known = new Map<string, { secrets: string[]; ownDispatcher: boolean }>();
 
-  constructor(private readonly channel: () => Channel) {}
+  /**
+   * @param privateDispatcher the thread's dispatcher without the SSRF guard, for connections
+   *   with `allow_private` (undefined when every request may reach private networks anyway)
+   */
+  constructor(
+    private readonly channel: () => Channel,
+    private readonly privateDispatcher: () => Dispatcher | undefined,
+  ) {}
 
   async apply(name: string, req: OutboundRequest): Promise<OutboundRequest> {
     const applied = await this.channel().call<AppliedConnection>('connections.apply', [
       name,
       toJson(req),
     ]);
-    this.known.set(name, applied.secrets);
+    this.known.set(name, { secrets: applied.secrets, ownDispatcher: applied.ownDispatcher });
     return fromJson(applied.request);
   }
 
   secrets(name: string): string[] {
-    return this.known.get(name) ?? [];
+    return this.known.get(name)?.secrets ?? [];
+  }
+
+  onUnauthorized(name: string, sent: OutboundRequest): Promise<boolean> {
+    return this.channel().call<boolean>('connections.unauthorized', [name, toJson(sent)]);
+  }
+
+  dispatcher(name: string): Dispatcher | undefined {
+    return this.known.get(name)?.ownDispatcher ? this.privateDispatcher() : undefined;
   }
 }
 
-/** The main thread's side of `connections.apply`. */
+/** The main thread's side of the calls above. */
 export function connectionHandlers(
   resolver: () => ConnectionResolver | undefined,
 ): Record<string, (...args: never[]) => unknown> {
+  const connections = (name: string): ConnectionResolver => {
+    const found = resolver();
+    if (!found) {
+      throw new Error(`connection '${name}' is not defined (no connections are configured)`);
+    }
+    return found;
+  };
   return {
     'connections.apply': async (name: string, req: OutboundRequest): Promise<AppliedConnection> => {
-      const connections = resolver();
-      if (!connections) {
-        throw new Error(`connection '${name}' is not defined (no connections are configured)`);
-      }
-      const request = await connections.apply(name, fromJson(req));
-      return { request: toJson(request), secrets: connections.secrets(name) };
+      const c = connections(name);
+      const request = await c.apply(name, fromJson(req));
+      return {
+        request: toJson(request),
+        secrets: c.secrets(name),
+        ownDispatcher: c.dispatcher?.(name) !== undefined,
+      };
+    },
+    'connections.unauthorized': async (name: string, sent: OutboundRequest): Promise<boolean> => {
+      const c = connections(name);
+      return c.onUnauthorized ? c.onUnauthorized(name, fromJson(sent)) : false;
     },
   };
 }

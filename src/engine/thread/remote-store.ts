@@ -17,6 +17,8 @@ import type {
   ScheduleTriggerData,
   StepRecord,
   Store,
+  StoredConnection,
+  StoredOAuthState,
   TimedTriggerData,
   TriggerData,
   TriggerLifecycleRecord,
@@ -111,6 +113,27 @@ export class RemoteStore implements Store {
   purgeSeenItems(nowMs: number): Promise<number> {
     return this.call('purgeSeenItems', nowMs);
   }
+  listConnections(): Promise<StoredConnection[]> {
+    return this.call('listConnections');
+  }
+  putConnection(connection: StoredConnection): Promise<void> {
+    return this.call('putConnection', connection);
+  }
+  deleteConnection(name: string): Promise<boolean> {
+    return this.call('deleteConnection', name);
+  }
+  getConnectionTokens(name: string): Promise<string | null> {
+    return this.call('getConnectionTokens', name);
+  }
+  setConnectionTokens(name: string, sealed: string | null): Promise<void> {
+    return this.call('setConnectionTokens', name, sealed);
+  }
+  saveOAuthState(state: StoredOAuthState): Promise<void> {
+    return this.call('saveOAuthState', state);
+  }
+  takeOAuthState(state: string, nowMs: number): Promise<StoredOAuthState | null> {
+    return this.call('takeOAuthState', state, nowMs);
+  }
 }
 
 /** The engine thread's side: `store.<method>` handlers calling the real store. */
@@ -147,6 +170,13 @@ const STORE_METHODS = [
   'claimTick',
   'resetSchedule',
   'purgeSeenItems',
+  'listConnections',
+  'putConnection',
+  'deleteConnection',
+  'getConnectionTokens',
+  'setConnectionTokens',
+  'saveOAuthState',
+  'takeOAuthState',
 ] as const satisfies readonly Exclude<keyof Store, 'init' | 'close'>[];
 
 // A Store method missing from STORE_METHODS fails to compile here, naming it.

@@ -22,6 +22,12 @@ export type HttpStepErrorCode =
   | 'aborted'
   /** The response body is larger than the limit. */
   | 'response_too_large'
+  /** The SSRF guard refused the address (loopback, private, link-local, metadata…). */
+  | 'address_blocked'
+  /** More redirects than `max_redirects`, or one that cannot be followed. */
+  | 'too_many_redirects'
+  /** A paginated step whose pages do not advance, or leave the connection's origin. */
+  | 'pagination_failed'
   /** A 2xx body that does not parse as the format asked for. */
   | 'invalid_response'
   /** `errors: fail` and the final response was not 2xx. */

@@ -105,6 +105,18 @@ void describe('http step: credentials never reach the recorded input and output'
     assert.equal(echoed.headers['x-custom-auth'], 'Key [redacted]');
   });
 
+  void test('a secret inside a binary body (recorded as base64) is redacted too', async () => {
+    const { output } = await executeHttpStep(
+      httpStep({ connection: 'crm', url: '/x', response: 'binary' }),
+      ctx,
+    );
+    const body = (output as HttpResponseOutput).body as { base64: string; size: number };
+    const decoded = Buffer.from(body.base64, 'base64').toString('utf8');
+    assert.ok(!decoded.includes('s3cr3t'), decoded);
+    assert.match(decoded, /\[redacted\]/);
+    assert.equal(body.size, Buffer.from(body.base64, 'base64').length);
+  });
+
   void test('the failure message and the failed output are redacted too', async () => {
     await assert.rejects(
       executeHttpStep(httpStep({ connection: 'crm', url: '/x?status=403' }), ctx),

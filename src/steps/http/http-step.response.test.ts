@@ -167,13 +167,13 @@ void describe('http step: the response as output', () => {
     assert.equal(output.body, null);
   });
 
-  void test('a 3xx is not followed: it is the response', async () => {
+  void test('with max_redirects 0 a 3xx is not followed: it is the response', async () => {
     const url = serve((res) => {
       res.statusCode = 302;
       res.setHeader('location', '/elsewhere');
       res.end();
     });
-    const output = await call(url, 'auto', { errors: 'continue' });
+    const output = await call(url, 'auto', { errors: 'continue', maxRedirects: 0 });
     assert.equal(output.status, 302);
     assert.equal(output.headers.location, '/elsewhere');
     assert.equal(server.requests.filter((r) => r.url === '/elsewhere').length, 0);

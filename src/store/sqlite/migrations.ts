@@ -77,6 +77,32 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Connections (§5): documents pushed through the API, OAuth2 tokens, pending authorizations.
+    // Secrets in them are sealed (AES-256-GCM) before they get here.
+    version: 2,
+    sql: `
+      CREATE TABLE connections (
+        name       TEXT    NOT NULL PRIMARY KEY,
+        document   TEXT    NOT NULL,
+        sealed     INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE connection_tokens (
+        name       TEXT    NOT NULL PRIMARY KEY,
+        tokens     TEXT    NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE oauth_states (
+        state      TEXT    NOT NULL PRIMARY KEY,
+        connection TEXT    NOT NULL,
+        data       TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
     // Connector trigger lifecycle (init/destroy per workflow version); see triggers/lifecycle.
     version: 3,
     sql: `

@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 import { HookflowError } from '../../errors.js';
 import { newEvent, withKey } from '../contract/fixtures.js';
 import { runStoreContract } from '../store.contract.js';
-import { MIGRATIONS } from './migrations.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { MIGRATIONS } from './migrations.js';
 
 const LATEST = MIGRATIONS.at(-1)!.version;
 

@@ -40,6 +40,7 @@ import {
   toTriggerLifecycle,
 } from './rows.js';
 import type { TriggerLifecycleRow } from './rows.js';
+import { connectionMethods } from './sqlite-connections.js';
 import type { InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -301,6 +302,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         sql.deleteTriggerLifecycle.run(id);
       });
     },
+    ...connectionMethods(write, (operation) => ready(operation).sql),
   };
 }
 

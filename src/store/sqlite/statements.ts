@@ -19,6 +19,8 @@ import type {
 } from './rows.js';
 import { prepareTriggerStatements } from './trigger-statements.js';
 import type { TriggerStatements } from './trigger-statements.js';
+import { prepareConnectionStatements } from './connection-statements.js';
+import type { ConnectionStatements } from './connection-statements.js';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
@@ -83,6 +85,7 @@ export interface Statements {
   deleteTriggerLifecycle: Statement<[id: string]>;
   /** Poll and schedule triggers (trigger-statements.ts). */
   triggers: TriggerStatements;
+  connections: ConnectionStatements;
 }
 
 type ListStatement = Statement<ListParams, JobSummaryRow>;
@@ -165,6 +168,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     ),
     deleteTriggerLifecycle: db.prepare<[string]>('DELETE FROM trigger_lifecycle WHERE id = ?'),
     triggers: prepareTriggerStatements(db),
+    connections: prepareConnectionStatements(db),
   };
 }
 

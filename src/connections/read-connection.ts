@@ -1,0 +1,204 @@
+/**
+ * @module connections/read-connection
+ * Reads one connection document (YAML, or JSON read as YAML so every node has a line) into a
+ * compiled {@link Connection}. Every problem is reported with its line, like workflow files.
+ * `${env:NAME}` is replaced at load time; the values of secret fields (passwords, header and
+ * query values, client secrets) and every environment value inside them become the
+ * connection's `secrets`, cut out of job history wherever they would appear.
+ *
+ * @example
+ *   const { connection, problems } = readConnection(text, 'connections/jira.yaml');
+ */
+import { createHash } from 'node:crypto';
+import { LineCounter, isMap, parseDocument } from 'yaml';
+import type { Env, MapView, Problem } from '../workflow/index.js';
+import { Reader, describeNode, sortProblems, substituteEnv } from '../workflow/index.js';
+import { readTest, readUrl } from './read-fields.js';
+import { readOAuth2 } from './read-oauth2.js';
+import { isRecord, redactedSettings, Secrets } from './read-secrets.js';
+import { CONNECTION_TYPES } from './types.js';
+import type { Connection, ConnectionType, StaticAuth } from './types.js';
+
+export interface ReadConnectionOptions {
+  /** Values for `${env:NAME}`; `process.env` when left out. */
+  env?: Env;
+  /** The name the document must have (PUT /api/connections/NAME); it may then leave it out. */
+  name?: string;
+  /** true: the document came from a file (kept as `file`); false: pushed through the API. */
+  fromFile?: boolean;
+}
+
+export const CONNECTION_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+const COMMON_KEYS = ['name', 'type', 'base_url', 'allow_private', 'test', 'description'];
+const OAUTH2_KEYS = [
+  'grant',
+  'issuer',
+  'authorization_url',
+  'token_url',
+  'client_id',
+  'client_secret',
+  'client_auth',
+  'scopes',
+  'authorize_params',
+  'token_params',
+];
+const KEYS_BY_TYPE: Record<ConnectionType, string[]> = {
+  none: [],
+  basic: ['user', 'password'],
+  header: ['headers'],
+  query: ['query'],
+  custom: ['user', 'password', 'headers', 'query'],
+  oauth2: OAUTH2_KEYS,
+};
+
+export function readConnection(
+  text: string,
+  file: string,
+  opts: ReadConnectionOptions = {},
+): { connection?: Connection; problems: Problem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const r = new Reader(file, lines, doc);
+  for (const e of doc.errors) r.report(r.lineAt(e.pos[0]), `invalid YAML/JSON: ${e.message}`);
+  if (r.problems.length > 0) return { problems: r.problems };
+  if (doc.contents === null) {
+    r.report(1, 'the document is empty: a connection needs at least name and type');
+    return { problems: r.problems };
+  }
+  // As written: `${env:}` references not replaced, so secrets tell env from literal values.
+  const written = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const env = opts.env ?? process.env;
+  substituteEnv(doc, env, r);
+
+  if (!isMap(doc.contents)) {
+    r.report(
+      r.line(doc.contents),
+      `a connection must be a mapping of settings (name, type, …)${describeNode(doc.contents)}`,
+    );
+    return { problems: r.problems };
+  }
+  const root = r.map(doc.contents, '');
+  if (!root) return { problems: sortProblems(r.problems) };
+  for (const key of opts.name === undefined ? ['name', 'type'] : ['type']) {
+    if (!root.fields.has(key))
+      r.report(root.line, `missing required key '${key}' in the connection`);
+  }
+  const name = readName(r, root, opts.name);
+  const type = r.oneOf(root, 'type', CONNECTION_TYPES, 'none');
+  const allowed = [...COMMON_KEYS, ...KEYS_BY_TYPE[type]];
+  for (const [key, field] of root.fields) {
+    if (!allowed.includes(key)) {
+      r.report(
+        field.keyLine,
+        `unknown key '${key}' in a ${type} connection (allowed: ${allowed.join(', ')})`,
+      );
+    }
+  }
+
+  const secrets = new Secrets(isRecord(written) ? written : {}, env);
+  const baseUrl = readUrl(r, root, 'base_url');
+  const auth = readStaticAuth(r, root, type, secrets);
+  const oauth2 = type === 'oauth2' ? readOAuth2(r, root, secrets) : null;
+  const connection: Connection = {
+    name: name ?? '',
+    type,
+    baseUrl: baseUrl ?? null,
+    allowPrivate: r.bool(root, 'allow_private', false),
+    auth,
+    oauth2,
+    test: readTest(r, root),
+    secrets: secrets.values(),
+    literalSecrets: secrets.literal,
+    settings: redactedSettings(written, secrets),
+    file: opts.fromFile === false ? null : file,
+    hash: createHash('sha256').update(text).digest('hex'),
+  };
+  if (r.problems.length > 0 || name === undefined) return { problems: sortProblems(r.problems) };
+  return { connection, problems: [] };
+}
+
+function readName(r: Reader, root: MapView, expected: string | undefined): string | undefined {
+  const given = r.string(root, 'name');
+  if (given !== undefined && !CONNECTION_NAME.test(given)) {
+    r.bad(root, 'name', `must match [a-z0-9][a-z0-9_-]* (got '${given}')`);
+    return undefined;
+  }
+  if (expected !== undefined && given !== undefined && given !== expected) {
+    r.bad(root, 'name', `is '${given}', but the request is for connection '${expected}'`);
+    return undefined;
+  }
+  return given ?? expected;
+}
+
+function readStaticAuth(r: Reader, root: MapView, type: ConnectionType, s: Secrets): StaticAuth {
+  const auth: StaticAuth = { basic: null, headers: {}, query: [] };
+  const fields = KEYS_BY_TYPE[type];
+  if (fields.includes('user')) {
+    const required = type === 'basic';
+    const user = r.string(root, 'user');
+    const password = r.string(root, 'password');
+    if (required) {
+      for (const key of ['user', 'password'])
+        if (!root.fields.has(key))
+          r.report(root.line, `a basic connection needs '${key}' (missing)`);
+    } else if ((user === undefined) !== (password === undefined) && r.problems.length === 0) {
+      r.report(root.line, 'give both user and password (Basic authentication), or neither');
+    }
+    if (user !== undefined && password !== undefined) {
+      auth.basic = { user, password };
+      s.add(['password'], password);
+      const credential = Buffer.from(`${user}:${password}`).toString('base64');
+      s.derived(credential);
+    }
+  }
+  if (fields.includes('headers')) {
+    auth.headers = Object.fromEntries(readStrings(r, root, 'headers', type === 'header', s));
+  }
+  if (fields.includes('query')) auth.query = readStrings(r, root, 'query', type === 'query', s);
+  if (
+    type === 'custom' &&
+    !auth.basic &&
+    !root.fields.has('headers') &&
+    !root.fields.has('query') &&
+    !root.fields.has('base_url')
+  ) {
+    r.report(
+      root.line,
+      'a custom connection needs at least one of user/password, headers, query, base_url',
+    );
+  }
+  return auth;
+}
+
+/** A mapping of names to scalar values, each a secret. */
+function readStrings(
+  r: Reader,
+  parent: MapView,
+  key: string,
+  required: boolean,
+  s: Secrets,
+): [string, string][] {
+  if (!parent.fields.has(key)) {
+    if (required) r.report(parent.line, `missing required key '${key}' in the connection`);
+    return [];
+  }
+  const m = r.map(r.node(parent, key) ?? null, key, { line: r.valueLine(parent, key) });
+  if (!m) return [];
+  const out: [string, string][] = [];
+  for (const [name, field] of m.fields) {
+    const value = r.toJS(field.value);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      r.report(
+        r.line(field.value, field.keyLine),
+        `${key}.${name} must be text${describeNode(field.value)}`,
+      );
+      continue;
+    }
+    out.push([name, String(value)]);
+    s.add([key, name], String(value));
+  }
+  if (out.length === 0 && r.problems.length === 0 && required)
+    r.report(m.line, `${key} must hold at least one name and value`);
+  return out;
+}
