@@ -19,7 +19,7 @@ import { loadConnectorsOrThrow } from './connectors/index.js';
 import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus, startEngineThread } from './engine/index.js';
 import type { EngineThread, ReplyBus } from './engine/index.js';
-import { registerApi } from './api/index.js';
+import { defaultUiDir, registerApi, registerOpenApi, registerUiFiles } from './api/index.js';
 import {
   ConnectionFileError,
   ConnectionRegistry,
@@ -31,7 +31,9 @@ import type { Connection } from './connections/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import type { Queue } from './queue/index.js';
-import { WorkflowRegistry } from './registry/index.js';
+import { createMetrics } from './metrics/index.js';
+import type { Metrics } from './metrics/index.js';
+import { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
 import type { Store } from './store/index.js';
 import { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import { createTriggerRuntime } from './triggers/index.js';
@@ -57,6 +59,9 @@ export interface App {
   lifecycle: TriggerLifecycle;
   /** Poll and schedule triggers. */
   triggers: TriggerRuntime;
+  /** Where workflows come from (files, the API); changes over the API go through it. */
+  catalog: WorkflowCatalog;
+  metrics: Metrics;
   log: Logger;
   /** Set once listening: `http://host:port`. */
   url: string;
@@ -76,6 +81,8 @@ export interface AppOptions {
   lifecycle?: boolean;
   /** false: poll and schedule triggers do not fire (`hookflow test` starts the job itself). */
   timers?: boolean;
+  /** The built web UI served at `/`; `dist/ui` of this package when left out. */
+  uiDir?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -115,6 +122,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
   });
+  const metrics = createMetrics({
+    queueDepth: () => engine.queue.depth(),
+    workflows: () => registry.list(),
+    // Jobs, steps and the store's own latency are counted where they happen.
+    more: () => engine.metrics(),
+  });
   const { store, queue } = engine;
 
   // The SSRF guard: every outbound request (steps, OAuth2, connection tests) goes through it.
@@ -136,6 +149,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw e;
   }
   const registry = new WorkflowRegistry(store);
+  // The workflows directory, plus the workflows pushed over the API and the toggles made there.
+  const catalog = new WorkflowCatalog(registry, store, log, {
+    connectors,
+    connections: () => connections?.names() ?? new Set(),
+  });
   // One outbound path for http steps, connector actions, lifecycle calls and polls.
   const outbound = { connections, dispatcher };
   const lifecycle = new TriggerLifecycle({
@@ -154,7 +172,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     );
     lifecycle.wake();
   });
-  await registry.replaceAll(workflows);
+  await catalog.load(workflows);
   const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
 
   const server = Fastify({
@@ -163,12 +181,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  await registerOpenApi(server);
+  server.addHook('onRoute', metrics.onRoute);
   server.setErrorHandler(function sendError(err, _request, reply) {
     const { status, body } = toHttpError(err);
     if (status >= 500) log.error({ err }, 'request failed');
     return reply.code(status).send(body);
   });
   server.setNotFoundHandler(function notFound(request, reply) {
+    metrics.countUnmatched(404);
     return reply
       .code(404)
       .send(errorBody('not_found', `no route ${request.method} ${request.url}`));
@@ -197,7 +218,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     triggers,
     connections,
     publicUrl: config.publicUrl,
+    catalog,
+    metrics,
   });
+  registerUiFiles(server, opts.uiDir ?? defaultUiDir());
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
@@ -207,12 +231,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     queue,
     replies,
     registry,
+    catalog,
     engine,
     connectors,
     connections,
     outbound,
     lifecycle,
     triggers,
+    metrics,
     log,
     url: '',
     async listen() {

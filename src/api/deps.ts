@@ -3,8 +3,9 @@
  * What the API routes are given by `app.ts`.
  */
 import type { ConnectionRegistry } from '../connections/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Queue } from '../queue/types.js';
-import type { WorkflowRegistry } from '../registry/index.js';
+import type { WorkflowCatalog, WorkflowRegistry } from '../registry/index.js';
 import type { Store } from '../store/types.js';
 import type { LifecycleStatus } from '../triggers/lifecycle/index.js';
 import type { Workflow } from '../workflow/types.js';
@@ -22,4 +23,8 @@ export interface ApiDeps {
   connections: ConnectionRegistry;
   /** HOOKFLOW_PUBLIC_URL; the OAuth2 redirect URI is built on it (else on the request's host). */
   publicUrl: string | null;
+  /** Where workflows come from; changes made over the API go through it. */
+  catalog: WorkflowCatalog;
+  /** Served at `/metrics` when given. */
+  metrics?: Metrics;
 }

@@ -1,38 +1,63 @@
 /**
  * @module api/workflows
  * `/api/workflows`: the loaded workflows with their webhook URLs and the status of their
- * newest job.
+ * newest job. Changes (put, delete, enable, disable) are in `workflow-changes.ts`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
 import { describeTimedTrigger } from './timed-trigger.js';
+import { nameParams, withErrors, workflowDetail, workflowList } from './schemas.js';
 
 export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): void {
-  api.get('/workflows', async (request) => {
-    const workflows = await Promise.all(
-      deps.registry.list().map(async (wf) => ({
-        ...describeWorkflow(deps, wf, request),
-        lastJobStatus: await deps.store.lastJobStatus(wf.name),
-      })),
-    );
-    return { workflows };
-  });
+  api.get(
+    '/workflows',
+    { schema: { summary: 'List workflows', response: withErrors({ 200: workflowList }) } },
+    async (request) => {
+      const workflows = await Promise.all(
+        deps.registry.list().map(async (wf) => ({
+          ...describeWorkflow(deps, wf, request),
+          lastJobStatus: await deps.store.lastJobStatus(wf.name),
+        })),
+      );
+      return { workflows };
+    },
+  );
 
-  api.get<{ Params: { name: string } }>('/workflows/:name', async (request) => {
-    const wf = deps.registry.get(request.params.name);
-    if (!wf) throw new HookflowError('not_found', `no workflow named '${request.params.name}'`);
-    return { ...describeWorkflow(deps, wf, request), source: wf.source };
-  });
+  api.get<{ Params: { name: string } }>(
+    '/workflows/:name',
+    {
+      schema: {
+        summary: 'One workflow, with its document as written',
+        params: nameParams,
+        response: withErrors({ 200: workflowDetail }),
+      },
+    },
+    async (request) => {
+      const wf = deps.registry.get(request.params.name);
+      if (!wf) throw new HookflowError('not_found', `no workflow named '${request.params.name}'`);
+      return describeWorkflowDetail(deps, wf, request);
+    },
+  );
 }
 
-function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
+/** `GET /api/workflows/NAME`'s answer: the list entry plus the document as written. */
+export async function describeWorkflowDetail(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
+  return {
+    ...describeWorkflow(deps, wf, request),
+    lastJobStatus: await deps.store.lastJobStatus(wf.name),
+    source: wf.source,
+  };
+}
+
+export function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
   const path = deps.registry.pathOf(wf.name) ?? null;
   const t = wf.trigger;
   return {
     name: wf.name,
     enabled: wf.enabled,
+    origin: deps.catalog.origin(wf.name) ?? 'file',
     file: wf.file ?? null,
     trigger:
       t.type === 'webhook' || t.type === 'connector'

@@ -1,12 +1,16 @@
 /**
  * @module cli
- * `hookflow <command>`: thin commands that parse arguments and call the app.
- * Each returns its exit code; a HookflowError's message is printed as one line.
+ * `hookflow <command>`: thin commands that parse arguments and call the app, or a running
+ * server's API. Each returns its exit code (see `exit-codes.ts`); a HookflowError's message is
+ * printed as one line.
  */
 import { HookflowError } from '../errors.js';
-import { serveCommand } from './serve.js';
-import { testCommand } from './test-command.js';
-import { validateCommand } from './validate.js';
+import { ApiError } from './api-client.js';
+import { applyCommand } from './apply.js';
+import { EXIT } from './exit-codes.js';
+import { jobCommand, jobsCommand, rerunCommand } from './jobs-commands.js';
+import { processIo } from './output.js';
+import type { CliIo } from './output.js';
 
 const USAGE = `usage: hookflow <command> [options]
 
@@ -14,32 +18,55 @@ commands:
   serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connections DIR] [--connectors DIR] [--role all|ingress|worker]
   validate [--strict] FILE|DIR [--connectors DIR] [--connections DIR]
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
+
+  against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;
+  token from HOOKFLOW_API_TOKEN; --json prints the API's answer):
+  apply FILE|DIR...                   create or update workflows and connections
+  jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
+  job ID                              a job's trigger and each step's input and output
+  rerun ID [--wait] [--timeout SECONDS]
+
+exit codes: 0 ok, 1 failed (job failed, document rejected), 2 usage, 3 server unreachable,
+  4 token refused, 5 not found, 6 other error from the server
 `;
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Loaded when used: the client commands start without loading the server.
       case 'serve':
-        return await serveCommand(rest);
+        return await (await import('./serve.js')).serveCommand(rest);
       case 'validate':
-        return await validateCommand(rest);
+        return await (await import('./validate.js')).validateCommand(rest);
       case 'test':
-        return await testCommand(rest);
+        return await (await import('./test-command.js')).testCommand(rest);
+      case 'apply':
+        return await applyCommand(rest, io);
+      case 'jobs':
+        return await jobsCommand(rest, io);
+      case 'job':
+        return await jobCommand(rest, io);
+      case 'rerun':
+        return await rerunCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
+        io.out(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
       default:
-        process.stderr.write(`hookflow: unknown command '${command}'\n${USAGE}`);
-        return 2;
+        io.err(`hookflow: unknown command '${command}'\n${USAGE}`);
+        return EXIT.usage;
     }
   } catch (err) {
+    if (err instanceof ApiError) {
+      io.err(`hookflow: ${err.message}`);
+      return err.exitCode;
+    }
     if (err instanceof HookflowError) {
-      process.stderr.write(`${err.message}\n`);
-      return err.code === 'usage' ? 2 : 1;
+      io.err(err.message);
+      return err.code === 'usage' ? EXIT.usage : EXIT.failed;
     }
     throw err;
   }

@@ -14,6 +14,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     { url, data: config.dataDir, workflows: app.registry.list().length },
     `Hookflow listening on ${url}`,
   );
+  log.info(`  web UI: ${url}/   API: ${url}/api/openapi.json   metrics: ${url}/metrics`);
   if (!config.apiToken)
     log.warn(
       'HOOKFLOW_API_TOKEN is not set: the management API has no token, so Hookflow binds to loopback only',

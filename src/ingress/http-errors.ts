@@ -55,7 +55,10 @@ export function errorBody(
 /** Fastify's own errors (body limit, bad JSON in the API, …) in our shape. */
 export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof HookflowError) {
-    return { status: statusForCode(err.code), body: errorBody(err.code, err.message) };
+    // invalid_workflow carries every problem as data, for the CLI and the UI.
+    const problems = err.details?.problems;
+    const extra = Array.isArray(problems) ? { problems } : undefined;
+    return { status: statusForCode(err.code), body: errorBody(err.code, err.message, extra) };
   }
   const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

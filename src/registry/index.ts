@@ -29,6 +29,9 @@ export interface WorkflowChange {
 
 export type ChangeListener = (changes: WorkflowChange[]) => Promise<void>;
 
+export { WorkflowCatalog } from './catalog.js';
+export type { WorkflowOrigin } from './catalog.js';
+
 export class WorkflowRegistry {
   private workflows = new Map<string, Workflow>();
   private paths = new Map<string, string>();
@@ -44,17 +47,7 @@ export class WorkflowRegistry {
 
   /** Replaces the whole set (start-up, reload). Throws on a route conflict, leaving the old set. */
   async replaceAll(workflows: readonly Workflow[]): Promise<WorkflowChange[]> {
-    const paths = new Map<string, string>();
-    for (const wf of workflows) {
-      const path = await this.routePath(wf);
-      if (path !== null) paths.set(wf.name, path);
-    }
-    const entries: RouteEntry[] = workflows.flatMap((wf) =>
-      wf.enabled && (wf.trigger.type === 'webhook' || wf.trigger.type === 'connector')
-        ? [{ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }]
-        : [],
-    );
-    const table = new RouteTable(entries);
+    const { paths, table } = await this.routesOf(workflows);
     const next = new Map(workflows.map((wf) => [wf.name, wf]));
     const changes: WorkflowChange[] = [];
     for (const [name, before] of this.workflows) {
@@ -71,6 +64,11 @@ export class WorkflowRegistry {
     this.table = table;
     if (changes.length > 0) for (const l of this.listeners) await l(changes);
     return changes;
+  }
+
+  /** Throws `route_conflict` when this set could not be served; changes nothing. */
+  async checkRoutes(workflows: readonly Workflow[]): Promise<void> {
+    await this.routesOf(workflows);
   }
 
   /** Adds or replaces one workflow. */
@@ -108,6 +106,20 @@ export class WorkflowRegistry {
 
   routes(): RouteTable {
     return this.table;
+  }
+
+  private async routesOf(workflows: readonly Workflow[]) {
+    const paths = new Map<string, string>();
+    for (const wf of workflows) {
+      const path = await this.routePath(wf);
+      if (path !== null) paths.set(wf.name, path);
+    }
+    const entries: RouteEntry[] = workflows.flatMap((wf) =>
+      wf.enabled && (wf.trigger.type === 'webhook' || wf.trigger.type === 'connector')
+        ? [{ path: paths.get(wf.name)!, method: wf.trigger.method, workflow: wf }]
+        : [],
+    );
+    return { paths, table: new RouteTable(entries) };
   }
 
   /** null for triggers that are not served over HTTP (poll, schedule). */

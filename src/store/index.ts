@@ -46,4 +46,6 @@ export type {
   PolledItem,
   PollResult,
   TriggerState,
+  StoredWorkflow,
+  WorkflowOverride,
 } from './types.js';

@@ -19,6 +19,7 @@ import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
+import { workflowsContract } from './contract/workflows.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -62,5 +63,6 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
     lifecycleContract(current);
     triggersContract(current);
     connectionsContract(current);
+    workflowsContract(current);
   });
 }

@@ -7,7 +7,13 @@
  *   import { loadWorkflows, renderReply } from '../workflow/index.js';
  *   const { workflows, problems } = loadWorkflows('workflows/', { connections: new Set(['crm']) });
  */
-export { parseWorkflow, loadWorkflows, readFiles, sortProblems } from './loader.js';
+export {
+  parseWorkflow,
+  loadWorkflows,
+  listDocumentFiles,
+  readFiles,
+  sortProblems,
+} from './loader.js';
 export type { LoadOptions } from './loader.js';
 export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } from './errors.js';
 export type { Problem } from './errors.js';

@@ -93,19 +93,27 @@ export function readFiles(
   return out;
 }
 
-/** A file, or the YAML/JSON files directly in a directory (name order, dot-files skipped). */
+/**
+ * The file itself, or the `.yaml`/`.yml`/`.json` files directly in a directory (not hidden, not
+ * in sub-directories), in name order. Throws when it cannot be read.
+ */
+export function listDocumentFiles(dirOrFile: string): string[] {
+  if (!statSync(dirOrFile).isDirectory()) return [dirOrFile];
+  return readdirSync(dirOrFile, { withFileTypes: true })
+    .filter(
+      (e) =>
+        e.isFile() &&
+        !e.name.startsWith('.') &&
+        WORKFLOW_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+    )
+    .map((e) => join(dirOrFile, e.name))
+    .sort();
+}
+
+/** {@link listDocumentFiles}, with a problem when it cannot be read. */
 export function listFiles(dirOrFile: string, problems: Problem[]): string[] {
   try {
-    if (!statSync(dirOrFile).isDirectory()) return [dirOrFile];
-    return readdirSync(dirOrFile, { withFileTypes: true })
-      .filter(
-        (e) =>
-          e.isFile() &&
-          !e.name.startsWith('.') &&
-          WORKFLOW_EXTENSIONS.includes(extname(e.name).toLowerCase()),
-      )
-      .map((e) => join(dirOrFile, e.name))
-      .sort();
+    return listDocumentFiles(dirOrFile);
   } catch (e) {
     problems.push({ file: dirOrFile, line: 1, message: `cannot read: ${errorMessage(e)}` });
     return [];

@@ -44,6 +44,10 @@ export interface StartOptions {
   workflowEnv?: Record<string, string>;
   /** A directory of user connectors (the built-ins are always there). */
   connectorsDir?: string;
+  /** The built web UI to serve (default: the package's dist/ui). */
+  uiDir?: string;
+  /** Called before listening: e.g. to add routes standing in for another part of the API. */
+  beforeListen?(app: App): void;
 }
 
 export async function startServer(
@@ -69,7 +73,9 @@ export async function startServer(
     connectors,
     logger: pino({ level: 'silent' }),
     ...(connections && { connections }),
+    ...(opts.uiDir ? { uiDir: opts.uiDir } : {}),
   });
+  opts.beforeListen?.(app);
   const url = await app.listen();
   return {
     url,

@@ -18,7 +18,9 @@
  *   thread.start(32);
  */
 import { Worker, SHARE_ENV } from 'node:worker_threads';
+import pino from 'pino';
 import type { Logger } from 'pino';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Queue } from '../../queue/types.js';
 import type { ConnectionResolver } from '../../steps/types.js';
 import { StoreError } from '../../store/errors.js';
@@ -54,6 +56,8 @@ export interface EngineThread {
   queue: Queue;
   /** Sends changed and removed workflows to the thread. */
   syncWorkflows(put: readonly Workflow[], remove: readonly string[]): void;
+  /** The engine thread's metrics (jobs, steps, store, queue), for the main thread's /metrics. */
+  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
   /** Commits the event and its job, then queues the job: one call to the engine thread. */
   accept(event: NewEvent): Promise<AcceptResult>;
   /** Asks for the reply and finish of this job (the main thread waits for them). */
@@ -91,6 +95,7 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
         failed: (e: { message: string }) => reject(new StoreError('store_not_ready', e.message)),
         'replies.publish': (jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) =>
           opts.replies.publish(jobId, outcome),
+        log: (line: string) => relayLog(opts.log, line),
         'jobs.report': (counts: JobCounts, queueDepth: number) => {
           depth = queueDepth;
           if (Object.keys(counts).length > 0) opts.onFinished?.(counts);
@@ -146,6 +151,9 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
       for (const wf of put) workflows.set(wf.name, toDoc(wf));
       channel.notify('workflows.sync', [put.map(toDoc), remove]);
     },
+    metrics() {
+      return channel.call('metrics.json', []);
+    },
     accept(event) {
       return channel.call<AcceptResult>('events.accept', [event]);
     },
@@ -182,4 +190,21 @@ function newWorker(data: EngineThreadData): Worker {
     `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`,
     { ...opts, eval: true },
   );
+}
+
+/** Writes a log line of the engine thread through the main thread's logger. */
+function relayLog(log: Logger, line: string): void {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const { level, msg, ...fields } = record;
+  // The main thread's logger stamps its own time, pid and hostname.
+  delete fields.time;
+  delete fields.pid;
+  delete fields.hostname;
+  const label = pino.levels.labels[level as number] ?? 'info';
+  log[label as pino.Level](fields, typeof msg === 'string' ? msg : '');
 }

@@ -14,6 +14,7 @@ import type { Dispatcher } from 'undici';
 import { createOutboundAgent } from '../../connections/index.js';
 import { createActionRunner, loadConnectorsOrThrow } from '../../connectors/index.js';
 import { createLocalQueue } from '../../queue/index.js';
+import { createMetrics, instrumentStore } from '../../metrics/index.js';
 import { createStore } from '../../store/index.js';
 import type { NewEvent } from '../../store/types.js';
 import { parseWorkflow } from '../../workflow/index.js';
@@ -30,10 +31,24 @@ const data = workerData as EngineThreadData;
 const port = parentPort;
 if (!port) throw new Error('engine-worker runs as a worker thread');
 
-const log = pino({ level: data.logLevel }).child({ thread: 'engine' });
+// Log lines go to the main thread's logger: one stream per process, configured once there.
+// Lines written before the channel exists wait for it.
+const early: string[] = [];
+const logTo: { channel?: Channel } = {};
+const log = pino(
+  { level: data.logLevel },
+  {
+    write(line: string) {
+      if (logTo.channel) logTo.channel.notify('log', [line]);
+      else early.push(line);
+    },
+  },
+).child({ thread: 'engine' });
 // Connector code cannot cross threads: the same files are loaded again here.
 const connectors = await loadConnectorsOrThrow(data.connectorsDir);
-const store = createStore({ sqliteFile: data.sqliteFile });
+// Jobs, steps and store operations are counted here; the main thread's /metrics adds them.
+const metrics = createMetrics({ queueDepth: () => queue.depth(), processDefaults: false });
+const store = instrumentStore(createStore({ sqliteFile: data.sqliteFile }), metrics);
 const workflows = new Map<string, Workflow>();
 // The SSRF guard of this thread's outbound requests, and the unguarded dispatcher of
 // connections with `allow_private`.
@@ -74,6 +89,7 @@ const engine = new Engine({
     },
   },
   onFinished(job) {
+    metrics.jobFinished(job);
     const counts = (finished[job.workflow] ??= { succeeded: 0, failed: 0 });
     counts[job.status]++;
   },
@@ -109,6 +125,7 @@ const channel = new Channel(
     },
     'queue.enqueue': (id: string) => queue.enqueue(id),
     'replies.watch': (id: string) => void watched.add(id),
+    'metrics.json': () => metrics.registry.getMetricsAsJSON(),
     'engine.start': async (concurrency: number) => {
       // Resume what a previous process left queued or running, then take new work.
       const unfinished = await store.unfinishedJobs();
@@ -124,6 +141,8 @@ const channel = new Channel(
   },
   (method, err) => log.error({ err, method }, 'engine thread call failed'),
 );
+logTo.channel = channel;
+for (const line of early.splice(0)) channel.notify('log', [line]);
 
 try {
   await store.init();

@@ -19,10 +19,12 @@ import type {
   Store,
   StoredConnection,
   StoredOAuthState,
+  StoredWorkflow,
   TimedTriggerData,
   TriggerData,
   TriggerLifecycleRecord,
   TriggerState,
+  WorkflowOverride,
 } from '../../store/types.js';
 import type { Channel } from './channel.js';
 
@@ -134,6 +136,24 @@ export class RemoteStore implements Store {
   takeOAuthState(state: string, nowMs: number): Promise<StoredOAuthState | null> {
     return this.call('takeOAuthState', state, nowMs);
   }
+  listStoredWorkflows(): Promise<StoredWorkflow[]> {
+    return this.call('listStoredWorkflows');
+  }
+  putStoredWorkflow(workflow: Omit<StoredWorkflow, 'updatedAt'>): Promise<void> {
+    return this.call('putStoredWorkflow', workflow);
+  }
+  deleteStoredWorkflow(name: string): Promise<boolean> {
+    return this.call('deleteStoredWorkflow', name);
+  }
+  listWorkflowOverrides(): Promise<WorkflowOverride[]> {
+    return this.call('listWorkflowOverrides');
+  }
+  setWorkflowOverride(
+    name: string,
+    override: Omit<WorkflowOverride, 'name'> | null,
+  ): Promise<void> {
+    return this.call('setWorkflowOverride', name, override);
+  }
 }
 
 /** The engine thread's side: `store.<method>` handlers calling the real store. */
@@ -177,6 +197,11 @@ const STORE_METHODS = [
   'setConnectionTokens',
   'saveOAuthState',
   'takeOAuthState',
+  'listStoredWorkflows',
+  'putStoredWorkflow',
+  'deleteStoredWorkflow',
+  'listWorkflowOverrides',
+  'setWorkflowOverride',
 ] as const satisfies readonly Exclude<keyof Store, 'init' | 'close'>[];
 
 // A Store method missing from STORE_METHODS fails to compile here, naming it.

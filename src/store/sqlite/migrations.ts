@@ -147,6 +147,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX poll_seen_by_expiry ON poll_seen (expires_at);
     `,
   },
+  {
+    // Workflows pushed over the API, kept as their text (re-read at every start, so `${env:}`
+    // references resolve against the environment of the running process), and the
+    // enable/disable toggles made over the API, for file and API workflows alike.
+    version: 5,
+    sql: `
+      CREATE TABLE api_workflows (
+        name       TEXT    NOT NULL PRIMARY KEY,
+        text       TEXT    NOT NULL,
+        format     TEXT    NOT NULL CHECK (format IN ('yaml', 'json')),
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE workflow_overrides (
+        name       TEXT    NOT NULL PRIMARY KEY,
+        enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        hash       TEXT    NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { HookflowError } from '../../errors.js';
 import { newEvent, withKey } from '../contract/fixtures.js';
 import { runStoreContract } from '../store.contract.js';
-import { createSqliteStore } from './sqlite-store.js';
 import { MIGRATIONS } from './migrations.js';
+import { createSqliteStore } from './sqlite-store.js';
 
-const LATEST = MIGRATIONS.at(-1)!.version;
+const LATEST = MIGRATIONS.at(-1)?.version;
 
 const tempDirs: string[] = [];
 function tempFile(name = 'hookflow.db'): string {

@@ -46,6 +46,8 @@ import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
 import { createTriggerMethods } from './trigger-store.js';
+import type { WorkflowStatements } from './workflow-statements.js';
+import { prepareWorkflowStatements, toOverride, toStoredWorkflow } from './workflow-statements.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -93,6 +95,16 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   ): Promise<T> {
     const { sql, batcher } = ready(operation);
     return batcher.write(operation, () => op(sql), writeOpts);
+  }
+
+  // Statements of API-pushed workflows and overrides: prepared on first use, off the ingest path.
+  let workflowSql: WorkflowStatements | null = null;
+  function wfSql(operation: string): WorkflowStatements {
+    return (workflowSql ??= prepareWorkflowStatements(ready(operation).db));
+  }
+  function wfWrite<T>(operation: string, op: (sql: WorkflowStatements) => T): Promise<T> {
+    const sql = wfSql(operation);
+    return write(operation, () => op(sql));
   }
 
   return {
@@ -268,6 +280,39 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async setMeta(key: string, value: string) {
       return write('setMeta', (sql) => {
         sql.setMeta.run(key, value);
+      });
+    },
+
+    async listStoredWorkflows() {
+      return wfSql('listStoredWorkflows').listWorkflows.all().map(toStoredWorkflow);
+    },
+
+    async putStoredWorkflow(workflow) {
+      const params = { ...workflow, updatedAt: Date.now() };
+      return wfWrite('putStoredWorkflow', (sql) => {
+        sql.putWorkflow.run(params);
+      });
+    },
+
+    async deleteStoredWorkflow(name: string) {
+      return wfWrite('deleteStoredWorkflow', (sql) => sql.deleteWorkflow.run(name).changes > 0);
+    },
+
+    async listWorkflowOverrides() {
+      return wfSql('listWorkflowOverrides').listOverrides.all().map(toOverride);
+    },
+
+    async setWorkflowOverride(name, override) {
+      const updatedAt = Date.now();
+      return wfWrite('setWorkflowOverride', (sql) => {
+        if (override === null) sql.deleteOverride.run(name);
+        else
+          sql.setOverride.run({
+            name,
+            enabled: override.enabled ? 1 : 0,
+            hash: override.hash,
+            updatedAt,
+          });
       });
     },
 
