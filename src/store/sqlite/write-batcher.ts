@@ -6,18 +6,21 @@
  *
  * Durability argument: the database runs in WAL mode. With `walFile` given (the store's
  * default), it runs with `synchronous = NORMAL`: COMMIT writes the transaction's frames to the
- * WAL without an fsync, and the batcher then fsyncs the WAL file itself with `fs.fsync`, on
- * libuv's thread pool, and settles the promises of every transaction committed before that
- * fsync began only when it returns. Without `walFile`, the caller must run `synchronous =
- * FULL` (COMMIT fsyncs, on this thread). Either way a promise resolves after the write is
- * on disk, ingress answers 2xx only after `acceptEvent` resolved, and an answered event
- * survives a crash of the process or of the machine. (Checkpoints in NORMAL mode fsync the
- * WAL before copying it and the database after, so frames already copied are durable too.)
+ * WAL without syncing, and the batcher then syncs the WAL file itself with `fs.fdatasync` (its
+ * data and size, as SQLite's own sync does), on libuv's thread pool, and settles the promises
+ * of every transaction committed before that sync began only when it returns. Without
+ * `walFile`, the caller must run `synchronous = FULL` (COMMIT syncs, on this thread). Either
+ * way a promise resolves after the write is on disk, ingress answers 2xx only after
+ * `acceptEvent` resolved, and an answered event survives a crash of the process or of the
+ * machine. (Checkpoints in NORMAL mode sync the WAL before copying it and the database after,
+ * so frames already copied are durable too.)
  *
- * Moving the fsync off the event loop matters: a FULL commit blocks the only thread for the
- * ~1 ms of an fsync, during which Hookflow can neither accept nor answer. Here commits keep
- * going while an fsync runs, and one fsync covers every commit made since the last one began.
- *
+ * Moving the sync off the event loop matters: a FULL commit blocks the only thread for the
+ * ~1 ms of an fsync, during which the thread can do nothing else. Here commits keep going
+ * while a sync runs (each turn's writes commit in that turn), and when it returns one sync
+ * covers every commit made meanwhile: a durable write waits for the end of the running sync
+ * and one more at most.
+
  * One failing write (say a duplicate id) rejects only its caller; the rest of the batch
  * commits. Savepoints give that isolation but copy every page a write touches (about a fifth
  * of ingest CPU), so a batch first runs without them; only when a write threw is it rolled
@@ -40,7 +43,7 @@ import { StoreError } from '../errors.js';
 
 export interface WriteBatcherOptions {
   /**
-   * The database's WAL file. Given, the batcher fsyncs it after each commit, off the event
+   * The database's WAL file. Given, the batcher syncs it after commits, off the event
    * loop, before settling (the database must run `synchronous = NORMAL`); left out, COMMIT
    * itself must be durable (`synchronous = FULL`).
    */
@@ -96,11 +99,13 @@ export function createWriteBatcher(
   let commits = 0;
   let syncs = 0;
 
-  // Asynchronous fsync of the WAL. While one runs, writes queue up and commit together when
-  // it returns: commits stay as large as under FULL (each commit writes every page it touched
-  // to the WAL, so many small ones would cost more CPU and I/O), but the loop stays free.
+  // Asynchronous fdatasync of the WAL, pipelined with commits: while one runs, the next
+  // batches commit and wait in `unsynced`; when it returns, one fdatasync starts for all of
+  // them. A write so waits for at most the end of the running sync and one more, and the
+  // loop never waits for the disk.
   let walFd: number | null = null;
   let syncing = false;
+  let unsynced: Settle[] = [];
   let broken: StoreError | null = null;
   const drained: Array<() => void> = [];
 
@@ -147,18 +152,21 @@ export function createWriteBatcher(
     }
   }
 
-  function startSync(group: Settle): void {
+  function startSync(): void {
+    const groups = unsynced;
+    unsynced = [];
     syncing = true;
     try {
       walFd ??= openWal(opts.walFile as string);
     } catch (error) {
-      finishSync(group, error);
+      finishSync(groups, error);
       return;
     }
-    fs.fsync(walFd, (error) => finishSync(group, error));
+    // fdatasync: the WAL's data and its size, not its timestamps (what SQLite itself uses).
+    fs.fdatasync(walFd, (error) => finishSync(groups, error));
   }
 
-  function finishSync(group: Settle, error: unknown): void {
+  function finishSync(groups: Settle[], error: unknown): void {
     syncing = false;
     if (error) {
       broken ??= new StoreError(
@@ -168,9 +176,9 @@ export function createWriteBatcher(
     } else {
       syncs++;
     }
-    group(error ? broken : null);
-    if (queue.length > 0) flushNow();
-    if (!syncing) drained.splice(0).forEach((f) => f());
+    for (const group of groups) group(error ? broken : null);
+    if (unsynced.length > 0) startSync();
+    else drained.splice(0).forEach((f) => f());
   }
 
   function settle(w: PendingWrite, outcome: Outcome, syncError: unknown): void {
@@ -207,9 +215,10 @@ export function createWriteBatcher(
       else settle(w, outcome, null);
     });
     if (later.length === 0) return;
-    startSync((syncError) => {
+    unsynced.push((syncError) => {
       for (const [w, outcome] of later) settle(w, outcome, syncError);
     });
+    if (!syncing) startSync();
   }
 
   return {
@@ -228,18 +237,13 @@ export function createWriteBatcher(
           resolve: resolve as (value: unknown) => void,
           reject,
         });
-        // While an fsync runs, its completion flushes the queue.
-        if (!syncing) scheduled ??= setImmediate(flushNow);
+        scheduled ??= setImmediate(flushNow);
       });
     },
-    flushNow() {
-      // Not while an fsync runs: that commit would need a second one at the same time.
-      if (!syncing) flushNow();
-    },
+    flushNow,
     async close() {
       closed = true;
-      if (syncing) await new Promise<void>((resolve) => drained.push(resolve));
-      else flushNow();
+      flushNow();
       if (syncing) await new Promise<void>((resolve) => drained.push(resolve));
       if (walFd !== null) {
         fs.closeSync(walFd);
