@@ -180,9 +180,9 @@ function toDoc(wf: Workflow): WorkflowDoc {
   return { text: wf.text, file: wf.file ?? `${wf.name}.yaml`, enabled: wf.enabled, env: wf.env };
 }
 
-/** Under tsx (tests, `src/`), the thread must load tsx before the TypeScript entry. */
 const YOUNG_GENERATION_MB = 24;
 
+/** Under tsx (tests, `src/`), the thread must load tsx before the TypeScript entry. */
 function newWorker(data: EngineThreadData): Worker {
   // A smaller young generation than V8's default (3 × 16 MB semi-spaces): jobs are short-lived
   // garbage either way, and this saved about 40 MB of peak RSS at no measurable cost in
