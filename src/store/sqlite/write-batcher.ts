@@ -20,7 +20,7 @@
  * while a sync runs (each turn's writes commit in that turn), and when it returns one sync
  * covers every commit made meanwhile: a durable write waits for the end of the running sync
  * and one more at most.
-
+ *
  * One failing write (say a duplicate id) rejects only its caller; the rest of the batch
  * commits. Savepoints give that isolation but copy every page a write touches (about a fifth
  * of ingest CPU), so a batch first runs without them; only when a write threw is it rolled
@@ -101,7 +101,7 @@ export function createWriteBatcher(
 
   // Asynchronous fdatasync of the WAL, pipelined with commits: while one runs, the next
   // batches commit and wait in `unsynced`; when it returns, one fdatasync starts for all of
-  // them. A write so waits for at most the end of the running sync and one more, and the
+  // them. So a write waits for at most the end of the running sync and one more, and the
   // loop never waits for the disk.
   let walFd: number | null = null;
   let syncing = false;
@@ -177,6 +177,9 @@ export function createWriteBatcher(
       syncs++;
     }
     for (const group of groups) group(error ? broken : null);
+    // After a failed sync nothing committed since can be called durable, whatever a later
+    // sync would say.
+    if (broken) for (const group of unsynced.splice(0)) group(broken);
     if (unsynced.length > 0) startSync();
     else drained.splice(0).forEach((f) => f());
   }
