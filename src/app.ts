@@ -201,6 +201,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxDepth: config.maxDepth,
     connectors: {
       definition(trigger) {
         const found = connectors.resolveTrigger(trigger.key);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { HookflowError } from '../errors.js';
+import { DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING } from '../ingress/body/index.js';
 import { DURATION_HINT, parseDuration } from '../workflow/units.js';
 
 export type Role = 'all' | 'ingress' | 'worker';
@@ -24,6 +25,8 @@ export interface Config {
   connectorsDir: string | null;
   apiToken: string | null;
   maxBodyBytes: number;
+  /** HOOKFLOW_MAX_DEPTH: JSON and XML bodies nested deeper are refused with 400 body_too_deep. */
+  maxDepth: number;
   secretKey: string | null;
   databaseUrl: string | null;
   redisUrl: string | null;
@@ -104,6 +107,12 @@ export function loadConfig(
     maxBodyBytes: parseSizeSetting(
       pick(undefined, 'HOOKFLOW_MAX_BODY') ?? '10mb',
       'HOOKFLOW_MAX_BODY',
+    ),
+    maxDepth: parseIntSetting(
+      pick(undefined, 'HOOKFLOW_MAX_DEPTH') ?? String(DEFAULT_MAX_DEPTH),
+      'HOOKFLOW_MAX_DEPTH',
+      1,
+      MAX_DEPTH_SETTING,
     ),
     secretKey: secretKeySetting(pick(undefined, 'HOOKFLOW_SECRET_KEY')),
     databaseUrl: pick(undefined, 'HOOKFLOW_DATABASE_URL') ?? null,
