@@ -110,7 +110,10 @@ function generator(random: () => number) {
       case 3: {
         const z = gzipSync(body);
         // Flip a byte, or cut it short: corrupt data.
-        if (random() < 0.5) z[int(z.length)] ^= 0xff;
+        if (random() < 0.5) {
+          const at = int(z.length);
+          z[at] = (z[at] ?? 0) ^ 0xff;
+        }
         return {
           body: z.subarray(0, random() < 0.5 ? z.length : int(z.length)),
           coding: 'gzip',

@@ -11,12 +11,7 @@
  */
 export { decodeBody, type DecodedBody, type DecodeOptions } from './decode-body.js';
 export { decodeContentEncoding, SUPPORTED_ENCODINGS } from './content-encoding.js';
-export {
-  BODY_TOO_DEEP,
-  DEFAULT_MAX_DEPTH,
-  MAX_DEPTH_SETTING,
-  jsonDepthOverflow,
-} from './depth.js';
+export { BODY_TOO_DEEP, DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING, jsonDepthOverflow } from './depth.js';
 export { bodyKindOf, contentTypeOf, type BodyKind } from './content-type.js';
 export { INVALID_BODY, UNSUPPORTED_MEDIA_TYPE } from './errors.js';
 export { parseJson } from './parse-json.js';
