@@ -1,9 +1,9 @@
 /**
  * @module ingress/drain
  * Closing the HTTP face without cutting off answered work (SPEC §9 Shutdown). On close: stop
- * accepting connections; answer `503 shutting_down` with `Retry-After` to requests that arrive
- * on connections already open; let requests in flight get their answer, closing each
- * connection once it is answered; when the grace period ends, let the caller answer what still
+ * accepting connections; answer `503 shutting_down` with `Retry-After` (and close) to requests
+ * that arrive on connections already open; let requests in flight get their answer, closing
+ * connections as they fall idle; when the grace period ends, let the caller answer what still
  * waits (request_response callers), then close every connection left.
  *
  * @example
@@ -16,7 +16,11 @@ import { errorBody } from './http-errors.js';
 /** Seconds a sender refused during shutdown is told to wait (a restart, or another instance). */
 export const SHUTDOWN_RETRY_AFTER_S = 5;
 
-/** How often idle connections are closed during the drain (an answered request leaves one). */
+/**
+ * How often idle connections are closed during the drain: an answered request leaves its
+ * connection open for the sender's next request, which then gets the 503 (answers in flight
+ * do not say `Connection: close`: a request pipelined behind one would be dropped unanswered).
+ */
 const SWEEP_MS = 100;
 /** After the grace period: time for the answers given to waiting callers to be written. */
 const LAST_ANSWERS_MS = 500;
@@ -36,13 +40,6 @@ export function registerDrain(server: FastifyInstance): Drain {
       .header('connection', 'close')
       .send(errorBody('shutting_down', 'Hookflow is shutting down; send this request again later'));
   });
-  // A request in flight at the start of the drain: its answer closes the connection, so the
-  // sender does not send its next request on a connection about to be closed.
-  server.addHook('onSend', function closeWhenAnswered(_request, reply, payload, done) {
-    if (draining) void reply.header('connection', 'close');
-    done(null, payload);
-  });
-
   return {
     get draining() {
       return draining;
