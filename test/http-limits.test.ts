@@ -89,14 +89,14 @@ describe('socket timeouts', () => {
   test('a connection that sends nothing is closed within the headers timeout', async () => {
     const { closed } = await open(srv.url);
     const { ms } = await closed;
-    assert.ok(ms >= 250 && ms < 1500, `closed after ${ms} ms`);
+    assert.ok(ms >= 250 && ms < 4000, `closed after ${ms} ms`);
   });
 
   test('a body that stalls is answered 408 request_timeout and closed; nothing is stored', async () => {
     const { socket, closed } = await open(srv.url);
     socket.write(post('/hooks/ingest', '{"a":', 20));
     const { text, ms } = await closed;
-    assert.ok(ms >= 550 && ms < 2000, `closed after ${ms} ms`);
+    assert.ok(ms >= 550 && ms < 4000, `closed after ${ms} ms`);
     assert.match(text, /^HTTP\/1\.1 408 /);
     const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as {
       error: { code: string; message: string };
@@ -136,7 +136,7 @@ describe('socket timeouts', () => {
     const { text } = await closed;
     assert.match(text, /^HTTP\/1\.1 202 /);
     const idle = Date.now() - answeredAt;
-    assert.ok(idle >= 300 && idle < 1500, `closed ${idle} ms after the answer`);
+    assert.ok(idle >= 300 && idle < 4000, `closed ${idle} ms after the answer`);
   });
 });
 
