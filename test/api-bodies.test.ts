@@ -21,7 +21,11 @@ function aliasBomb(head: string[]): { text: string; firstAliasLine: number } {
   const firstAliasLine = lines.length + 1;
   const names = [...'abcdefgh'];
   for (let i = 1; i < names.length; i++) {
-    lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`);
+    lines.push(
+      `${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(', ')}]`,
+    );
   }
   return { text: lines.join('\n'), firstAliasLine };
 }
@@ -92,7 +96,11 @@ describe('API documents', () => {
     send(`${srv.url}/api/${path}`, { method: 'PUT', headers: { 'content-type': type }, body });
 
   test('a workflow as text/yaml or application/json is accepted', async () => {
-    const yaml = await put('workflows/doc-yaml', 'name: doc-yaml\ntrigger: {webhook: {}}\n', 'text/yaml');
+    const yaml = await put(
+      'workflows/doc-yaml',
+      'name: doc-yaml\ntrigger: {webhook: {}}\n',
+      'text/yaml',
+    );
     assert.equal(yaml.status, 201);
     const json = await put(
       'workflows/doc-json',

@@ -22,7 +22,8 @@ export function acceptJsonBodies(scope: FastifyInstance): void {
     function parseJsonBody(request, body, done) {
       const text = body.toString();
       if (text === '') done(null, undefined);
-      else parseJson(request, text, done);
+      // Fastify's default parser is synchronous: it calls done before returning.
+      else void parseJson(request, text, done);
     },
   );
   scope.addContentTypeParser(

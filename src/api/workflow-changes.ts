@@ -31,9 +31,7 @@ export function registerWorkflowChangeRoutes(api: FastifyInstance, deps: ApiDeps
       async (request, reply) => {
         const { text, format } = documentOf(request);
         const { created, workflow } = await deps.catalog.put(request.params.name, text, format);
-        return reply
-          .code(created ? 201 : 200)
-          .send(await describeWorkflowDetail(deps, workflow));
+        return reply.code(created ? 201 : 200).send(await describeWorkflowDetail(deps, workflow));
       },
     );
   });

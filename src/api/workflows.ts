@@ -14,7 +14,7 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): voi
   api.get(
     '/workflows',
     { schema: { summary: 'List workflows', response: withErrors({ 200: workflowList }) } },
-    async (request) => {
+    async () => {
       const workflows = await Promise.all(
         deps.registry.list().map(async (wf) => ({
           ...describeWorkflow(deps, wf),

@@ -64,6 +64,9 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
   const json = JSON.stringify(
     errorBody('expectation_failed', `Expect: ${request.headers.expect ?? ''} is not supported`),
   );
-  response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  response.writeHead(417, {
+    'content-type': 'application/json; charset=utf-8',
+    connection: 'close',
+  });
   response.end(json);
 }
