@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -19,7 +19,13 @@ import { loadConnectorsOrThrow } from './connectors/index.js';
 import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus, startEngineThread } from './engine/index.js';
 import type { EngineThread, ReplyBus } from './engine/index.js';
-import { defaultUiDir, registerApi, registerOpenApi, registerUiFiles } from './api/index.js';
+import {
+  defaultUiDir,
+  guardBrowserRequests,
+  registerApi,
+  registerOpenApi,
+  registerUiFiles,
+} from './api/index.js';
 import {
   ConnectionFileError,
   ConnectionRegistry,
@@ -28,10 +34,10 @@ import {
   openVault,
 } from './connections/index.js';
 import type { Connection } from './connections/index.js';
-import { answerClientError } from './ingress/client-errors.js';
 import { registerDrain } from './ingress/drain.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
+import { answerClientError, answerUnmetExpectation } from './ingress/client-errors.js';
 import type { Queue } from './queue/index.js';
 import { createMetrics } from './metrics/index.js';
 import type { Metrics } from './metrics/index.js';
@@ -177,6 +183,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await catalog.load(workflows);
   const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
 
+  function sendError(err: unknown, _request: FastifyRequest, reply: FastifyReply) {
+    const { status, body } = toHttpError(err);
+    if (status >= 500) log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  }
   const limits = config.http;
   const server = Fastify({
     logger: false,
@@ -190,20 +201,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    clientErrorHandler: answerClientError,
     // Shutdown is the drain's (ingress/drain): its 503 has the error shape and a Retry-After.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // Refusals made before a route runs, in the one error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: sendError,
   });
   server.server.maxConnections = limits.maxConnections;
   const drain = registerDrain(server);
   await registerOpenApi(server);
   server.addHook('onRoute', metrics.onRoute);
-  server.setErrorHandler(function sendError(err, _request, reply) {
-    const { status, body } = toHttpError(err);
-    if (status >= 500) log.error({ err }, 'request failed');
-    return reply.code(status).send(body);
-  });
+  server.addHook(
+    'onRequest',
+    guardBrowserRequests({
+      boundUrl: () => app.url,
+      publicUrl: config.publicUrl,
+      apiToken: config.apiToken,
+    }),
+  );
+  server.setErrorHandler(sendError);
+  server.server.on('checkExpectation', answerUnmetExpectation);
   server.setNotFoundHandler(function notFound(request, reply) {
     metrics.countUnmatched(404);
     return reply
@@ -234,7 +252,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     lifecycle,
     triggers,
     connections,
-    publicUrl: config.publicUrl,
+    // Never the request's Host: a rebinding page would put its own name in stored URLs.
+    baseUrl: () => config.publicUrl ?? app.url,
     catalog,
     metrics,
   });

@@ -10,9 +10,15 @@
  *   const { connection, problems } = readConnection(text, 'connections/jira.yaml');
  */
 import { createHash } from 'node:crypto';
-import { LineCounter, isMap, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
 import type { Env, MapView, Problem } from '../workflow/index.js';
-import { Reader, describeNode, sortProblems, substituteEnv } from '../workflow/index.js';
+import {
+  Reader,
+  describeNode,
+  parseYamlDocument,
+  sortProblems,
+  substituteEnv,
+} from '../workflow/index.js';
 import { readTest, readUrl } from './read-fields.js';
 import { readOAuth2 } from './read-oauth2.js';
 import { isRecord, redactedSettings, Secrets } from './read-secrets.js';
@@ -57,17 +63,22 @@ export function readConnection(
   file: string,
   opts: ReadConnectionOptions = {},
 ): { connection?: Connection; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const result = parseYamlDocument(text);
+  if ('faults' in result) {
+    const problems = result.faults.map((f) => ({
+      file,
+      line: f.line,
+      message: `invalid YAML/JSON: ${f.message}`,
+    }));
+    return { problems };
+  }
+  // `written` is as written: `${env:}` not replaced, so secrets tell env from literal values.
+  const { doc, lines, value: written } = result.parsed;
   const r = new Reader(file, lines, doc);
-  for (const e of doc.errors) r.report(r.lineAt(e.pos[0]), `invalid YAML/JSON: ${e.message}`);
-  if (r.problems.length > 0) return { problems: r.problems };
   if (doc.contents === null) {
     r.report(1, 'the document is empty: a connection needs at least name and type');
     return { problems: r.problems };
   }
-  // As written: `${env:}` references not replaced, so secrets tell env from literal values.
-  const written = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const env = opts.env ?? process.env;
   substituteEnv(doc, env, r);
 

@@ -29,6 +29,8 @@ export { editDistance } from './yaml-reader.js';
 export { Reader, describe as describeNode } from './yaml-reader.js';
 export type { MapView } from './yaml-reader.js';
 export { substituteEnv } from './env.js';
+export { MAX_DOCUMENT_DEPTH, parseYamlDocument } from './parse-document.js';
+export type { DocumentFault, ParsedDocument } from './parse-document.js';
 export type { Env } from './env.js';
 export { METHODS } from './read-trigger.js';
 export type {
