@@ -46,6 +46,8 @@ export interface WebhookDeps {
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
 export interface RequestScope extends Scope {
+  /** The event's id: its job's id, the `id` the caller is answered with (tray's uniqueWebhookID). */
+  id: string;
   method: string;
   path: string;
   params: Record<string, string>;
@@ -116,7 +118,10 @@ async function acceptWebhook(
   }
   const headers = request.headers as Record<string, string | string[]>;
   const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  // Made before the filter: every expression of the request can read the id it is answered with.
+  const id = newJobId();
   const req: RequestScope = {
+    id,
     method: request.method,
     path,
     params,
@@ -131,7 +136,6 @@ async function acceptWebhook(
     return sendReply(reply, answer);
   }
 
-  const id = newJobId();
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
   if (trigger.dedupe) {
     const key = await trigger.dedupe.render(req);
