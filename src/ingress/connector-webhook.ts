@@ -232,5 +232,15 @@ function toHttpReply(r: Reply, key: string): HttpReply {
       ),
     };
   }
-  return { status, headers: r.headers ?? {}, body: r.body ?? null };
+  const headers = r.headers ?? {};
+  // Bytes (a Buffer) are sent exactly; as base64, since replies are stored as JSON.
+  if (r.body instanceof Uint8Array) {
+    return {
+      status,
+      headers,
+      body: Buffer.from(r.body).toString('base64'),
+      bodyEncoding: 'base64',
+    };
+  }
+  return { status, headers, body: r.body ?? null };
 }

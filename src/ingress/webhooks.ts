@@ -244,6 +244,10 @@ export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply 
   if (body === null || body === undefined || answer.status === 204 || answer.status === 304) {
     return reply.send();
   }
+  if (answer.bodyEncoding === 'base64') {
+    if (!hasType) reply.type('application/octet-stream');
+    return reply.send(Buffer.from(body as string, 'base64'));
+  }
   if (typeof body === 'string') {
     if (!hasType) reply.type('text/plain; charset=utf-8');
     return reply.send(body);

@@ -35,7 +35,10 @@ export interface Reply {
   /** Default 200. */
   status?: number;
   headers?: Record<string, string>;
-  /** A string is sent as it is (text/plain unless a Content-Type is given); else JSON. */
+  /**
+   * A string is sent as it is (text/plain unless a Content-Type is given); a Buffer as its
+   * exact bytes (application/octet-stream unless a Content-Type is given); else JSON.
+   */
   body?: unknown;
 }
 
