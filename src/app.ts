@@ -28,6 +28,8 @@ import {
   openVault,
 } from './connections/index.js';
 import type { Connection } from './connections/index.js';
+import { answerClientError } from './ingress/client-errors.js';
+import { registerDrain } from './ingress/drain.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import type { Queue } from './queue/index.js';
@@ -175,12 +177,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await catalog.load(workflows);
   const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
 
+  const limits = config.http;
   const server = Fastify({
     logger: false,
     bodyLimit: config.maxBodyBytes,
-    return503OnClosing: true,
-    forceCloseConnections: true,
+    // Socket limits (SPEC §9). requestTimeout covers receiving the request only, never the
+    // wait for a request_response reply; no inactivity timeout, which would cut that wait.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node checks the two timeouts above (its default, 30 s, would add up to 30 s).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 4)),
+    },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    clientErrorHandler: answerClientError,
+    // Shutdown is the drain's (ingress/drain): its 503 has the error shape and a Retry-After.
+    return503OnClosing: false,
+    forceCloseConnections: false,
   });
+  server.server.maxConnections = limits.maxConnections;
+  const drain = registerDrain(server);
   await registerOpenApi(server);
   server.addHook('onRoute', metrics.onRoute);
   server.setErrorHandler(function sendError(err, _request, reply) {
@@ -201,6 +217,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxDepth: config.maxDepth,
     connectors: {
       definition(trigger) {
         const found = connectors.resolveTrigger(trigger.key);
@@ -257,7 +274,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
-      await server.close();
+      // In-flight requests get their answer; request_response callers still waiting when the
+      // grace period ends get 504 (their job is stored and goes on after the restart).
+      await drain.close({
+        graceMs: limits.shutdownGraceMs,
+        onGraceExpired: () => replies.interruptAll(),
+      });
       await lifecycle.stop();
       await triggers.stop();
       await engine.close();
