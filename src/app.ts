@@ -242,6 +242,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return 'problem' in found ? undefined : found.definition;
       },
       stateOf: (workflow) => lifecycle.stateOf(workflow),
+      outbound,
     },
   });
   registerApi(server, {
