@@ -78,6 +78,14 @@ describe('API action bodies', () => {
     assert.equal((await srv.jobsOf('hello')).length, jobs);
   });
 
+  test('a JSON body nested 5,000 deep is 400 body_too_deep and the API keeps serving', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const r = await rerun({ 'content-type': 'application/json' }, deep);
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.code, 'body_too_deep');
+    assert.equal((await send(`${srv.url}/api/workflows/hello`)).status, 200);
+  });
+
   test('a body that is not JSON is 400 invalid_body', async () => {
     const r = await rerun({ 'content-type': 'application/json' }, '{"a":');
     assert.equal(r.status, 400);

@@ -11,6 +11,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HookflowError } from '../errors.js';
+import { BODY_TOO_DEEP, jsonDepthOverflow } from '../ingress/body/index.js';
+
+/** API bodies are small settings objects; the same bound as workflow documents. */
+const MAX_API_BODY_DEPTH = 64;
 
 export function acceptJsonBodies(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
@@ -22,6 +26,14 @@ export function acceptJsonBodies(scope: FastifyInstance): void {
     function parseJsonBody(request, body, done) {
       const text = body.toString();
       if (text === '') done(null, undefined);
+      // Bounded before parsing: a deep body would overflow the first recursive walk after it.
+      else if (jsonDepthOverflow(text, MAX_API_BODY_DEPTH) !== -1)
+        done(
+          new HookflowError(
+            BODY_TOO_DEEP,
+            `the body nests more than ${MAX_API_BODY_DEPTH} levels deep; API bodies are settings, not payloads`,
+          ),
+        );
       // Fastify's default parser is synchronous: it calls done before returning.
       else void parseJson(request, text, done);
     },
