@@ -142,8 +142,15 @@ export class RemoteStore implements Store {
   getConnectionTokens(name: string): Promise<string | null> {
     return this.call('getConnectionTokens', name);
   }
-  setConnectionTokens(name: string, sealed: string | null): Promise<void> {
-    return this.call('setConnectionTokens', name, sealed);
+  setConnectionTokens(
+    name: string,
+    sealed: string | null,
+    expected?: string | null,
+  ): Promise<boolean> {
+    // undefined is not JSON: left out, it reaches the store as a missing argument.
+    return expected === undefined
+      ? this.call('setConnectionTokens', name, sealed)
+      : this.call('setConnectionTokens', name, sealed, expected);
   }
   saveOAuthState(state: StoredOAuthState): Promise<void> {
     return this.call('saveOAuthState', state);
