@@ -30,8 +30,17 @@ export interface StoreUnderTest {
   cleanup: () => Promise<void>;
 }
 
-export function runStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
-  void describe(`Store contract: ${name}`, () => {
+export interface ContractOptions {
+  /** A reason to skip the whole suite (a backend that is not available here). */
+  skip?: string | false;
+}
+
+export function runStoreContract(
+  name: string,
+  make: () => Promise<StoreUnderTest>,
+  opts: ContractOptions = {},
+): void {
+  void describe(`Store contract: ${name}`, { skip: opts.skip ?? false }, () => {
     let underTest: StoreUnderTest | null = null;
     const current = (): Store => {
       assert.ok(underTest, 'the store is created in beforeEach');

@@ -9,6 +9,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { JobStatus } from '../types.js';
+import type { InsertStepParams } from '../job-rows.js';
 import type {
   ClaimRow,
   DedupeRow,
@@ -26,26 +27,14 @@ const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
 
+export type { InsertStepParams };
+
 export interface InsertJobParams {
   id: string;
   workflow: string;
   trigger: string;
   rerunOf: string | null;
   createdAt: number;
-}
-
-export interface InsertStepParams {
-  jobId: string;
-  seq: number;
-  id: string;
-  type: string;
-  status: string;
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  attempts: number;
-  startedAt: number;
-  durationMs: number;
 }
 
 export interface ClaimParams {
