@@ -9,6 +9,7 @@
  */
 import type { HttpReply } from '../workflow/types.js';
 import { StoreError } from './errors.js';
+import { encodeJobCursor } from './job-cursor.js';
 import type {
   ClaimedJob,
   JobDetail,
@@ -76,6 +77,20 @@ export interface StepRow {
 export interface DedupeRow {
   job_id: string;
   answer: string | null;
+}
+
+/**
+ * A page of a listing from its rows, fetched one more than `limit`: that extra row tells
+ * whether another page exists.
+ */
+export function jobPage(
+  rows: JobSummaryRow[],
+  limit: number,
+): { jobs: JobSummary[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
+  return { jobs: page.map(toJobSummary), nextCursor };
 }
 
 export function toJobSummary(row: JobSummaryRow): JobSummary {

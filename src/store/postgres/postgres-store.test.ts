@@ -17,7 +17,6 @@ const url = process.env['HOOKFLOW_TEST_DATABASE_URL'];
 const skip = url
   ? false
   : 'PostgreSQL store tests skipped: set HOOKFLOW_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them';
-if (skip) console.log(`# ${skip}`);
 
 const admin = url ? new pg.Pool({ connectionString: url, max: 2 }) : null;
 const schemas: string[] = [];

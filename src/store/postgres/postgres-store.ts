@@ -14,7 +14,7 @@
  */
 import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
-import { clampPageSize, decodeJobCursor, encodeJobCursor } from '../job-cursor.js';
+import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type { Claim, ClaimedJob, JobFilter, JobStatus, StepRecord, Store } from '../types.js';
@@ -23,7 +23,7 @@ import { storeError } from './errors.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
-import { stepParams, toClaimedJob, toJobDetail, toJobSummary } from './rows.js';
+import { jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
 import * as sql from './statements.js';
 import { createTriggerMethods } from './trigger-store.js';
@@ -234,11 +234,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (status !== undefined) params.push(status);
       const text = sql.listJobsSql(workflow !== undefined, status !== undefined);
       const { rows } = await pg.query<JobSummaryRow>('listJobs', text, params);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
-      return { jobs: page.map(toJobSummary), nextCursor };
+      return jobPage(rows, limit);
     },
 
     async lastJobStatus(workflow: string) {

@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
-import { clampPageSize, decodeJobCursor, encodeJobCursor } from '../job-cursor.js';
+import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type {
@@ -32,14 +32,7 @@ import type {
   TriggerData,
 } from '../types.js';
 import { migrate } from './migrations.js';
-import {
-  jsonOrNull,
-  parseReply,
-  stepParams,
-  toClaimedJob,
-  toJobDetail,
-  toJobSummary,
-} from './rows.js';
+import { jsonOrNull, parseReply, jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
@@ -282,11 +275,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             : status !== undefined
               ? sql.listJobs.byStatus.all({ ...params, status })
               : sql.listJobs.all.all(params);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
-      return { jobs: page.map(toJobSummary), nextCursor };
+      return jobPage(rows, limit);
     },
 
     async lastJobStatus(workflow: string) {
