@@ -2,6 +2,8 @@
  * @module store/errors
  * Codes of the errors the store throws. The HTTP layer maps `invalid_cursor` to 400; every
  * other store failure is a 5xx (ingress never answers 2xx when an event was not stored).
+ * `store_unavailable`: the database could not be reached (PostgreSQL down, connection lost);
+ * the write did not happen and may be retried — answer 503.
  *
  * @example
  *   if (e instanceof HookflowError && e.code === 'invalid_cursor') reply.code(400);
@@ -12,6 +14,7 @@ export type StoreErrorCode =
   | 'store_not_ready'
   | 'store_closed'
   | 'store_write_failed'
+  | 'store_unavailable'
   | 'store_schema_too_new'
   | 'store_invalid_value'
   | 'invalid_cursor';

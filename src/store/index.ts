@@ -3,30 +3,50 @@
  * The durable store: jobs, their steps, dedupe keys and settings. Callers get a `Store` from
  * `createStore` and never learn which backend runs behind it.
  *
+ * `{ sqliteFile }` picks the embedded SQLite store (one process); `{ databaseUrl }` the
+ * PostgreSQL store (any number of processes over one database).
+ *
  * @example
  *   const store = createStore({ sqliteFile: '.hookflow/hookflow.db' });
+ *   // or: createStore({ databaseUrl: 'postgres://hookflow@db:5432/hookflow', schema: 'hookflow' })
  *   await store.init();
  *   const id = newJobId();
  *   const result = await store.acceptEvent({ id, workflow: 'orders', trigger });
  *   if (result.kind === 'accepted') reply.code(202).send({ accepted: true, id });
  */
+import { createPostgresStore } from './postgres/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
-export interface StoreOptions {
-  sqliteFile: string;
-}
+export type StoreOptions =
+  | { sqliteFile: string }
+  | {
+      /** `postgres://user:password@host:port/database` */
+      databaseUrl: string;
+      /** The schema every table is in (created when missing). Default `public`. */
+      schema?: string;
+      /** Connections of this process's pool at most. Default 10. */
+      poolSize?: number;
+    };
 
 export function createStore(opts: StoreOptions): Store {
+  if ('databaseUrl' in opts) {
+    return createPostgresStore({
+      databaseUrl: opts.databaseUrl,
+      ...(opts.schema !== undefined && { schema: opts.schema }),
+      ...(opts.poolSize !== undefined && { poolSize: opts.poolSize }),
+    });
+  }
   return createSqliteStore({ file: opts.sqliteFile });
 }
 
 export { newJobId } from './job-id.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
-export { JOB_STATUSES } from './types.js';
+export { DEFAULT_LEASE_MS, JOB_STATUSES } from './types.js';
 export type {
   AcceptResult,
+  Claim,
   ClaimedJob,
   JobDetail,
   JobFilter,

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ingestContract } from './contract/ingest.contract.js';
 import { jobsContract } from './contract/jobs.contract.js';
+import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
@@ -29,8 +30,17 @@ export interface StoreUnderTest {
   cleanup: () => Promise<void>;
 }
 
-export function runStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
-  void describe(`Store contract: ${name}`, () => {
+export interface ContractOptions {
+  /** A reason to skip the whole suite (a backend that is not available here). */
+  skip?: string | false;
+}
+
+export function runStoreContract(
+  name: string,
+  make: () => Promise<StoreUnderTest>,
+  opts: ContractOptions = {},
+): void {
+  void describe(`Store contract: ${name}`, { skip: opts.skip ?? false }, () => {
     let underTest: StoreUnderTest | null = null;
     const current = (): Store => {
       assert.ok(underTest, 'the store is created in beforeEach');
@@ -59,6 +69,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
 
     ingestContract(current);
     jobsContract(current);
+    leasesContract(current);
     listingContract(current);
     lifecycleContract(current);
     triggersContract(current);

@@ -8,6 +8,8 @@
  * Workflows are compiled here a second time from their text: compiled templates are
  * functions, which cannot cross threads.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Dispatcher } from 'undici';
@@ -16,6 +18,7 @@ import { createActionRunner, loadConnectorsOrThrow } from '../../connectors/inde
 import { createLocalQueue } from '../../queue/index.js';
 import { createMetrics, instrumentStore } from '../../metrics/index.js';
 import { createStore } from '../../store/index.js';
+import { DEFAULT_LEASE_MS } from '../../store/types.js';
 import type { NewEvent } from '../../store/types.js';
 import { parseWorkflow } from '../../workflow/index.js';
 import type { Workflow } from '../../workflow/types.js';
@@ -76,6 +79,8 @@ const queue = createLocalQueue((jobId, err) => log.error({ err, job: jobId }, 'j
 const engine = new Engine({
   store,
   log,
+  owner: `${hostname()}:${process.pid}:engine-${randomUUID().slice(0, 8)}`,
+  leaseMs: DEFAULT_LEASE_MS,
   env: data.env,
   workflow: (name) => workflows.get(name),
   connections,
@@ -94,6 +99,11 @@ const engine = new Engine({
     counts[job.status]++;
   },
 });
+
+// A job's claim holds for leaseMs; renewing at a third of it survives two missed renewals.
+setInterval(() => {
+  engine.renewLeases().catch((err: unknown) => log.warn({ err }, 'job leases not renewed'));
+}, engine.leaseMs / 3).unref();
 
 setInterval(() => {
   const depth = queue.depth();

@@ -7,6 +7,7 @@
 import type { HttpReply } from '../../workflow/types.js';
 import type {
   AcceptResult,
+  Claim,
   ClaimedJob,
   JobDetail,
   JobFilter,
@@ -51,17 +52,31 @@ export class RemoteStore implements Store {
   ): Promise<string> {
     return this.call('createJob', workflow, trigger, opts);
   }
-  claimJob(id: string): Promise<ClaimedJob | null> {
-    return this.call('claimJob', id);
+  claimJob(id: string, claim: Claim): Promise<ClaimedJob | null> {
+    return this.call('claimJob', id, claim);
   }
-  saveStep(jobId: string, step: StepRecord): Promise<void> {
-    return this.call('saveStep', jobId, step);
+  claimNextJobs(claim: Claim, limit: number): Promise<ClaimedJob[]> {
+    return this.call('claimNextJobs', claim, limit);
   }
-  saveReply(jobId: string, reply: HttpReply): Promise<void> {
-    return this.call('saveReply', jobId, reply);
+  renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+    return this.call('renewLeases', owner, ids, leaseMs);
   }
-  finishJob(jobId: string, status: 'succeeded' | 'failed', error: string | null): Promise<boolean> {
-    return this.call('finishJob', jobId, status, error);
+  releaseJob(id: string, owner: string): Promise<boolean> {
+    return this.call('releaseJob', id, owner);
+  }
+  saveStep(jobId: string, step: StepRecord, owner: string): Promise<boolean> {
+    return this.call('saveStep', jobId, step, owner);
+  }
+  saveReply(jobId: string, reply: HttpReply, owner: string): Promise<boolean> {
+    return this.call('saveReply', jobId, reply, owner);
+  }
+  finishJob(
+    jobId: string,
+    owner: string,
+    status: 'succeeded' | 'failed',
+    error: string | null,
+  ): Promise<boolean> {
+    return this.call('finishJob', jobId, owner, status, error);
   }
   unfinishedJobs(): Promise<string[]> {
     return this.call('unfinishedJobs');
@@ -127,8 +142,15 @@ export class RemoteStore implements Store {
   getConnectionTokens(name: string): Promise<string | null> {
     return this.call('getConnectionTokens', name);
   }
-  setConnectionTokens(name: string, sealed: string | null): Promise<void> {
-    return this.call('setConnectionTokens', name, sealed);
+  setConnectionTokens(
+    name: string,
+    sealed: string | null,
+    expected?: string | null,
+  ): Promise<boolean> {
+    // undefined is not JSON: left out, it reaches the store as a missing argument.
+    return expected === undefined
+      ? this.call('setConnectionTokens', name, sealed)
+      : this.call('setConnectionTokens', name, sealed, expected);
   }
   saveOAuthState(state: StoredOAuthState): Promise<void> {
     return this.call('saveOAuthState', state);
@@ -171,6 +193,9 @@ const STORE_METHODS = [
   'acceptEvent',
   'createJob',
   'claimJob',
+  'claimNextJobs',
+  'renewLeases',
+  'releaseJob',
   'saveStep',
   'saveReply',
   'finishJob',

@@ -17,10 +17,12 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
-import { clampPageSize, decodeJobCursor, encodeJobCursor } from '../job-cursor.js';
+import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
+import { checkClaim, checkLease } from '../lease.js';
 import type {
   AcceptResult,
+  Claim,
   ClaimedJob,
   JobFilter,
   NewEvent,
@@ -28,26 +30,16 @@ import type {
   Store,
   TimedTriggerData,
   TriggerData,
-  TriggerLifecycleRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
-import {
-  jsonOrNull,
-  parseReply,
-  toJobDetail,
-  toJobSummary,
-  toStepRecord,
-  toTriggerLifecycle,
-} from './rows.js';
-import type { TriggerLifecycleRow } from './rows.js';
-import { connectionMethods } from './sqlite-connections.js';
-import type { InsertStepParams, Statements } from './statements.js';
+import { jsonOrNull, parseReply, jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
+import { createConnectionMethods } from './connection-store.js';
+import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
 import { createTriggerMethods } from './trigger-store.js';
-import type { WorkflowStatements } from './workflow-statements.js';
-import { prepareWorkflowStatements, toOverride, toStoredWorkflow } from './workflow-statements.js';
+import { createWorkflowMethods } from './workflow-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -97,18 +89,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     return batcher.write(operation, () => op(sql), writeOpts);
   }
 
-  // Statements of API-pushed workflows and overrides: prepared on first use, off the ingest path.
-  let workflowSql: WorkflowStatements | null = null;
-  function wfSql(operation: string): WorkflowStatements {
-    return (workflowSql ??= prepareWorkflowStatements(ready(operation).db));
-  }
-  function wfWrite<T>(operation: string, op: (sql: WorkflowStatements) => T): Promise<T> {
-    const sql = wfSql(operation);
-    return write(operation, () => op(sql));
-  }
-
   return {
     ...createTriggerMethods(write, (operation) => ready(operation).sql),
+    ...createWorkflowMethods(write, (operation) => ready(operation)),
 
     async init() {
       if (open !== null) return;
@@ -176,7 +159,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return id;
     },
 
-    async claimJob(id: string): Promise<ClaimedJob | null> {
+    async claimJob(id: string, claim: Claim): Promise<ClaimedJob | null> {
+      const { owner, leaseMs } = checkClaim('claimJob', claim);
       const known = fresh.get(id);
       if (known !== undefined) {
         fresh.delete(id);
@@ -184,7 +168,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         // lost in a crash, it leaves the job queued, and start-up resumes it.
         const claimed = await write(
           'claimJob',
-          (sql) => sql.markRunning.run(Date.now(), id).changes > 0,
+          (sql) => sql.markRunning.run(claimParams(id, owner, leaseMs)).changes > 0,
           { durable: false },
         );
         if (!claimed) return null;
@@ -200,39 +184,68 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return write(
         'claimJob',
         (sql) => {
-          const row = sql.claimJob.get(Date.now(), id);
-          if (row === undefined) return null;
-          return {
-            id,
-            workflow: row.workflow,
-            attempt: row.attempt,
-            trigger: JSON.parse(row.trigger) as TriggerData,
-            steps: sql.stepsOfJob.all(id).map(toStepRecord),
-            reply: parseReply(row.reply),
-          };
+          const row = sql.claimJob.get(claimParams(id, owner, leaseMs));
+          return row === undefined ? null : toClaimedJob(row, sql.stepsOfJob.all(id));
         },
         { durable: false },
       );
     },
 
-    async saveStep(jobId: string, step: StepRecord) {
+    async claimNextJobs(claim: Claim, limit: number): Promise<ClaimedJob[]> {
+      const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
+      if (!(limit >= 1)) return [];
+      const params = { ...claimParams('', owner, leaseMs), limit: Math.trunc(limit) };
+      const jobs = await write(
+        'claimNextJobs',
+        (sql) =>
+          sql.claimNext
+            .all(params)
+            .sort((a, b) => a.seq - b.seq)
+            .map((row) => toClaimedJob(row, sql.stepsOfJob.all(row.id))),
+        { durable: false },
+      );
+      for (const job of jobs) fresh.delete(job.id);
+      return jobs;
+    },
+
+    async renewLeases(owner: string, ids: string[], leaseMs: number) {
+      checkLease('renewLeases', leaseMs);
+      if (ids.length === 0) return [];
+      const idsJson = JSON.stringify(ids);
+      return write(
+        'renewLeases',
+        (sql) => sql.renewLeases.all(Date.now() + leaseMs, owner, idsJson),
+        { durable: false },
+      );
+    },
+
+    async releaseJob(id: string, owner: string) {
+      return write('releaseJob', (sql) => sql.releaseJob.run(id, owner).changes > 0);
+    },
+
+    async saveStep(jobId: string, step: StepRecord, owner: string) {
       const params = stepParams(jobId, step);
       return write('saveStep', (sql) => {
+        if (sql.holdsJob.get(jobId, owner) === undefined) return false;
         sql.upsertStep.run(params);
+        return true;
       });
     },
 
-    async saveReply(jobId: string, reply: HttpReply) {
+    async saveReply(jobId: string, reply: HttpReply, owner: string) {
       const replyJson = JSON.stringify(reply);
-      return write('saveReply', (sql) => {
-        sql.saveReply.run(replyJson, jobId);
-      });
+      return write('saveReply', (sql) => sql.saveReply.run(replyJson, jobId, owner).changes > 0);
     },
 
-    async finishJob(jobId: string, status: 'succeeded' | 'failed', error: string | null) {
+    async finishJob(
+      jobId: string,
+      owner: string,
+      status: 'succeeded' | 'failed',
+      error: string | null,
+    ) {
       return write(
         'finishJob',
-        (sql) => sql.finishJob.run(status, error, Date.now(), jobId).changes > 0,
+        (sql) => sql.finishJob.run(status, error, Date.now(), jobId, owner).changes > 0,
       );
     },
 
@@ -262,92 +275,18 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             : status !== undefined
               ? sql.listJobs.byStatus.all({ ...params, status })
               : sql.listJobs.all.all(params);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor =
-        rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
-      return { jobs: page.map(toJobSummary), nextCursor };
+      return jobPage(rows, limit);
     },
 
     async lastJobStatus(workflow: string) {
       return ready('lastJobStatus').sql.lastJobStatus.get(workflow) ?? null;
     },
 
-    async getMeta(key: string) {
-      return ready('getMeta').sql.getMeta.get(key) ?? null;
-    },
-
-    async setMeta(key: string, value: string) {
-      return write('setMeta', (sql) => {
-        sql.setMeta.run(key, value);
-      });
-    },
-
-    async listStoredWorkflows() {
-      return wfSql('listStoredWorkflows').listWorkflows.all().map(toStoredWorkflow);
-    },
-
-    async putStoredWorkflow(workflow) {
-      const params = { ...workflow, updatedAt: Date.now() };
-      return wfWrite('putStoredWorkflow', (sql) => {
-        sql.putWorkflow.run(params);
-      });
-    },
-
-    async deleteStoredWorkflow(name: string) {
-      return wfWrite('deleteStoredWorkflow', (sql) => sql.deleteWorkflow.run(name).changes > 0);
-    },
-
-    async listWorkflowOverrides() {
-      return wfSql('listWorkflowOverrides').listOverrides.all().map(toOverride);
-    },
-
-    async setWorkflowOverride(name, override) {
-      const updatedAt = Date.now();
-      return wfWrite('setWorkflowOverride', (sql) => {
-        if (override === null) sql.deleteOverride.run(name);
-        else
-          sql.setOverride.run({
-            name,
-            enabled: override.enabled ? 1 : 0,
-            hash: override.hash,
-            updatedAt,
-          });
-      });
-    },
-
     async purgeDedupe(nowMs: number) {
       return write('purgeDedupe', (sql) => sql.purgeDedupe.run(nowMs).changes);
     },
 
-    async listTriggerLifecycles() {
-      return ready('listTriggerLifecycles').sql.listTriggerLifecycles.all().map(toTriggerLifecycle);
-    },
-
-    async saveTriggerLifecycle(record: TriggerLifecycleRecord) {
-      const row: TriggerLifecycleRow = {
-        id: record.id,
-        workflow: record.workflow,
-        fingerprint: record.fingerprint,
-        spec: JSON.stringify(record.spec),
-        status: record.status,
-        state: jsonOrNull(record.state),
-        attempts: record.attempts,
-        last_error: record.lastError,
-        next_attempt_at: record.nextAttemptAt,
-        updated_at: record.updatedAt,
-      };
-      return write('saveTriggerLifecycle', (sql) => {
-        sql.saveTriggerLifecycle.run(row);
-      });
-    },
-
-    async deleteTriggerLifecycle(id: string) {
-      return write('deleteTriggerLifecycle', (sql) => {
-        sql.deleteTriggerLifecycle.run(id);
-      });
-    },
-    ...connectionMethods(write, (operation) => ready(operation).sql),
+    ...createConnectionMethods(write, (operation) => ready(operation).sql),
   };
 }
 
@@ -378,32 +317,18 @@ function openDatabase(opts: SqliteStoreOptions): Open {
       db,
       wal ? { walFile: `${path.resolve(opts.file)}-wal` } : {},
     );
-    return { db, sql: prepareStatements(db), batcher };
+    const sql = prepareStatements(db);
+    // This file serves one process: leases left by a previous run hold nobody's work, and
+    // its jobs resume at once.
+    sql.expireLeases.run();
+    return { db, sql, batcher };
   } catch (error) {
     db.close();
     throw error;
   }
 }
 
-function stepParams(jobId: string, step: StepRecord): InsertStepParams {
-  const startedAt = Date.parse(step.startedAt);
-  if (Number.isNaN(startedAt)) {
-    throw new StoreError(
-      'store_invalid_value',
-      `step '${step.id}' of job ${jobId} has startedAt '${step.startedAt}', which is not an ISO timestamp; pass new Date().toISOString()`,
-    );
-  }
-  return {
-    jobId,
-    seq: step.seq,
-    id: step.id,
-    type: step.type,
-    status: step.status,
-    input: jsonOrNull(step.input),
-    output: jsonOrNull(step.output),
-    error: step.error,
-    attempts: step.attempts,
-    startedAt,
-    durationMs: Math.round(step.durationMs),
-  };
+function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {
+  const nowMs = Date.now();
+  return { id, owner, nowMs, leaseUntil: nowMs + leaseMs };
 }

@@ -1,0 +1,187 @@
+/**
+ * @module store/job-rows
+ * Rows of jobs, steps and dedupe keys as every backend returns them (epoch-ms integers, JSON
+ * text), and their conversion to the store's API types: the tables of both backends have the
+ * same columns, so they share it.
+ *
+ * @example
+ *   const detail = toJobDetail(jobRow, stepRows);
+ */
+import type { HttpReply } from '../workflow/types.js';
+import { StoreError } from './errors.js';
+import { encodeJobCursor } from './job-cursor.js';
+import type {
+  ClaimedJob,
+  JobDetail,
+  JobStatus,
+  JobSummary,
+  StepRecord,
+  TriggerData,
+} from './types.js';
+
+export interface InsertStepParams {
+  jobId: string;
+  seq: number;
+  id: string;
+  type: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface JobSummaryRow {
+  seq: number;
+  id: string;
+  workflow: string;
+  status: JobStatus;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface JobRow extends JobSummaryRow {
+  attempt: number;
+  rerun_of: string | null;
+  trigger: string;
+  reply: string | null;
+  error: string | null;
+  started_at: number | null;
+}
+
+/** What `claimJob` reads back from its UPDATE … RETURNING. */
+export interface ClaimRow {
+  seq: number;
+  id: string;
+  workflow: string;
+  attempt: number;
+  trigger: string;
+  reply: string | null;
+}
+
+export interface StepRow {
+  seq: number;
+  id: string;
+  type: string;
+  status: StepRecord['status'];
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  started_at: number;
+  duration_ms: number;
+}
+
+export interface DedupeRow {
+  job_id: string;
+  answer: string | null;
+}
+
+/**
+ * A page of a listing from its rows, fetched one more than `limit`: that extra row tells
+ * whether another page exists.
+ */
+export function jobPage(
+  rows: JobSummaryRow[],
+  limit: number,
+): { jobs: JobSummary[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
+  return { jobs: page.map(toJobSummary), nextCursor };
+}
+
+export function toJobSummary(row: JobSummaryRow): JobSummary {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    status: row.status,
+    createdAt: iso(row.created_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    durationMs: row.finished_at === null ? null : row.finished_at - row.created_at,
+  };
+}
+
+export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
+  return {
+    ...toJobSummary(row),
+    attempt: row.attempt,
+    rerunOf: row.rerun_of,
+    trigger: JSON.parse(row.trigger) as TriggerData,
+    steps: steps.map(toStepRecord),
+    reply: parseReply(row.reply),
+    error: row.error,
+  };
+}
+
+export function toStepRecord(row: StepRow): StepRecord {
+  return {
+    seq: row.seq,
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    input: parseJson(row.input),
+    output: parseJson(row.output),
+    error: row.error,
+    attempts: row.attempts,
+    startedAt: iso(row.started_at),
+    durationMs: row.duration_ms,
+  };
+}
+
+export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    attempt: row.attempt,
+    trigger: JSON.parse(row.trigger) as TriggerData,
+    steps: steps.map(toStepRecord),
+    reply: parseReply(row.reply),
+  };
+}
+
+export function parseReply(text: string | null): HttpReply | null {
+  return text === null ? null : (JSON.parse(text) as HttpReply);
+}
+
+/**
+ * JSON text for a value that may be `undefined` (a step without output): stored as NULL and
+ * read back as `null`, since `JSON.stringify(undefined)` is not JSON (nor is a function's).
+ */
+export function jsonOrNull(value: unknown): string | null {
+  return (JSON.stringify(value) as string | undefined) ?? null;
+}
+
+export function parseJson(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** A step's record as the parameters of its INSERT; throws for a startedAt that is not ISO. */
+export function stepParams(jobId: string, step: StepRecord): InsertStepParams {
+  const startedAt = Date.parse(step.startedAt);
+  if (Number.isNaN(startedAt)) {
+    throw new StoreError(
+      'store_invalid_value',
+      `step '${step.id}' of job ${jobId} has startedAt '${step.startedAt}', which is not an ISO timestamp; pass new Date().toISOString()`,
+    );
+  }
+  return {
+    jobId,
+    seq: step.seq,
+    id: step.id,
+    type: step.type,
+    status: step.status,
+    input: jsonOrNull(step.input),
+    output: jsonOrNull(step.output),
+    error: step.error,
+    attempts: step.attempts,
+    startedAt,
+    durationMs: Math.round(step.durationMs),
+  };
+}

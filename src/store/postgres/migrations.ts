@@ -1,0 +1,206 @@
+/**
+ * @module store/postgres/migrations
+ * The schema as numbered SQL migrations, applied in order, each in its own transaction, with
+ * the applied versions kept in `hookflow_migrations`. Append a migration; never edit a
+ * published one.
+ *
+ * Several processes may start at once on one database: each takes a session advisory lock
+ * (keyed on the schema) around the whole run, so one applies the migrations and the others
+ * then find them applied.
+ *
+ * The tables mirror SQLite's (sqlite/migrations.ts): timestamps are epoch milliseconds
+ * (bigint), so rows convert the same way and the listing cursor is the same `seq`. Payloads
+ * (a job's trigger with its rawBody, steps' input and output, replies) are text, kept exactly
+ * as written: jsonb would refuse a "\u0000" in a string that SQLite stores, and reorders keys.
+ * Internal JSON that is worth querying (connector trigger state and specs, poll state) is jsonb.
+ *
+ * @example
+ *   await migrate(pool, 'public'); // brings the schema up to MIGRATIONS.at(-1).version
+ */
+import type pg from 'pg';
+import { StoreError } from '../errors.js';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE jobs (
+        seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id          text   NOT NULL UNIQUE,
+        workflow    text   NOT NULL,
+        status      text   NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+        attempt     integer NOT NULL DEFAULT 0,
+        rerun_of    text,
+        trigger     text   NOT NULL,
+        reply       text,
+        error       text,
+        owner       text,
+        lease_until bigint,
+        created_at  bigint NOT NULL,
+        started_at  bigint,
+        finished_at bigint
+      );
+      CREATE INDEX jobs_by_workflow ON jobs (workflow, seq);
+      CREATE INDEX jobs_by_status ON jobs (status, seq);
+      -- What claims walk, oldest first: only unfinished jobs, a small part of the table.
+      CREATE INDEX jobs_claimable ON jobs (seq) WHERE status IN ('queued', 'running');
+
+      CREATE TABLE steps (
+        job_id      text    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        seq         integer NOT NULL,
+        id          text    NOT NULL,
+        type        text    NOT NULL,
+        status      text    NOT NULL,
+        input       text,
+        output      text,
+        error       text,
+        attempts    integer NOT NULL,
+        started_at  bigint  NOT NULL,
+        duration_ms bigint  NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+
+      CREATE TABLE dedupe (
+        workflow   text   NOT NULL,
+        key        text   NOT NULL,
+        job_id     text   NOT NULL,
+        answer     text,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (workflow, key)
+      );
+      CREATE INDEX dedupe_by_expiry ON dedupe (expires_at);
+
+      CREATE TABLE meta (
+        key   text NOT NULL PRIMARY KEY,
+        value text NOT NULL
+      );
+
+      CREATE TABLE connections (
+        name       text    NOT NULL PRIMARY KEY,
+        document   text    NOT NULL,
+        sealed     boolean NOT NULL,
+        updated_at bigint  NOT NULL
+      );
+      CREATE TABLE connection_tokens (
+        name       text   NOT NULL PRIMARY KEY,
+        tokens     text   NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE oauth_states (
+        state      text   NOT NULL PRIMARY KEY,
+        connection text   NOT NULL,
+        data       text   NOT NULL,
+        expires_at bigint NOT NULL
+      );
+
+      CREATE TABLE trigger_lifecycle (
+        id              text    NOT NULL PRIMARY KEY,
+        workflow        text    NOT NULL,
+        fingerprint     text    NOT NULL,
+        spec            jsonb   NOT NULL,
+        status          text    NOT NULL CHECK (status IN ('pending', 'ready', 'failed', 'retiring')),
+        state           jsonb,
+        attempts        integer NOT NULL,
+        last_error      text,
+        next_attempt_at bigint,
+        updated_at      bigint  NOT NULL
+      );
+
+      CREATE TABLE trigger_state (
+        workflow        text    NOT NULL PRIMARY KEY,
+        state           jsonb,
+        polled          boolean NOT NULL DEFAULT false,
+        since_at        bigint,
+        last_tick_at    bigint,
+        last_run_at     bigint,
+        last_success_at bigint,
+        last_error      text
+      );
+      CREATE TABLE poll_seen (
+        workflow   text   NOT NULL,
+        item_id    text   NOT NULL,
+        version    text,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (workflow, item_id)
+      );
+      CREATE INDEX poll_seen_by_expiry ON poll_seen (expires_at);
+
+      CREATE TABLE api_workflows (
+        name       text   NOT NULL PRIMARY KEY,
+        text       text   NOT NULL,
+        format     text   NOT NULL CHECK (format IN ('yaml', 'json')),
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE workflow_overrides (
+        name       text    NOT NULL PRIMARY KEY,
+        enabled    boolean NOT NULL,
+        hash       text    NOT NULL,
+        updated_at bigint  NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Creates `schema` when missing and applies every migration it lacks, under an advisory lock
+ * so that processes starting together apply each migration once.
+ */
+export async function migrate(
+  pool: pg.Pool,
+  schema: string,
+  migrations = MIGRATIONS,
+): Promise<void> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const client = await pool.connect();
+  const lockKey = `hookflow_migrations:${schema}`;
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS hookflow_migrations (
+           version    integer PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const { rows } = await client.query<{ version: number | null }>(
+        'SELECT max(version) AS version FROM hookflow_migrations',
+      );
+      const current = rows[0]?.version ?? 0;
+      if (current > latest) {
+        throw new StoreError(
+          'store_schema_too_new',
+          `schema '${schema}' has version ${current} but this Hookflow knows versions up to ${latest}; run a newer Hookflow, or point it at another schema`,
+          { schema, version: current, latest },
+        );
+      }
+      for (const migration of migrations) {
+        if (migration.version <= current) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO hookflow_migrations (version) VALUES ($1)', [
+            migration.version,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

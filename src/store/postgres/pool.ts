@@ -1,0 +1,92 @@
+/**
+ * @module store/postgres/pool
+ * The store's access to PostgreSQL: a node-postgres Pool whose int8 columns read as numbers
+ * (epoch ms and seq stay below 2^53), `query` for one statement and `transaction` for several
+ * on one connection; both turn failures into StoreErrors (postgres/errors.ts).
+ *
+ * @example
+ *   const db = createPgAccess({ connectionString, schema: 'hookflow' });
+ *   const rows = await db.query('getMeta', 'SELECT value FROM meta WHERE key = $1', [key]);
+ */
+import pg from 'pg';
+import { storeError } from './errors.js';
+
+export interface PgAccessOptions {
+  connectionString: string;
+  /** The schema every table is in (search_path of every connection). */
+  schema: string;
+  /** Connections at most. */
+  poolSize: number;
+}
+
+export interface PgAccess {
+  readonly pool: pg.Pool;
+  query<R extends pg.QueryResultRow>(
+    operation: string,
+    text: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+  /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws. */
+  transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  end(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+/** int8 as a number: seq, epoch-ms timestamps and counts stay far below 2^53. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export function createPgAccess(opts: PgAccessOptions): PgAccess {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.poolSize,
+    types,
+    // A connection that cannot be made in this time fails the call with store_unavailable.
+    connectionTimeoutMillis: 5_000,
+    ...(opts.schema === 'public' ? {} : { options: `-c search_path=${opts.schema}` }),
+  });
+  // An idle connection dropped by the server emits here; unhandled, it would end the process.
+  // The pool replaces it; the next call that needs the database reports the outage.
+  pool.on('error', () => {});
+
+  return {
+    pool,
+    async query<R extends pg.QueryResultRow>(operation: string, text: string, params?: unknown[]) {
+      try {
+        return await pool.query<R>(text, params);
+      } catch (error) {
+        throw storeError(operation, error);
+      }
+    },
+    async transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw storeError(operation, error);
+      }
+      let broken: unknown = null;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        broken = await client.query('ROLLBACK').then(
+          () => null,
+          (e: unknown) => e,
+        );
+        throw storeError(operation, error);
+      } finally {
+        // A connection whose ROLLBACK failed is in an unknown state: destroy it.
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
+    end: () => pool.end(),
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * @module store/postgres/postgres-store
+ * The store on PostgreSQL (node-postgres, a pool), for several Hookflow processes over one
+ * database. The ingest path is group-committed (write-batcher.ts): events accepted in one
+ * event-loop turn commit in one transaction with their dedupe keys and a notification to the
+ * workers. Jobs are claimed with an owner and a lease (`FOR UPDATE SKIP LOCKED`); a job's
+ * later writes (steps, reply, finish) are compare-and-sets on its owner, and run in the order
+ * they were called, as they do on SQLite.
+ *
+ * @example
+ *   const store = createPostgresStore({ databaseUrl: 'postgres://hookflow@db/hookflow' });
+ *   await store.init();
+ *   const result = await store.acceptEvent({ id: newJobId(), workflow: 'orders', trigger });
+ */
+import type { HttpReply } from '../../workflow/types.js';
+import { StoreError } from '../errors.js';
+import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
+import { newJobId } from '../job-id.js';
+import { checkClaim, checkLease } from '../lease.js';
+import type { Claim, ClaimedJob, JobFilter, JobStatus, StepRecord, Store } from '../types.js';
+import { createConnectionMethods } from './connection-store.js';
+import { storeError } from './errors.js';
+import { migrate } from './migrations.js';
+import { createPgAccess } from './pool.js';
+import type { PgAccess } from './pool.js';
+import { jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
+import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
+import * as sql from './statements.js';
+import { createTriggerMethods } from './trigger-store.js';
+import { createWorkflowMethods } from './workflow-store.js';
+import { createIngestBatcher } from './write-batcher.js';
+import type { IngestBatcher } from './write-batcher.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  databaseUrl: string;
+  /** The schema every table is in; created when missing. Default `public`. */
+  schema?: string;
+  /** Connections of this process's pool at most. Default 10. */
+  poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function createPostgresStore(opts: PostgresStoreOptions): Store {
+  const schema = opts.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new StoreError(
+      'store_invalid_value',
+      `PostgresStoreOptions.schema must be a lowercase SQL name (letters, digits, _; at most 63), got '${schema}'`,
+    );
+  }
+  const pool: PgAccess = createPgAccess({
+    connectionString: opts.databaseUrl,
+    schema,
+    poolSize: opts.poolSize ?? 10,
+  });
+  let batcher: IngestBatcher | null = null;
+  let state: 'new' | 'open' | 'closed' = 'new';
+  // A job's writes run in call order (the engine queues a step, then the finish, unawaited):
+  // the tail of each job's chain.
+  const chains = new Map<string, Promise<unknown>>();
+
+  function ready(operation: string): PgAccess {
+    if (state === 'open') return pool;
+    throw state === 'closed'
+      ? new StoreError('store_closed', `${operation} after the store was closed`)
+      : new StoreError('store_not_ready', `${operation} before init(); await store.init() first`);
+  }
+  // What every method uses: the pool, once the store is open.
+  const db: PgAccess = {
+    pool: pool.pool,
+    query: async (operation, text, params) => ready(operation).query(operation, text, params),
+    transaction: async (operation, fn) => ready(operation).transaction(operation, fn),
+    end: () => pool.end(),
+  };
+
+  function ingest(operation: string): IngestBatcher {
+    ready(operation);
+    return batcher as IngestBatcher;
+  }
+
+  /** Runs `write` after the job's earlier writes settled. */
+  function inOrder<T>(jobId: string, write: () => Promise<T>): Promise<T> {
+    const before = chains.get(jobId) ?? Promise.resolve();
+    const result = before.then(write, write);
+    const tail = result.catch(() => {});
+    chains.set(jobId, tail);
+    void tail.then(() => {
+      if (chains.get(jobId) === tail) chains.delete(jobId);
+    });
+    return result;
+  }
+
+  async function changed(operation: string, text: string, params: unknown[]): Promise<boolean> {
+    return ((await db.query(operation, text, params)).rowCount ?? 0) > 0;
+  }
+
+  async function claimed(rows: ClaimRow[]): Promise<ClaimedJob[]> {
+    return Promise.all(
+      rows
+        .sort((a, b) => a.seq - b.seq)
+        .map(async (row) => {
+          // A first attempt has no steps yet: no read.
+          if (row.attempt === 1) return toClaimedJob(row, []);
+          const steps = await db.query<StepRow>('claimJob', sql.STEPS_OF_JOB, [row.id]);
+          return toClaimedJob(row, steps.rows);
+        }),
+    );
+  }
+
+  return {
+    ...createTriggerMethods(db),
+    ...createConnectionMethods(db),
+    ...createWorkflowMethods(db),
+
+    async init() {
+      if (state === 'open') return;
+      if (state === 'closed')
+        throw new StoreError('store_closed', 'init() after the store was closed');
+      try {
+        await migrate(pool.pool, schema);
+      } catch (error) {
+        throw storeError('init (migrating the PostgreSQL schema)', error);
+      }
+      batcher = createIngestBatcher(pool);
+      state = 'open';
+    },
+
+    async close() {
+      if (state === 'closed') return;
+      const wasOpen = state === 'open';
+      state = 'closed';
+      if (wasOpen) await batcher?.close();
+      await Promise.all(chains.values());
+      await pool.end();
+    },
+
+    acceptEvent: async (event) => ingest('acceptEvent').accept(event),
+
+    async createJob(workflow, trigger, jobOpts: { rerunOf?: string }) {
+      const id = newJobId();
+      await ingest('createJob').create({ id, workflow, trigger, rerunOf: jobOpts.rerunOf ?? null });
+      return id;
+    },
+
+    async claimJob(id: string, claim: Claim) {
+      const { owner, leaseMs } = checkClaim('claimJob', claim);
+      const { rows } = await db.query<ClaimRow>('claimJob', sql.CLAIM_JOB, [id, owner, leaseMs]);
+      return (await claimed(rows))[0] ?? null;
+    },
+
+    async claimNextJobs(claim: Claim, limit: number) {
+      const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
+      if (!(limit >= 1)) return [];
+      const { rows } = await db.query<ClaimRow>('claimNextJobs', sql.CLAIM_NEXT, [
+        Math.trunc(limit),
+        owner,
+        leaseMs,
+      ]);
+      return claimed(rows);
+    },
+
+    async renewLeases(owner: string, ids: string[], leaseMs: number) {
+      checkLease('renewLeases', leaseMs);
+      if (ids.length === 0) return [];
+      const { rows } = await db.query<{ id: string }>('renewLeases', sql.RENEW_LEASES, [
+        ids,
+        owner,
+        leaseMs,
+      ]);
+      const held = new Set(rows.map((r) => r.id));
+      return ids.filter((id) => held.has(id));
+    },
+
+    async releaseJob(id: string, owner: string) {
+      return inOrder(id, () => changed('releaseJob', sql.RELEASE_JOB, [id, owner]));
+    },
+
+    async saveStep(jobId: string, step: StepRecord, owner: string) {
+      const p = stepParams(jobId, step);
+      return inOrder(jobId, () =>
+        changed('saveStep', sql.UPSERT_STEP, [
+          jobId,
+          p.seq,
+          p.id,
+          p.type,
+          p.status,
+          p.input,
+          p.output,
+          p.error,
+          p.attempts,
+          p.startedAt,
+          p.durationMs,
+          owner,
+        ]),
+      );
+    },
+
+    async saveReply(jobId: string, reply: HttpReply, owner: string) {
+      const text = JSON.stringify(reply);
+      return inOrder(jobId, () => changed('saveReply', sql.SAVE_REPLY, [text, jobId, owner]));
+    },
+
+    async finishJob(jobId, owner, status, error) {
+      return inOrder(jobId, () =>
+        changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
+      );
+    },
+
+    async unfinishedJobs() {
+      const { rows } = await db.query<{ id: string }>('unfinishedJobs', sql.UNFINISHED_JOBS);
+      return rows.map((r) => r.id);
+    },
+
+    async getJob(id: string) {
+      const pg = db;
+      const [job, steps] = await Promise.all([
+        pg.query<JobRow>('getJob', sql.GET_JOB, [id]),
+        pg.query<StepRow>('getJob', sql.STEPS_OF_JOB, [id]),
+      ]);
+      const row = job.rows[0];
+      return row === undefined ? null : toJobDetail(row, steps.rows);
+    },
+
+    async listJobs(filter: JobFilter) {
+      const pg = db;
+      const limit = clampPageSize(filter.limit);
+      const beforeSeq =
+        filter.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeJobCursor(filter.cursor);
+      const { workflow, status } = filter;
+      const params: unknown[] = [beforeSeq, limit + 1];
+      if (workflow !== undefined) params.push(workflow);
+      if (status !== undefined) params.push(status);
+      const text = sql.listJobsSql(workflow !== undefined, status !== undefined);
+      const { rows } = await pg.query<JobSummaryRow>('listJobs', text, params);
+      return jobPage(rows, limit);
+    },
+
+    async lastJobStatus(workflow: string) {
+      const { rows } = await db.query<{ status: JobStatus }>('lastJobStatus', sql.LAST_JOB_STATUS, [
+        workflow,
+      ]);
+      return rows[0]?.status ?? null;
+    },
+
+    async purgeDedupe(nowMs: number) {
+      const { rowCount } = await db.query('purgeDedupe', sql.PURGE_DEDUPE, [nowMs]);
+      return rowCount ?? 0;
+    },
+  };
+}

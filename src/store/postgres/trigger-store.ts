@@ -1,0 +1,165 @@
+/**
+ * @module store/postgres/trigger-store
+ * The Store methods of poll and schedule triggers and of connector trigger lifecycle records
+ * on PostgreSQL.
+ *
+ * A poll is recorded in ONE transaction under an advisory lock on its workflow: the seen
+ * items read, the jobs inserted (and notified), the items remembered and the state saved
+ * commit together, and two processes recording polls of one workflow at once take turns, so
+ * each item starts one job.
+ *
+ * @example
+ *   return { ...coreMethods, ...createTriggerMethods(db) };
+ */
+import type { PollResult, TriggerState, TriggerStore } from '../types.js';
+import type { PgAccess } from './pool.js';
+import { jsonb, toTriggerLifecycle } from './rows.js';
+import type { TriggerLifecycleRow } from './rows.js';
+import { notifyPayloads } from './write-batcher.js';
+import {
+  CLAIM_TICK,
+  DELETE_LIFECYCLE,
+  FIND_SEEN,
+  GET_STATE,
+  INSERT_JOBS,
+  LIST_LIFECYCLES,
+  LOCK_POLL,
+  NOTIFY_JOBS,
+  PURGE_SEEN,
+  RESET_SCHEDULE,
+  SAVE_FAILURE,
+  SAVE_LIFECYCLE,
+  SAVE_POLL_SUCCESS,
+  UPSERT_SEEN,
+} from './trigger-statements.js';
+import type { TriggerStateRow } from './trigger-statements.js';
+
+/** A remembered item's window is written again only when this much of it has passed. */
+const MAX_REFRESH_SLACK_MS = 86_400_000;
+
+export function createTriggerMethods(db: PgAccess): TriggerStore {
+  return {
+    async getTriggerState(workflow) {
+      const { rows } = await db.query<TriggerStateRow>('getTriggerState', GET_STATE, [workflow]);
+      return rows[0] === undefined ? null : toTriggerState(rows[0]);
+    },
+
+    async recordPoll(poll: PollResult) {
+      const expiresAt = poll.startedAt + poll.seenWindowMs;
+      const refreshBefore =
+        expiresAt - Math.min(Math.floor(poll.seenWindowMs / 10), MAX_REFRESH_SLACK_MS);
+      return db.transaction('recordPoll', async (client) => {
+        await client.query(LOCK_POLL, [poll.workflow]);
+        const state = await client.query<{ polled: boolean }>(GET_STATE, [poll.workflow]);
+        const first = !(state.rows[0]?.polled ?? false);
+        const seenRows = await client.query<{
+          item_id: string;
+          version: string | null;
+          expires_at: number;
+        }>(FIND_SEEN, [poll.workflow, poll.items.map((i) => i.id)]);
+        const seenById = new Map(seenRows.rows.map((r) => [r.item_id, r]));
+        const jobs: PollResult['items'][number]['job'][] = [];
+        const remember = new Map<string, string | null>();
+        for (const item of poll.items) {
+          const seen = seenById.get(item.id);
+          const known = seen !== undefined && seen.expires_at > poll.startedAt;
+          const changed = known && seen.version !== item.version;
+          if ((!known && !(first && item.baseline)) || changed) jobs.push(item.job);
+          if (!known || changed || seen.expires_at < refreshBefore) {
+            remember.set(item.id, item.version);
+          }
+          // An item listed twice in one poll counts once, as it does on SQLite.
+          seenById.set(item.id, { item_id: item.id, version: item.version, expires_at: expiresAt });
+        }
+        if (jobs.length > 0) {
+          await client.query(INSERT_JOBS, [
+            jobs.map((j) => j.id),
+            jobs.map(() => poll.workflow),
+            jobs.map((j) => JSON.stringify(j.trigger)),
+            jobs.map(() => null),
+            jobs.map(() => poll.finishedAt),
+          ]);
+          await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
+        }
+        if (remember.size > 0) {
+          await client.query(UPSERT_SEEN, [
+            poll.workflow,
+            [...remember.keys()],
+            [...remember.values()],
+            expiresAt,
+          ]);
+        }
+        await client.query(SAVE_POLL_SUCCESS, [
+          poll.workflow,
+          poll.state === undefined ? null : JSON.stringify(poll.state),
+          poll.startedAt,
+          poll.startedAt,
+          poll.finishedAt,
+        ]);
+        return jobs.map((j) => j.id);
+      });
+    },
+
+    async recordTriggerFailure(workflow, atMs, error) {
+      await db.query('recordTriggerFailure', SAVE_FAILURE, [workflow, atMs, error]);
+    },
+
+    async claimTick(workflow, tickAt, job) {
+      const { rowCount } = await db.query('claimTick', CLAIM_TICK, [
+        workflow,
+        tickAt,
+        Date.now(),
+        job.id,
+        JSON.stringify(job.trigger),
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    async resetSchedule(workflow) {
+      await db.query('resetSchedule', RESET_SCHEDULE, [workflow]);
+    },
+
+    async purgeSeenItems(nowMs) {
+      return (await db.query('purgeSeenItems', PURGE_SEEN, [nowMs])).rowCount ?? 0;
+    },
+
+    async listTriggerLifecycles() {
+      const { rows } = await db.query<TriggerLifecycleRow>(
+        'listTriggerLifecycles',
+        LIST_LIFECYCLES,
+      );
+      return rows.map(toTriggerLifecycle);
+    },
+
+    async saveTriggerLifecycle(r) {
+      await db.query('saveTriggerLifecycle', SAVE_LIFECYCLE, [
+        r.id,
+        r.workflow,
+        r.fingerprint,
+        jsonb(r.spec),
+        r.status,
+        jsonb(r.state),
+        r.attempts,
+        r.lastError,
+        r.nextAttemptAt,
+        r.updatedAt,
+      ]);
+    },
+
+    async deleteTriggerLifecycle(id) {
+      await db.query('deleteTriggerLifecycle', DELETE_LIFECYCLE, [id]);
+    },
+  };
+}
+
+function toTriggerState(row: TriggerStateRow): TriggerState {
+  return {
+    state: row.state,
+    polled: row.polled,
+    sinceAt: row.since_at,
+    lastTickAt: row.last_tick_at,
+    lastRunAt: row.last_run_at,
+    lastSuccessAt: row.last_success_at,
+    lastError: row.last_error,
+  };
+}
