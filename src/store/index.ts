@@ -15,10 +15,15 @@ import type { Store } from './types.js';
 
 export interface StoreOptions {
   sqliteFile: string;
+  /** false: this handle never claims the jobs it commits (see SqliteStoreOptions). */
+  claimsOwnJobs?: boolean;
 }
 
 export function createStore(opts: StoreOptions): Store {
-  return createSqliteStore({ file: opts.sqliteFile });
+  return createSqliteStore({
+    file: opts.sqliteFile,
+    ...(opts.claimsOwnJobs === false ? { claimsOwnJobs: false } : {}),
+  });
 }
 
 export { newJobId } from './job-id.js';
