@@ -16,6 +16,8 @@
  */
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_LEASE_MS } from '../store/types.js';
 import type { ClaimedJob, StepRecord, Store } from '../store/types.js';
 import type { ConnectionResolver, StepOutcome } from '../steps/types.js';
 import { StepError } from '../steps/types.js';
@@ -38,6 +40,10 @@ export interface EngineDeps {
   dispatcher?: Dispatcher;
   /** Runs connector action steps. */
   actions?: ActionRunner;
+  /** Who claims jobs here (a worker's id, unique across processes). Default: a random id. */
+  owner?: string;
+  /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS. */
+  leaseMs?: number;
   /** Called when a job finishes (metrics, tests). */
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
 }
@@ -48,24 +54,52 @@ interface RunState {
   seq: number;
   outputs: Record<string, unknown>;
   replied: boolean;
-  /** Writes of this job queued and not yet awaited. */
-  pending: Promise<void>[];
+  /** Writes of this job queued and not yet awaited; false when the owner lost the job. */
+  pending: Promise<boolean>[];
+  /** The lease was lost: another worker may run the job; write nothing more. */
+  lost: boolean;
+}
+
+/** Thrown inside a run whose lease was lost, to stop it before its next step. */
+class LeaseLost extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId}: the lease was lost; another worker resumes the job`);
+  }
 }
 
 /** Step types whose effects reach outside Hookflow: their predecessors' records go first. */
 const EXTERNAL_EFFECTS: ReadonlySet<Step['type']> = new Set(['http']);
 
 export class Engine {
-  constructor(private readonly deps: EngineDeps) {}
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Jobs this engine holds a claim on, for the renewal of their leases. */
+  private readonly running = new Map<string, RunState>();
+
+  constructor(private readonly deps: EngineDeps) {
+    this.owner = deps.owner ?? `engine-${randomUUID()}`;
+    this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * Extends the leases of the jobs running here; a job whose lease was lost stops before its
+   * next step and writes nothing more. Call every `leaseMs / 3`.
+   */
+  async renewLeases(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    const held = new Set(await this.deps.store.renewLeases(this.owner, ids, this.leaseMs));
+    for (const id of ids) {
+      const state = this.running.get(id);
+      if (state && !held.has(id)) state.lost = true;
+    }
+  }
 
   /** Runs (or resumes) one job. Never throws for a failing workflow: failure is job data. */
   async runJob(jobId: string): Promise<void> {
-    const { store, replies, log } = this.deps;
-    const job = await store.claimJob(jobId);
+    const claim = { owner: this.owner, leaseMs: this.leaseMs };
+    const job = await this.deps.store.claimJob(jobId, claim);
     if (!job) return;
-    const workflow = this.deps.workflow(job.workflow);
-    let status: 'succeeded' | 'failed' = 'succeeded';
-    let error: string | null = null;
     const state: RunState = {
       job,
       done: new Map(job.steps.map((s) => [s.seq, s])),
@@ -73,7 +107,22 @@ export class Engine {
       outputs: {},
       replied: job.reply !== null,
       pending: [],
+      lost: false,
     };
+    this.running.set(job.id, state);
+    try {
+      await this.run(state);
+    } finally {
+      this.running.delete(job.id);
+    }
+  }
+
+  private async run(state: RunState): Promise<void> {
+    const { store, replies, log } = this.deps;
+    const { job } = state;
+    const workflow = this.deps.workflow(job.workflow);
+    let status: 'succeeded' | 'failed' = 'succeeded';
+    let error: string | null = null;
     if (!workflow) {
       status = 'failed';
       error = `workflow '${job.workflow}' is not loaded`;
@@ -85,12 +134,22 @@ export class Engine {
         error = errorMessage(e);
       }
     }
+    if (state.lost) {
+      log.warn(
+        { job: job.id, workflow: job.workflow },
+        'job lease lost; another worker resumes it',
+      );
+      return;
+    }
     // Queued behind the job's other writes: one commit, and all of them settle together.
-    const finish = store.finishJob(job.id, status, error);
+    // Compare-and-set on the owner: false when the lease was lost meanwhile.
+    const finish = store.finishJob(job.id, this.owner, status, error);
     try {
       await settleWrites(state);
     } catch (e) {
-      log.error({ err: e, job: job.id, workflow: job.workflow }, 'job history not fully stored');
+      if (!state.lost) {
+        log.error({ err: e, job: job.id, workflow: job.workflow }, 'job history not fully stored');
+      }
     }
     const finished = await finish;
     if (!finished) return;
@@ -113,6 +172,7 @@ export class Engine {
   private async runSteps(steps: readonly Step[], state: RunState): Promise<void> {
     for (const step of steps) {
       const seq = state.seq++;
+      if (state.lost) throw new LeaseLost(state.job.id);
       const prior = state.done.get(seq);
       if (prior && prior.id === step.id && prior.status === 'succeeded') {
         state.outputs[step.id] = prior.output;
@@ -195,7 +255,7 @@ export class Engine {
           state.replied = true;
           // Answer the waiting caller first; the reply is stored right after.
           this.deps.replies.publish(state.job.id, { kind: 'reply', reply });
-          state.pending.push(this.deps.store.saveReply(state.job.id, reply));
+          state.pending.push(this.deps.store.saveReply(state.job.id, reply, this.owner));
         }
         return {
           input: null,
@@ -214,21 +274,26 @@ export class Engine {
     startedAt: Date,
     r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts'>,
   ): void {
-    const write = this.deps.store.saveStep(state.job.id, {
-      seq,
-      id: step.id,
-      type: step.type,
-      ...r,
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-    });
+    const write = this.deps.store.saveStep(
+      state.job.id,
+      {
+        seq,
+        id: step.id,
+        type: step.type,
+        ...r,
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+      },
+      this.owner,
+    );
     state.pending.push(write);
   }
 }
 
 /**
  * Awaits the job's queued writes. A failed one fails the job: its history would be
- * incomplete, and a resume could repeat a step whose record was lost.
+ * incomplete, and a resume could repeat a step whose record was lost. A refused one (the
+ * owner lost the job) stops the run.
  */
 async function settleWrites(state: RunState): Promise<void> {
   if (state.pending.length === 0) return;
@@ -237,6 +302,8 @@ async function settleWrites(state: RunState): Promise<void> {
   const results = await Promise.allSettled(writes);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  if (results.some((r) => r.status === 'fulfilled' && !r.value)) state.lost = true;
+  if (state.lost) throw new LeaseLost(state.job.id);
 }
 
 /** JSONata-style truthiness for `when`/`filter`: false, null, undefined, 0, '' and [] are false. */

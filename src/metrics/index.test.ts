@@ -53,19 +53,23 @@ describe('instrumentStore', () => {
 
   it('saveStep feeds the step-duration histogram', async () => {
     const metrics = createMetrics(sources);
-    const store = instrumentStore(fakeStore({ saveStep: async () => {} }), metrics);
-    await store.saveStep('job', {
-      seq: 0,
-      id: 'order',
-      type: 'http',
-      status: 'succeeded',
-      input: null,
-      output: null,
-      error: null,
-      attempts: 1,
-      startedAt: new Date().toISOString(),
-      durationMs: 1500,
-    });
+    const store = instrumentStore(fakeStore({ saveStep: async () => true }), metrics);
+    await store.saveStep(
+      'job',
+      {
+        seq: 0,
+        id: 'order',
+        type: 'http',
+        status: 'succeeded',
+        input: null,
+        output: null,
+        error: null,
+        attempts: 1,
+        startedAt: new Date().toISOString(),
+        durationMs: 1500,
+      },
+      'worker-1',
+    );
     const text = await metrics.render();
     assert.match(
       text,

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ingestContract } from './contract/ingest.contract.js';
 import { jobsContract } from './contract/jobs.contract.js';
+import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
@@ -59,6 +60,7 @@ export function runStoreContract(name: string, make: () => Promise<StoreUnderTes
 
     ingestContract(current);
     jobsContract(current);
+    leasesContract(current);
     listingContract(current);
     lifecycleContract(current);
     triggersContract(current);

@@ -213,6 +213,15 @@ export interface StoredOAuthState {
   expiresAt: number;
 }
 
+/** Who claims a job and for how long the claim holds without renewal. */
+export interface Claim {
+  owner: string;
+  leaseMs: number;
+}
+
+/** How long a claim holds without renewal; a worker renews at a third of it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 export interface Store {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
@@ -230,12 +239,35 @@ export interface Store {
     opts: { rerunOf?: string },
   ): Promise<string>;
 
-  /** queued|running → running, attempt + 1. null when the job is finished or unknown. */
-  claimJob(id: string): Promise<ClaimedJob | null>;
-  saveStep(jobId: string, step: StepRecord): Promise<void>;
-  saveReply(jobId: string, reply: HttpReply): Promise<void>;
-  /** running → succeeded|failed. false when the job was not running (never completes twice). */
-  finishJob(jobId: string, status: 'succeeded' | 'failed', error: string | null): Promise<boolean>;
+  /**
+   * Claims one job for `claim.owner` until `claim.leaseMs` from now: queued → running, or
+   * running whose lease expired (or already held by the same owner) → running; attempt + 1.
+   * null when the job is finished, unknown, or held by another owner's live lease.
+   */
+  claimJob(id: string, claim: Claim): Promise<ClaimedJob | null>;
+  /**
+   * Claims up to `limit` of the oldest claimable jobs (queued, or running with an expired lease)
+   * at once. Concurrent callers never get the same job.
+   */
+  claimNextJobs(claim: Claim, limit: number): Promise<ClaimedJob[]>;
+  /** Extends the leases `owner` holds on `ids`; returns the ids still held (the others were lost). */
+  renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>;
+  /** running → queued, for a graceful stop: another worker may claim it at once. */
+  releaseJob(id: string, owner: string): Promise<boolean>;
+  /** Saves (or replaces, by seq) a step's record. false, and nothing written, unless `owner` holds the job. */
+  saveStep(jobId: string, step: StepRecord, owner: string): Promise<boolean>;
+  /** The first reply wins. false, and nothing written, unless `owner` holds the job. */
+  saveReply(jobId: string, reply: HttpReply, owner: string): Promise<boolean>;
+  /**
+   * running → succeeded|failed, compare-and-set on the owner. false when the job was not
+   * running or `owner` no longer holds it (a job is finished once).
+   */
+  finishJob(
+    jobId: string,
+    owner: string,
+    status: 'succeeded' | 'failed',
+    error: string | null,
+  ): Promise<boolean>;
   /** Ids of jobs left queued or running (oldest first), to resume at start-up. */
   unfinishedJobs(): Promise<string[]>;
 

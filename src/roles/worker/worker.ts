@@ -15,6 +15,8 @@
  *   worker.wake([jobId]);
  *   await worker.stop();
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ConnectionRegistry, createOutboundAgent, openVault } from '../../connections/index.js';
 import type { Connection, ConnectionStatus } from '../../connections/index.js';
@@ -26,6 +28,7 @@ import { createMetrics, instrumentStore } from '../../metrics/index.js';
 import type { Metrics } from '../../metrics/index.js';
 import { createLocalQueue } from '../../queue/index.js';
 import { createStore } from '../../store/index.js';
+import { DEFAULT_LEASE_MS } from '../../store/types.js';
 import type { Store, StoreOptions } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
 
@@ -46,6 +49,8 @@ export interface WorkerOptions {
   replies: Pick<ReplyBus, 'publish'>;
   /** Jobs run at once. */
   concurrency: number;
+  /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS (30 s). */
+  leaseMs?: number;
   /** Process metrics (CPU, memory) are counted by whoever owns the process. Default true. */
   processMetrics?: boolean;
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
@@ -102,6 +107,9 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
   const engine = new Engine({
     store,
     log,
+    // Unique across processes and threads: a claim is compare-and-set on it.
+    owner: `${hostname()}:${process.pid}:worker-${randomUUID().slice(0, 8)}`,
+    leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
     env: opts.env,
     workflow: opts.workflow,
     connections,
@@ -127,6 +135,12 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     void queue.enqueue(id);
   };
 
+  // A claim holds for leaseMs; renewing at a third of it survives two missed renewals.
+  const renewal = setInterval(() => {
+    engine.renewLeases().catch((err: unknown) => log.warn({ err }, 'job leases not renewed'));
+  }, engine.leaseMs / 3);
+  renewal.unref();
+
   return {
     store,
     metrics,
@@ -148,6 +162,7 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     },
     async stop() {
       await queue.stop();
+      clearInterval(renewal);
       await store.close();
       await connections.close();
       await dispatcher.close();

@@ -8,12 +8,16 @@
  */
 import { newJobId } from '../job-id.js';
 import type { HttpReply } from '../../workflow/types.js';
-import type { NewEvent, StepRecord, Store, TriggerData } from '../types.js';
+import type { Claim, NewEvent, StepRecord, Store, TriggerData } from '../types.js';
 
 /** What each contract test gets: the store under test, created and initialised per test. */
 export type CurrentStore = () => Store;
 
 export const HOUR_MS = 3_600_000;
+
+/** The worker of most tests, and its claim (a lease no test outlives). */
+export const OWNER = 'worker-a';
+export const CLAIM: Claim = { owner: OWNER, leaseMs: HOUR_MS };
 
 export function inAnHour(): number {
   return Date.now() + HOUR_MS;
@@ -84,7 +88,15 @@ export async function finishedJob(
 ): Promise<string> {
   const event = newEvent(workflow);
   await store.acceptEvent(event);
-  await store.claimJob(event.id);
-  await store.finishJob(event.id, status, status === 'failed' ? 'step_1: HTTP 500' : null);
+  await store.claimJob(event.id, CLAIM);
+  await store.finishJob(event.id, OWNER, status, status === 'failed' ? 'step_1: HTTP 500' : null);
+  return event.id;
+}
+
+/** Accepts an event and claims it for {@link OWNER}; returns its id. */
+export async function runningJob(store: Store, workflow = 'orders'): Promise<string> {
+  const event = newEvent(workflow);
+  await store.acceptEvent(event);
+  await store.claimJob(event.id, CLAIM);
   return event.id;
 }

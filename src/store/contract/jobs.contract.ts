@@ -9,7 +9,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CurrentStore } from './fixtures.js';
-import { ACK_ANSWER, finishedJob, newEvent, stepRecord } from './fixtures.js';
+import {
+  ACK_ANSWER,
+  CLAIM,
+  OWNER,
+  finishedJob,
+  newEvent,
+  runningJob,
+  stepRecord,
+} from './fixtures.js';
 
 export function jobsContract(current: CurrentStore): void {
   void describe('claimJob', () => {
@@ -18,7 +26,7 @@ export function jobsContract(current: CurrentStore): void {
       const event = newEvent('orders');
       await store.acceptEvent(event);
 
-      assert.deepEqual(await store.claimJob(event.id), {
+      assert.deepEqual(await store.claimJob(event.id, CLAIM), {
         id: event.id,
         workflow: 'orders',
         attempt: 1,
@@ -31,31 +39,29 @@ export function jobsContract(current: CurrentStore): void {
       assert.equal(job?.attempt, 1);
     });
 
-    void it('claiming a running job again (resume after a crash) counts another attempt and returns the saved steps in order', async () => {
+    void it('the same owner claiming its running job again (resume) counts another attempt and returns the saved steps in order', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
-      await store.claimJob(event.id);
+      const id = await runningJob(store);
       const s0 = stepRecord(0);
       const s1 = stepRecord(1, { status: 'failed', error: 'HTTP 503', attempts: 3, output: null });
-      await store.saveStep(event.id, s1);
-      await store.saveStep(event.id, s0);
-      await store.saveReply(event.id, ACK_ANSWER);
+      await store.saveStep(id, s1, OWNER);
+      await store.saveStep(id, s0, OWNER);
+      await store.saveReply(id, ACK_ANSWER, OWNER);
 
-      const resumed = await store.claimJob(event.id);
+      const resumed = await store.claimJob(id, CLAIM);
       assert.equal(resumed?.attempt, 2);
       assert.deepEqual(resumed?.steps, [s0, s1]);
       assert.deepEqual(resumed?.reply, ACK_ANSWER);
     });
 
     void it('claimJob answers null for an unknown job', async () => {
-      assert.equal(await current().claimJob('01JUNKNOWNJOB0000000000000'), null);
+      assert.equal(await current().claimJob('01JUNKNOWNJOB0000000000000', CLAIM), null);
     });
 
     void it('claimJob answers null for a finished job and leaves it finished', async () => {
       const store = current();
       const id = await finishedJob(store, 'succeeded');
-      assert.equal(await store.claimJob(id), null);
+      assert.equal(await store.claimJob(id, CLAIM), null);
       const job = await store.getJob(id);
       assert.equal(job?.status, 'succeeded');
       assert.equal(job?.attempt, 1);
@@ -65,8 +71,7 @@ export function jobsContract(current: CurrentStore): void {
   void describe('steps and reply', () => {
     void it('a step keeps its input, output, error, attempts and timing as saved', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
+      const id = await runningJob(store);
       const step = stepRecord(0, {
         status: 'failed',
         input: { headers: { accept: 'application/json' }, body: [1, 'two'] },
@@ -76,48 +81,46 @@ export function jobsContract(current: CurrentStore): void {
         startedAt: '2025-03-04T05:06:07.089Z',
         durationMs: 1234,
       });
-      await store.saveStep(event.id, step);
-      assert.deepEqual((await store.getJob(event.id))?.steps, [step]);
+      assert.equal(await store.saveStep(id, step, OWNER), true);
+      assert.deepEqual((await store.getJob(id))?.steps, [step]);
     });
 
     void it('a step saved without output reads back with output null', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
-      await store.saveStep(event.id, stepRecord(0, { status: 'skipped', output: undefined }));
-      assert.equal((await store.getJob(event.id))?.steps[0]?.output, null);
+      const id = await runningJob(store);
+      await store.saveStep(id, stepRecord(0, { status: 'skipped', output: undefined }), OWNER);
+      assert.equal((await store.getJob(id))?.steps[0]?.output, null);
     });
 
     void it('saveStep replaces the step with the same seq', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
-      await store.saveStep(event.id, stepRecord(0, { status: 'failed', error: 'timeout' }));
+      const id = await runningJob(store);
+      await store.saveStep(id, stepRecord(0, { status: 'failed', error: 'timeout' }), OWNER);
       const retried = stepRecord(0, { attempts: 2 });
-      await store.saveStep(event.id, retried);
-      assert.deepEqual((await store.getJob(event.id))?.steps, [retried]);
+      await store.saveStep(id, retried, OWNER);
+      assert.deepEqual((await store.getJob(id))?.steps, [retried]);
     });
 
     void it('the first reply wins', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
-      await store.saveReply(event.id, ACK_ANSWER);
-      await store.saveReply(event.id, { status: 500, headers: {}, body: 'late' });
-      assert.deepEqual((await store.getJob(event.id))?.reply, ACK_ANSWER);
+      const id = await runningJob(store);
+      assert.equal(await store.saveReply(id, ACK_ANSWER, OWNER), true);
+      assert.equal(
+        await store.saveReply(id, { status: 500, headers: {}, body: 'late' }, OWNER),
+        true,
+      );
+      assert.deepEqual((await store.getJob(id))?.reply, ACK_ANSWER);
     });
   });
 
   void describe('finishJob', () => {
     void it('finishJob completes a running job once', async () => {
       const store = current();
-      const event = newEvent('orders');
-      await store.acceptEvent(event);
-      await store.claimJob(event.id);
+      const id = await runningJob(store);
 
-      assert.equal(await store.finishJob(event.id, 'succeeded', null), true);
-      assert.equal(await store.finishJob(event.id, 'failed', 'again'), false);
-      const job = await store.getJob(event.id);
+      assert.equal(await store.finishJob(id, OWNER, 'succeeded', null), true);
+      assert.equal(await store.finishJob(id, OWNER, 'failed', 'again'), false);
+      const job = await store.getJob(id);
       assert.equal(job?.status, 'succeeded');
       assert.equal(job?.error, null);
       assert.ok(job?.finishedAt);
@@ -137,12 +140,15 @@ export function jobsContract(current: CurrentStore): void {
       const store = current();
       const event = newEvent('orders');
       await store.acceptEvent(event);
-      assert.equal(await store.finishJob(event.id, 'succeeded', null), false);
+      assert.equal(await store.finishJob(event.id, OWNER, 'succeeded', null), false);
       assert.equal((await store.getJob(event.id))?.status, 'queued');
     });
 
     void it('finishJob of an unknown job is false', async () => {
-      assert.equal(await current().finishJob('01JUNKNOWNJOB0000000000000', 'failed', 'x'), false);
+      assert.equal(
+        await current().finishJob('01JUNKNOWNJOB0000000000000', OWNER, 'failed', 'x'),
+        false,
+      );
     });
   });
 
@@ -182,7 +188,7 @@ export function jobsContract(current: CurrentStore): void {
       const running = newEvent('refunds');
       await store.acceptEvent(queued);
       await store.acceptEvent(running);
-      await store.claimJob(running.id);
+      await store.claimJob(running.id, CLAIM);
       await finishedJob(store, 'succeeded');
       await finishedJob(store, 'failed');
       const later = newEvent('orders');

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { newJobId } from '../job-id.js';
 import type { PolledItem, PollResult, ScheduleTriggerData, Store } from '../types.js';
 import type { CurrentStore } from './fixtures.js';
-import { HOUR_MS } from './fixtures.js';
+import { CLAIM, HOUR_MS } from './fixtures.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 
@@ -87,7 +87,7 @@ export function triggersContract(current: CurrentStore): void {
       const [jobId] = await store.recordPoll(poll([b]));
       assert.equal(jobId, b.job.id);
       assert.deepEqual(await store.unfinishedJobs(), [b.job.id]);
-      const claimed = await store.claimJob(b.job.id);
+      const claimed = await store.claimJob(b.job.id, CLAIM);
       assert.equal(claimed?.workflow, 'orders');
       assert.deepEqual(claimed?.trigger, b.job.trigger);
     });

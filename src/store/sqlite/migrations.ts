@@ -168,6 +168,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // Claims with an owner and a lease (epoch ms): a running job whose lease passed may be
+    // claimed again. NULL for jobs claimed before leases existed: claimable.
+    version: 6,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN owner TEXT;
+      ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { HttpReply } from '../../workflow/types.js';
 import type {
+  ClaimedJob,
   JobDetail,
   JobStatus,
   JobSummary,
@@ -36,6 +37,8 @@ export interface JobRow extends JobSummaryRow {
 
 /** What `claimJob` reads back from its UPDATE … RETURNING. */
 export interface ClaimRow {
+  seq: number;
+  id: string;
   workflow: string;
   attempt: number;
   trigger: string;
@@ -123,6 +126,17 @@ export function toStepRecord(row: StepRow): StepRecord {
     attempts: row.attempts,
     startedAt: iso(row.started_at),
     durationMs: row.duration_ms,
+  };
+}
+
+export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    attempt: row.attempt,
+    trigger: JSON.parse(row.trigger) as TriggerData,
+    steps: steps.map(toStepRecord),
+    reply: parseReply(row.reply),
   };
 }
 

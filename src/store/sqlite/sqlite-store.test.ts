@@ -77,6 +77,25 @@ void describe('SQLite store', () => {
     }
   });
 
+  void it('a lease left by a previous run of the process is expired at init: its job resumes at once', async () => {
+    const file = tempFile();
+    const first = createSqliteStore({ file });
+    await first.init();
+    const event = newEvent('orders');
+    await first.acceptEvent(event);
+    await first.claimJob(event.id, { owner: 'before-restart', leaseMs: 3_600_000 });
+    await first.close();
+
+    const second = createSqliteStore({ file });
+    await second.init();
+    try {
+      const resumed = await second.claimJob(event.id, { owner: 'after-restart', leaseMs: 30_000 });
+      assert.equal(resumed?.attempt, 2);
+    } finally {
+      await second.close();
+    }
+  });
+
   void it('close commits the writes queued in the same turn', async () => {
     const file = tempFile();
     const store = createSqliteStore({ file });
@@ -123,7 +142,7 @@ void describe('SQLite store', () => {
     const step = { seq: 0, id: 'fetch', type: 'http', status: 'succeeded' as const };
     const bad = { ...step, input: null, output: null, error: null, attempts: 1, durationMs: 1 };
     await assert.rejects(
-      store.saveStep(event.id, { ...bad, startedAt: 'yesterday' }),
+      store.saveStep(event.id, { ...bad, startedAt: 'yesterday' }, 'worker-a'),
       (e: unknown) => hasCode('store_invalid_value')(e) && /'fetch'/.test((e as Error).message),
     );
     await store.close();

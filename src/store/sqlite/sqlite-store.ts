@@ -19,8 +19,10 @@ import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor, encodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
+import { checkClaim, checkLease } from '../lease.js';
 import type {
   AcceptResult,
+  Claim,
   ClaimedJob,
   JobFilter,
   NewEvent,
@@ -34,14 +36,14 @@ import { migrate } from './migrations.js';
 import {
   jsonOrNull,
   parseReply,
+  toClaimedJob,
   toJobDetail,
   toJobSummary,
-  toStepRecord,
   toTriggerLifecycle,
 } from './rows.js';
 import type { TriggerLifecycleRow } from './rows.js';
 import { connectionMethods } from './sqlite-connections.js';
-import type { InsertStepParams, Statements } from './statements.js';
+import type { ClaimParams, InsertStepParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
@@ -182,7 +184,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return id;
     },
 
-    async claimJob(id: string): Promise<ClaimedJob | null> {
+    async claimJob(id: string, claim: Claim): Promise<ClaimedJob | null> {
+      const { owner, leaseMs } = checkClaim('claimJob', claim);
       const known = fresh.get(id);
       if (known !== undefined) {
         fresh.delete(id);
@@ -190,7 +193,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         // lost in a crash, it leaves the job queued, and start-up resumes it.
         const claimed = await write(
           'claimJob',
-          (sql) => sql.markRunning.run(Date.now(), id).changes > 0,
+          (sql) => sql.markRunning.run(claimParams(id, owner, leaseMs)).changes > 0,
           { durable: false },
         );
         if (!claimed) return null;
@@ -206,39 +209,68 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return write(
         'claimJob',
         (sql) => {
-          const row = sql.claimJob.get(Date.now(), id);
-          if (row === undefined) return null;
-          return {
-            id,
-            workflow: row.workflow,
-            attempt: row.attempt,
-            trigger: JSON.parse(row.trigger) as TriggerData,
-            steps: sql.stepsOfJob.all(id).map(toStepRecord),
-            reply: parseReply(row.reply),
-          };
+          const row = sql.claimJob.get(claimParams(id, owner, leaseMs));
+          return row === undefined ? null : toClaimedJob(row, sql.stepsOfJob.all(id));
         },
         { durable: false },
       );
     },
 
-    async saveStep(jobId: string, step: StepRecord) {
+    async claimNextJobs(claim: Claim, limit: number): Promise<ClaimedJob[]> {
+      const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
+      if (!(limit >= 1)) return [];
+      const params = { ...claimParams('', owner, leaseMs), limit: Math.trunc(limit) };
+      const jobs = await write(
+        'claimNextJobs',
+        (sql) =>
+          sql.claimNext
+            .all(params)
+            .sort((a, b) => a.seq - b.seq)
+            .map((row) => toClaimedJob(row, sql.stepsOfJob.all(row.id))),
+        { durable: false },
+      );
+      for (const job of jobs) fresh.delete(job.id);
+      return jobs;
+    },
+
+    async renewLeases(owner: string, ids: string[], leaseMs: number) {
+      checkLease('renewLeases', leaseMs);
+      if (ids.length === 0) return [];
+      const idsJson = JSON.stringify(ids);
+      return write(
+        'renewLeases',
+        (sql) => sql.renewLeases.all(Date.now() + leaseMs, owner, idsJson),
+        { durable: false },
+      );
+    },
+
+    async releaseJob(id: string, owner: string) {
+      return write('releaseJob', (sql) => sql.releaseJob.run(id, owner).changes > 0);
+    },
+
+    async saveStep(jobId: string, step: StepRecord, owner: string) {
       const params = stepParams(jobId, step);
       return write('saveStep', (sql) => {
+        if (sql.holdsJob.get(jobId, owner) === undefined) return false;
         sql.upsertStep.run(params);
+        return true;
       });
     },
 
-    async saveReply(jobId: string, reply: HttpReply) {
+    async saveReply(jobId: string, reply: HttpReply, owner: string) {
       const replyJson = JSON.stringify(reply);
-      return write('saveReply', (sql) => {
-        sql.saveReply.run(replyJson, jobId);
-      });
+      return write('saveReply', (sql) => sql.saveReply.run(replyJson, jobId, owner).changes > 0);
     },
 
-    async finishJob(jobId: string, status: 'succeeded' | 'failed', error: string | null) {
+    async finishJob(
+      jobId: string,
+      owner: string,
+      status: 'succeeded' | 'failed',
+      error: string | null,
+    ) {
       return write(
         'finishJob',
-        (sql) => sql.finishJob.run(status, error, Date.now(), jobId).changes > 0,
+        (sql) => sql.finishJob.run(status, error, Date.now(), jobId, owner).changes > 0,
       );
     },
 
@@ -384,11 +416,20 @@ function openDatabase(opts: SqliteStoreOptions): Open {
       db,
       wal ? { walFile: `${path.resolve(opts.file)}-wal` } : {},
     );
-    return { db, sql: prepareStatements(db), batcher };
+    const sql = prepareStatements(db);
+    // This file serves one process: leases left by a previous run hold nobody's work, and
+    // its jobs resume at once.
+    sql.expireLeases.run();
+    return { db, sql, batcher };
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {
+  const nowMs = Date.now();
+  return { id, owner, nowMs, leaseUntil: nowMs + leaseMs };
 }
 
 function stepParams(jobId: string, step: StepRecord): InsertStepParams {

@@ -48,6 +48,22 @@ export interface InsertStepParams {
   durationMs: number;
 }
 
+export interface ClaimParams {
+  id: string;
+  owner: string;
+  nowMs: number;
+  leaseUntil: number;
+}
+
+export type ClaimNextParams = Omit<ClaimParams, 'id'> & { limit: number };
+
+/** What a claim sets: running, one more attempt, the owner and its lease. */
+const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
+  lease_until = @leaseUntil, started_at = coalesce(started_at, @nowMs)`;
+/** A job a claim may take: queued, or running with an expired lease or the same owner. */
+const CLAIMABLE = `(status = 'queued' OR (status = 'running'
+  AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
+
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
   workflow?: string;
@@ -68,10 +84,17 @@ export interface Statements {
   >;
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
-  claimJob: Statement<[nowMs: number, id: string], ClaimRow>;
-  markRunning: Statement<[nowMs: number, id: string]>;
-  finishJob: Statement<[status: JobStatus, error: string | null, nowMs: number, id: string]>;
-  saveReply: Statement<[reply: string, id: string]>;
+  claimJob: Statement<ClaimParams, ClaimRow>;
+  markRunning: Statement<ClaimParams>;
+  claimNext: Statement<ClaimNextParams, ClaimRow>;
+  renewLeases: Statement<[leaseUntil: number, owner: string, idsJson: string], string>;
+  releaseJob: Statement<[id: string, owner: string]>;
+  expireLeases: Statement<[]>;
+  finishJob: Statement<
+    [status: JobStatus, error: string | null, nowMs: number, id: string, owner: string]
+  >;
+  saveReply: Statement<[reply: string, id: string, owner: string]>;
+  holdsJob: Statement<[id: string, owner: string], number>;
   upsertStep: Statement<InsertStepParams>;
   getJob: Statement<[id: string], JobRow>;
   stepsOfJob: Statement<[jobId: string], StepRow>;
@@ -105,25 +128,56 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at)
        VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt)`,
     ),
-    claimJob: db.prepare<[number, string], ClaimRow>(
-      `UPDATE jobs SET status = 'running', attempt = attempt + 1,
-         started_at = coalesce(started_at, ?)
-       WHERE id = ? AND status IN ('queued', 'running')
-       RETURNING workflow, attempt, trigger, reply`,
+    claimJob: db.prepare<ClaimParams, ClaimRow>(
+      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
+       RETURNING seq, id, workflow, attempt, trigger, reply`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
-    markRunning: db.prepare<[number, string]>(
-      `UPDATE jobs SET status = 'running', attempt = attempt + 1,
-         started_at = coalesce(started_at, ?)
-       WHERE id = ? AND status IN ('queued', 'running')`,
+    markRunning: db.prepare<ClaimParams>(
+      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}`,
     ),
-    finishJob: db.prepare<[JobStatus, string | null, number, string]>(
-      `UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+    // The oldest queued jobs and the oldest running ones whose lease expired, each walked in
+    // seq order on jobs_by_status and cut at the limit, rather than one OR over both.
+    claimNext: db.prepare<ClaimNextParams, ClaimRow>(
+      `UPDATE jobs SET ${CLAIM_SET}
+       WHERE seq IN (
+         SELECT seq FROM (
+           SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT @limit)
+           UNION ALL
+           SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
+                              AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
+         ) ORDER BY seq LIMIT @limit)
+       RETURNING seq, id, workflow, attempt, trigger, reply`,
     ),
-    // The first reply wins: later ones leave it as it is.
-    saveReply: db.prepare<[string, string]>(
-      'UPDATE jobs SET reply = ? WHERE id = ? AND reply IS NULL',
+    renewLeases: db
+      .prepare<[leaseUntil: number, owner: string, ids: string], string>(
+        `UPDATE jobs SET lease_until = ?
+         WHERE owner = ? AND status = 'running' AND id IN (SELECT value FROM json_each(?))
+         RETURNING id`,
+      )
+      .pluck(),
+    releaseJob: db.prepare<[string, string]>(
+      `UPDATE jobs SET status = 'queued', owner = NULL, lease_until = NULL
+       WHERE id = ? AND owner = ? AND status = 'running'`,
     ),
+    // Left by a previous run of the one process this file serves: claimable at once.
+    expireLeases: db.prepare<[]>(
+      `UPDATE jobs SET lease_until = 0 WHERE status = 'running' AND lease_until > 0`,
+    ),
+    finishJob: db.prepare<[JobStatus, string | null, number, string, string]>(
+      `UPDATE jobs SET status = ?, error = ?, finished_at = ?, lease_until = NULL
+       WHERE id = ? AND owner = ? AND status = 'running'`,
+    ),
+    // The first reply wins: later ones leave it as it is. A change (same value) still tells
+    // that the owner holds the job.
+    saveReply: db.prepare<[string, string, string]>(
+      `UPDATE jobs SET reply = coalesce(reply, ?) WHERE id = ? AND owner = ? AND status = 'running'`,
+    ),
+    holdsJob: db
+      .prepare<[string, string], number>(
+        `SELECT 1 FROM jobs WHERE id = ? AND owner = ? AND status = 'running'`,
+      )
+      .pluck(),
     upsertStep: db.prepare<InsertStepParams>(
       `INSERT OR REPLACE INTO steps (job_id, ${STEP_COLUMNS})
        VALUES (@jobId, @seq, @id, @type, @status, @input, @output, @error, @attempts,
