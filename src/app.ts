@@ -104,7 +104,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const storeOptions: StoreOptions = { sqliteFile: join(config.dataDir, 'hookflow.db') };
+  const storeOptions = storeOptionsOf(config);
 
   // Set once the thread started: the metrics, the bus and the Intake are made before it.
   let worker: WorkerThread | undefined;
@@ -204,6 +204,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   };
   return app;
+}
+
+/** HOOKFLOW_DATABASE_URL selects PostgreSQL; else the SQLite file in the data directory. */
+function storeOptionsOf(config: Config): StoreOptions {
+  if (config.databaseUrl !== null) {
+    throw new ConfigError(
+      'HOOKFLOW_DATABASE_URL',
+      'this build of Hookflow has no PostgreSQL store yet; unset it to run on SQLite',
+    );
+  }
+  return { sqliteFile: join(config.dataDir, 'hookflow.db') };
 }
 
 function loadWorkflowsOrThrow(
