@@ -65,6 +65,29 @@ export function connectionsContract(current: CurrentStore): void {
       assert.equal(await store.getConnectionTokens('other'), 'v1:c');
     });
 
+    void it('tokens set with an expected value are written only while that value is stored', async () => {
+      const store = current();
+      assert.equal(await store.setConnectionTokens('crm', 'v1:a', null), true);
+      assert.equal(await store.setConnectionTokens('crm', 'v1:x', null), false);
+      assert.equal(await store.setConnectionTokens('crm', 'v1:b', 'v1:a'), true);
+      assert.equal(await store.setConnectionTokens('crm', 'v1:y', 'v1:a'), false);
+      assert.equal(await store.getConnectionTokens('crm'), 'v1:b');
+      assert.equal(await store.setConnectionTokens('crm', null, 'v1:a'), false);
+      assert.equal(await store.setConnectionTokens('crm', null, 'v1:b'), true);
+      assert.equal(await store.getConnectionTokens('crm'), null);
+    });
+
+    void it('of two refreshes of one token racing, exactly one is stored', async () => {
+      const store = current();
+      await store.setConnectionTokens('crm', 'v1:old');
+      const wins = await Promise.all([
+        store.setConnectionTokens('crm', 'v1:first', 'v1:old'),
+        store.setConnectionTokens('crm', 'v1:second', 'v1:old'),
+      ]);
+      assert.equal(wins.filter(Boolean).length, 1);
+      assert.equal(await store.getConnectionTokens('crm'), wins[0] ? 'v1:first' : 'v1:second');
+    });
+
     void it('a pending authorization is taken once', async () => {
       const store = current();
       const state = { state: 's1', connection: 'crm', data: 'v1:x', expiresAt: inAnHour() };

@@ -7,6 +7,8 @@
  *   const detail = toJobDetail(jobRow, stepRows);
  */
 import type { HttpReply } from '../../workflow/types.js';
+import { StoreError } from '../errors.js';
+import type { InsertStepParams } from './statements.js';
 import type {
   ClaimedJob,
   JobDetail,
@@ -158,4 +160,28 @@ function parseJson(text: string | null): unknown {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** A step's record as the parameters of its INSERT; throws for a startedAt that is not ISO. */
+export function stepParams(jobId: string, step: StepRecord): InsertStepParams {
+  const startedAt = Date.parse(step.startedAt);
+  if (Number.isNaN(startedAt)) {
+    throw new StoreError(
+      'store_invalid_value',
+      `step '${step.id}' of job ${jobId} has startedAt '${step.startedAt}', which is not an ISO timestamp; pass new Date().toISOString()`,
+    );
+  }
+  return {
+    jobId,
+    seq: step.seq,
+    id: step.id,
+    type: step.type,
+    status: step.status,
+    input: jsonOrNull(step.input),
+    output: jsonOrNull(step.output),
+    error: step.error,
+    attempts: step.attempts,
+    startedAt,
+    durationMs: Math.round(step.durationMs),
+  };
 }

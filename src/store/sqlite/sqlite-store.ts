@@ -30,26 +30,23 @@ import type {
   Store,
   TimedTriggerData,
   TriggerData,
-  TriggerLifecycleRecord,
 } from '../types.js';
 import { migrate } from './migrations.js';
 import {
   jsonOrNull,
   parseReply,
+  stepParams,
   toClaimedJob,
   toJobDetail,
   toJobSummary,
-  toTriggerLifecycle,
 } from './rows.js';
-import type { TriggerLifecycleRow } from './rows.js';
-import { connectionMethods } from './sqlite-connections.js';
-import type { ClaimParams, InsertStepParams, Statements } from './statements.js';
+import { createConnectionMethods } from './connection-store.js';
+import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
 import { createTriggerMethods } from './trigger-store.js';
-import type { WorkflowStatements } from './workflow-statements.js';
-import { prepareWorkflowStatements, toOverride, toStoredWorkflow } from './workflow-statements.js';
+import { createWorkflowMethods } from './workflow-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -105,18 +102,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     return batcher.write(operation, () => op(sql), writeOpts);
   }
 
-  // Statements of API-pushed workflows and overrides: prepared on first use, off the ingest path.
-  let workflowSql: WorkflowStatements | null = null;
-  function wfSql(operation: string): WorkflowStatements {
-    return (workflowSql ??= prepareWorkflowStatements(ready(operation).db));
-  }
-  function wfWrite<T>(operation: string, op: (sql: WorkflowStatements) => T): Promise<T> {
-    const sql = wfSql(operation);
-    return write(operation, () => op(sql));
-  }
-
   return {
     ...createTriggerMethods(write, (operation) => ready(operation).sql),
+    ...createWorkflowMethods(write, (operation) => ready(operation)),
 
     async init() {
       if (open !== null) return;
@@ -311,81 +299,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return ready('lastJobStatus').sql.lastJobStatus.get(workflow) ?? null;
     },
 
-    async getMeta(key: string) {
-      return ready('getMeta').sql.getMeta.get(key) ?? null;
-    },
-
-    async setMeta(key: string, value: string) {
-      return write('setMeta', (sql) => {
-        sql.setMeta.run(key, value);
-      });
-    },
-
-    async listStoredWorkflows() {
-      return wfSql('listStoredWorkflows').listWorkflows.all().map(toStoredWorkflow);
-    },
-
-    async putStoredWorkflow(workflow) {
-      const params = { ...workflow, updatedAt: Date.now() };
-      return wfWrite('putStoredWorkflow', (sql) => {
-        sql.putWorkflow.run(params);
-      });
-    },
-
-    async deleteStoredWorkflow(name: string) {
-      return wfWrite('deleteStoredWorkflow', (sql) => sql.deleteWorkflow.run(name).changes > 0);
-    },
-
-    async listWorkflowOverrides() {
-      return wfSql('listWorkflowOverrides').listOverrides.all().map(toOverride);
-    },
-
-    async setWorkflowOverride(name, override) {
-      const updatedAt = Date.now();
-      return wfWrite('setWorkflowOverride', (sql) => {
-        if (override === null) sql.deleteOverride.run(name);
-        else
-          sql.setOverride.run({
-            name,
-            enabled: override.enabled ? 1 : 0,
-            hash: override.hash,
-            updatedAt,
-          });
-      });
-    },
-
     async purgeDedupe(nowMs: number) {
       return write('purgeDedupe', (sql) => sql.purgeDedupe.run(nowMs).changes);
     },
 
-    async listTriggerLifecycles() {
-      return ready('listTriggerLifecycles').sql.listTriggerLifecycles.all().map(toTriggerLifecycle);
-    },
-
-    async saveTriggerLifecycle(record: TriggerLifecycleRecord) {
-      const row: TriggerLifecycleRow = {
-        id: record.id,
-        workflow: record.workflow,
-        fingerprint: record.fingerprint,
-        spec: JSON.stringify(record.spec),
-        status: record.status,
-        state: jsonOrNull(record.state),
-        attempts: record.attempts,
-        last_error: record.lastError,
-        next_attempt_at: record.nextAttemptAt,
-        updated_at: record.updatedAt,
-      };
-      return write('saveTriggerLifecycle', (sql) => {
-        sql.saveTriggerLifecycle.run(row);
-      });
-    },
-
-    async deleteTriggerLifecycle(id: string) {
-      return write('deleteTriggerLifecycle', (sql) => {
-        sql.deleteTriggerLifecycle.run(id);
-      });
-    },
-    ...connectionMethods(write, (operation) => ready(operation).sql),
+    ...createConnectionMethods(write, (operation) => ready(operation).sql),
   };
 }
 
@@ -430,27 +348,4 @@ function openDatabase(opts: SqliteStoreOptions): Open {
 function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {
   const nowMs = Date.now();
   return { id, owner, nowMs, leaseUntil: nowMs + leaseMs };
-}
-
-function stepParams(jobId: string, step: StepRecord): InsertStepParams {
-  const startedAt = Date.parse(step.startedAt);
-  if (Number.isNaN(startedAt)) {
-    throw new StoreError(
-      'store_invalid_value',
-      `step '${step.id}' of job ${jobId} has startedAt '${step.startedAt}', which is not an ISO timestamp; pass new Date().toISOString()`,
-    );
-  }
-  return {
-    jobId,
-    seq: step.seq,
-    id: step.id,
-    type: step.type,
-    status: step.status,
-    input: jsonOrNull(step.input),
-    output: jsonOrNull(step.output),
-    error: step.error,
-    attempts: step.attempts,
-    startedAt,
-    durationMs: Math.round(step.durationMs),
-  };
 }

@@ -1,6 +1,7 @@
 /**
  * @module store/sqlite/trigger-store
- * The Store methods of poll and schedule triggers on SQLite, written with the store's own
+ * The Store methods of poll and schedule triggers and of connector trigger lifecycle records
+ * on SQLite, written with the store's own
  * `write` (group commit) and read helpers, and spread into the store object.
  *
  * A poll's items are classified inside its write: the seen-state read and the jobs inserted
@@ -9,7 +10,15 @@
  * @example
  *   return { ...coreMethods, ...createTriggerMethods(write, read) };
  */
-import type { PollResult, ScheduleTriggerData, Store, TriggerState } from '../types.js';
+import type {
+  PollResult,
+  ScheduleTriggerData,
+  TriggerLifecycleRecord,
+  TriggerState,
+  TriggerStore,
+} from '../types.js';
+import { jsonOrNull, toTriggerLifecycle } from './rows.js';
+import type { TriggerLifecycleRow } from './rows.js';
 import type { Statements } from './statements.js';
 import type { TriggerStateRow } from './trigger-statements.js';
 
@@ -19,18 +28,35 @@ type Read = (operation: string) => Statements;
 /** A remembered item's window is written again only when this much of it has passed. */
 const MAX_REFRESH_SLACK_MS = 86_400_000;
 
-export type TriggerMethods = Pick<
-  Store,
-  | 'getTriggerState'
-  | 'recordPoll'
-  | 'recordTriggerFailure'
-  | 'claimTick'
-  | 'resetSchedule'
-  | 'purgeSeenItems'
->;
-
-export function createTriggerMethods(write: Write, read: Read): TriggerMethods {
+export function createTriggerMethods(write: Write, read: Read): TriggerStore {
   return {
+    async listTriggerLifecycles() {
+      return read('listTriggerLifecycles').listTriggerLifecycles.all().map(toTriggerLifecycle);
+    },
+
+    async saveTriggerLifecycle(record: TriggerLifecycleRecord) {
+      const row: TriggerLifecycleRow = {
+        id: record.id,
+        workflow: record.workflow,
+        fingerprint: record.fingerprint,
+        spec: JSON.stringify(record.spec),
+        status: record.status,
+        state: jsonOrNull(record.state),
+        attempts: record.attempts,
+        last_error: record.lastError,
+        next_attempt_at: record.nextAttemptAt,
+        updated_at: record.updatedAt,
+      };
+      return write('saveTriggerLifecycle', (sql) => {
+        sql.saveTriggerLifecycle.run(row);
+      });
+    },
+
+    async deleteTriggerLifecycle(id: string) {
+      return write('deleteTriggerLifecycle', (sql) => {
+        sql.deleteTriggerLifecycle.run(id);
+      });
+    },
     async getTriggerState(workflow) {
       const row = read('getTriggerState').triggers.getState.get(workflow);
       return row === undefined ? null : toTriggerState(row);

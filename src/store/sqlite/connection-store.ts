@@ -1,10 +1,10 @@
 /**
- * @module store/sqlite/sqlite-connections
+ * @module store/sqlite/connection-store
  * The Store methods of connections on SQLite. Writes go through the store's group-commit
  * `write` like every other write; reads run at once.
  *
  * @example
- *   return { ...otherMethods, ...connectionMethods(write, read) };
+ *   return { ...otherMethods, ...createConnectionMethods(write, read) };
  */
 import type { Store, StoredConnection, StoredOAuthState } from '../types.js';
 import type { Statements } from './statements.js';
@@ -20,7 +20,7 @@ type ConnectionMethods = Pick<
   | 'takeOAuthState'
 >;
 
-export function connectionMethods(
+export function createConnectionMethods(
   write: <T>(operation: string, op: (sql: Statements) => T) => Promise<T>,
   read: (operation: string) => Statements,
 ): ConnectionMethods {
@@ -59,10 +59,15 @@ export function connectionMethods(
       return read('getConnectionTokens').connections.getTokens.get(name) ?? null;
     },
 
-    async setConnectionTokens(name: string, sealed: string | null) {
+    async setConnectionTokens(name: string, sealed: string | null, expected?: string | null) {
       return write('setConnectionTokens', (sql) => {
+        // Compare-and-set: one process's refresh wins, the others see their token replaced.
+        if (expected !== undefined && (sql.connections.getTokens.get(name) ?? null) !== expected) {
+          return false;
+        }
         if (sealed === null) sql.connections.deleteTokens.run(name);
         else sql.connections.putTokens.run(name, sealed, Date.now());
+        return true;
       });
     },
 

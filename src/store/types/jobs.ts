@@ -1,0 +1,157 @@
+/**
+ * @module store/types/jobs
+ * The jobs store: events accepted with their dedupe keys, jobs claimed with an owner and a
+ * lease, their steps, replies and history.
+ *
+ * @example
+ *   const claimed = await store.claimJob(id, { owner: 'worker-1', leaseMs: DEFAULT_LEASE_MS });
+ */
+import type { HttpReply } from '../../workflow/types.js';
+import type { TimedTriggerData } from './triggers.js';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+
+/** The webhook trigger's output, as stored with the job (§3). */
+export interface TriggerData {
+  id: string;
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+  /** The exact bytes received: UTF-8 text, or base64 when `rawBodyEncoding` says so. */
+  rawBody: string;
+  rawBodyEncoding?: 'base64';
+  receivedAt: string;
+}
+
+export interface NewEvent {
+  /** Pre-generated job id (also the event id answered in the 202). */
+  id: string;
+  workflow: string;
+  trigger: TriggerData;
+  /** Dedupe key and when it stops counting (epoch ms). */
+  dedupe?: { key: string; expiresAt: number };
+  /** The answer sent to the caller (acknowledge mode), kept to answer duplicates the same way. */
+  answer?: HttpReply;
+}
+
+export type AcceptResult =
+  | { kind: 'accepted'; jobId: string }
+  | { kind: 'duplicate'; jobId: string; answer: HttpReply | null };
+
+export interface StepRecord {
+  /** Position in execution order (0-based), unique within a job. */
+  seq: number;
+  id: string;
+  type: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  attempts: number;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface JobSummary {
+  id: string;
+  workflow: string;
+  status: JobStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface JobDetail extends JobSummary {
+  attempt: number;
+  rerunOf: string | null;
+  trigger: TriggerData | TimedTriggerData;
+  steps: StepRecord[];
+  reply: HttpReply | null;
+  error: string | null;
+}
+
+/** A job handed to the engine by `claimJob`: what it needs to run or resume. */
+export interface ClaimedJob {
+  id: string;
+  workflow: string;
+  attempt: number;
+  trigger: TriggerData | TimedTriggerData;
+  /** Steps already finished by an earlier attempt (resume after a crash skips them). */
+  steps: StepRecord[];
+  reply: HttpReply | null;
+}
+
+export interface JobFilter {
+  workflow?: string;
+  status?: JobStatus;
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** Who claims a job and for how long the claim holds without renewal. */
+export interface Claim {
+  owner: string;
+  leaseMs: number;
+}
+
+/** How long a claim holds without renewal; a worker renews at a third of it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+export interface JobStore {
+  /**
+   * Commits the event and its queued job (checking the dedupe key first) before resolving.
+   * Resolving means the event survives a crash: callers answer 2xx only after it resolves.
+   */
+  acceptEvent(event: NewEvent): Promise<AcceptResult>;
+  /** A new queued job from stored trigger data (rerun). Returns the new job id. */
+  createJob(
+    workflow: string,
+    trigger: TriggerData | TimedTriggerData,
+    opts: { rerunOf?: string },
+  ): Promise<string>;
+
+  /**
+   * Claims one job for `claim.owner` until `claim.leaseMs` from now: queued → running, or
+   * running whose lease expired (or already held by the same owner) → running; attempt + 1.
+   * null when the job is finished, unknown, or held by another owner's live lease.
+   */
+  claimJob(id: string, claim: Claim): Promise<ClaimedJob | null>;
+  /**
+   * Claims up to `limit` of the oldest claimable jobs (queued, or running with an expired lease)
+   * at once. Concurrent callers never get the same job.
+   */
+  claimNextJobs(claim: Claim, limit: number): Promise<ClaimedJob[]>;
+  /** Extends the leases `owner` holds on `ids`; returns the ids still held (the others were lost). */
+  renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>;
+  /** running → queued, for a graceful stop: another worker may claim it at once. */
+  releaseJob(id: string, owner: string): Promise<boolean>;
+  /** Saves (or replaces, by seq) a step's record. false, and nothing written, unless `owner` holds the job. */
+  saveStep(jobId: string, step: StepRecord, owner: string): Promise<boolean>;
+  /** The first reply wins. false, and nothing written, unless `owner` holds the job. */
+  saveReply(jobId: string, reply: HttpReply, owner: string): Promise<boolean>;
+  /**
+   * running → succeeded|failed, compare-and-set on the owner. false when the job was not
+   * running or `owner` no longer holds it (a job is finished once).
+   */
+  finishJob(
+    jobId: string,
+    owner: string,
+    status: 'succeeded' | 'failed',
+    error: string | null,
+  ): Promise<boolean>;
+  /** Ids of jobs left queued or running (oldest first), to resume at start-up. */
+  unfinishedJobs(): Promise<string[]>;
+
+  getJob(id: string): Promise<JobDetail | null>;
+  listJobs(filter: JobFilter): Promise<{ jobs: JobSummary[]; nextCursor: string | null }>;
+  /** The status of the newest job of each workflow, for the UI's list. */
+  lastJobStatus(workflow: string): Promise<JobStatus | null>;
+
+  /** Deletes dedupe keys past their window. Returns how many were deleted. */
+  purgeDedupe(nowMs: number): Promise<number>;
+}
