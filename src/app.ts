@@ -157,8 +157,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         outbound: {
           allowPrivateNetworks: config.allowPrivateNetworks,
           allowedNetworks: config.allowedNetworks,
+          secretKey: config.secretKey,
         },
-        secretKey: config.secretKey,
         connections: connectionFiles,
         workflows: ingress.registry.list().map(toDoc),
         concurrency: config.concurrency,

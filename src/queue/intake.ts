@@ -13,42 +13,19 @@
  *   const intake = createIntake(store, (ids) => workerThread.wake(ids));
  *   const result = await intake.acceptEvent(event); // durable once resolved
  */
-import type {
-  AcceptResult,
-  NewEvent,
-  PollResult,
-  ScheduleTriggerData,
-  Store,
-  TimedTriggerData,
-  TriggerData,
-} from '../store/types.js';
+import type { Store } from '../store/index.js';
 
 /** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
 export type JobNotifier = (jobIds: readonly string[]) => void;
 
-export interface Intake {
-  /** Commits the event and its job (checking the dedupe key); resolves once durable. */
-  acceptEvent(event: NewEvent): Promise<AcceptResult>;
-  /** A new job from stored trigger data (a rerun, `hookflow test`). Returns its id. */
-  createJob(
-    workflow: string,
-    trigger: TriggerData | TimedTriggerData,
-    opts: { rerunOf?: string },
-  ): Promise<string>;
-  /** Commits a successful poll and the jobs of its new items (see Store.recordPoll). */
-  recordPoll(poll: PollResult): Promise<string[]>;
-  /** Claims a schedule's fire time and creates its job; false when another claim won it. */
-  claimTick(
-    workflow: string,
-    tickAt: number,
-    job: { id: string; trigger: ScheduleTriggerData },
-  ): Promise<boolean>;
-}
+/**
+ * The store's job-creating writes, each followed by telling the workers: `acceptEvent` (the
+ * event, its job and dedupe key), `createJob` (a rerun, `hookflow test`), `recordPoll` (a
+ * poll's new items), `claimTick` (a schedule's fire time). Each resolves once durable.
+ */
+export type Intake = Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>;
 
-export function createIntake(
-  store: Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>,
-  notify: JobNotifier,
-): Intake {
+export function createIntake(store: Intake, notify: JobNotifier): Intake {
   return {
     async acceptEvent(event) {
       const result = await store.acceptEvent(event);

@@ -10,6 +10,7 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Connection, ConnectionStatus } from '../../connections/index.js';
 import type { ReplyOutcome } from '../../engine/index.js';
 import type { StoreOptions } from '../../store/index.js';
+import type { OutboundSettings } from '../outbound.js';
 
 /** What the worker thread is started with. */
 export interface WorkerThreadData {
@@ -19,20 +20,13 @@ export interface WorkerThreadData {
   env: Record<string, string>;
   /** The user's connectors directory (the built-ins are always there). */
   connectorsDir: string | null;
+  /** The SSRF guard's settings; the worker opens sealed connections and tokens itself. */
   outbound: OutboundSettings;
-  /** HOOKFLOW_SECRET_KEY: the worker opens sealed connections and tokens itself. */
-  secretKey: string | null;
   /** The connections read from files (plain data); the stored ones it reads itself. */
   connections: Connection[];
   workflows: WorkflowDoc[];
   /** Jobs run at once. */
   concurrency: number;
-}
-
-/** What the SSRF guard of outbound requests lets through (config's settings of the name). */
-export interface OutboundSettings {
-  allowPrivateNetworks: boolean;
-  allowedNetworks: string[];
 }
 
 /** A workflow as it crosses threads: its text, compiled again on the other side. */

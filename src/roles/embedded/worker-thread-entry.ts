@@ -111,7 +111,6 @@ try {
     env: data.env,
     connectors,
     outbound: data.outbound,
-    secretKey: data.secretKey,
     connections: data.connections,
     workflow: (name) => workflows.get(name),
     concurrency: data.concurrency,

@@ -14,8 +14,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { defaultUiDir, registerApi, registerUiFiles } from '../../api/index.js';
 import type { Config } from '../../config/index.js';
-import { ConnectionRegistry, createOutboundAgent, openVault } from '../../connections/index.js';
-import type { Connection } from '../../connections/index.js';
+import type { Connection, ConnectionRegistry } from '../../connections/index.js';
 import type { ConnectorCatalog } from '../../connectors/index.js';
 import type { ReplyBus } from '../../engine/index.js';
 import { registerWebhooks } from '../../ingress/webhooks.js';
@@ -28,6 +27,7 @@ import { createTriggerRuntime } from '../../triggers/index.js';
 import type { TriggerRuntime } from '../../triggers/index.js';
 import { TriggerLifecycle } from '../../triggers/lifecycle/index.js';
 import type { Workflow } from '../../workflow/types.js';
+import { openOutbound } from '../outbound.js';
 import { createHttpServer, listenOn } from './http-server.js';
 
 export interface IngressOptions {
@@ -73,29 +73,20 @@ export interface Ingress {
 
 export async function openIngress(opts: IngressOptions): Promise<Ingress> {
   const { config, log, store, metrics } = opts;
-  // The SSRF guard: every outbound request (polls, OAuth2, connection tests) goes through it.
-  const dispatcher = createOutboundAgent({
-    allowPrivate: config.allowPrivateNetworks,
-    allowNetworks: config.allowedNetworks,
+  // Polls, OAuth2, connection tests and lifecycles go through the SSRF guard.
+  const outbound = await openOutbound({
+    store,
+    log,
+    settings: config,
+    files: opts.connections,
+    ...(opts.onConnectionsChange ? { hooks: { onChange: opts.onConnectionsChange } } : {}),
   });
-  let connections: ConnectionRegistry;
+  const { connections, dispatcher } = outbound;
   let workflows: Workflow[];
   try {
-    const vault = await openVault(store, config.secretKey);
-    connections = await ConnectionRegistry.open(
-      {
-        store,
-        vault,
-        log,
-        dispatcher,
-        allowPrivateNetworks: config.allowPrivateNetworks,
-        ...(opts.onConnectionsChange ? { onChange: opts.onConnectionsChange } : {}),
-      },
-      opts.connections,
-    );
     workflows = opts.workflows(connections.names());
   } catch (e) {
-    await dispatcher.close();
+    await outbound.close();
     throw e;
   }
   const registry = new WorkflowRegistry(store);
@@ -104,12 +95,11 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     connectors: opts.connectors,
     connections: () => connections.names(),
   });
-  const outbound = { connections, dispatcher };
   const lifecycle = new TriggerLifecycle({
     store,
     registry,
     catalog: opts.connectors,
-    http: outbound,
+    http: { connections, dispatcher },
     log,
     attempts: config.lifecycleAttempts,
     backoffMs: config.lifecycleBackoffMs,
@@ -125,7 +115,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     registry,
     log,
     env: opts.env,
-    ...outbound,
+    connections,
+    dispatcher,
   });
 
   const server = await createHttpServer(config, metrics, log);
@@ -164,7 +155,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     registry,
     catalog,
     connections,
-    outbound,
+    outbound: { connections, dispatcher },
     lifecycle,
     triggers,
     async listen() {
@@ -180,8 +171,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
       await server.close();
       await lifecycle.stop();
       await triggers.stop();
-      await connections.close();
-      await dispatcher.close();
+      await outbound.close();
     },
   };
 }

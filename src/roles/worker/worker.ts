@@ -18,8 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { ConnectionRegistry, createOutboundAgent, openVault } from '../../connections/index.js';
-import type { Connection, ConnectionStatus } from '../../connections/index.js';
+import type { Connection, ConnectionRegistry, ConnectionStatus } from '../../connections/index.js';
 import { createActionRunner } from '../../connectors/index.js';
 import type { ConnectorCatalog } from '../../connectors/index.js';
 import { Engine } from '../../engine/index.js';
@@ -31,6 +30,8 @@ import { createStore } from '../../store/index.js';
 import { DEFAULT_LEASE_MS } from '../../store/types.js';
 import type { Store, StoreOptions } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
+import { openOutbound } from '../outbound.js';
+import type { Outbound, OutboundSettings } from '../outbound.js';
 
 export interface WorkerOptions {
   store: StoreOptions;
@@ -38,9 +39,8 @@ export interface WorkerOptions {
   /** Variables visible to expressions as `env`. */
   env: Record<string, string>;
   connectors: ConnectorCatalog;
-  /** The SSRF guard's settings. */
-  outbound: { allowPrivateNetworks: boolean; allowedNetworks: string[] };
-  secretKey: string | null;
+  /** The SSRF guard's settings and the key of sealed secrets. */
+  outbound: OutboundSettings;
   /** Connections read from files; the stored ones are read from the store. */
   connections: Connection[];
   /** The workflow a job names, as this worker knows it now. */
@@ -80,29 +80,20 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
   });
   const store = instrumentStore(createStore(opts.store), metrics);
   await store.init();
-  const dispatcher = createOutboundAgent({
-    allowPrivate: opts.outbound.allowPrivateNetworks,
-    allowNetworks: opts.outbound.allowedNetworks,
-  });
-  let connections: ConnectionRegistry;
+  let outbound: Outbound;
   try {
-    const vault = await openVault(store, opts.secretKey);
-    connections = await ConnectionRegistry.open(
-      {
-        store,
-        vault,
-        log,
-        dispatcher,
-        allowPrivateNetworks: opts.outbound.allowPrivateNetworks,
-        ...(opts.onConnectionStatus ? { onStatus: opts.onConnectionStatus } : {}),
-      },
-      opts.connections,
-    );
+    outbound = await openOutbound({
+      store,
+      log,
+      settings: opts.outbound,
+      files: opts.connections,
+      ...(opts.onConnectionStatus ? { hooks: { onStatus: opts.onConnectionStatus } } : {}),
+    });
   } catch (e) {
     await store.close();
-    await dispatcher.close();
     throw e;
   }
+  const { connections, dispatcher } = outbound;
 
   const engine = new Engine({
     store,
@@ -164,8 +155,7 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
       await queue.stop();
       clearInterval(renewal);
       await store.close();
-      await connections.close();
-      await dispatcher.close();
+      await outbound.close();
     },
     depth: () => queue.depth(),
   };
