@@ -63,7 +63,9 @@ export async function acceptConnectorEvent(
     const refused = trigger.verifier(request.headers, raw, Date.now());
     if (refused) return sendReply(reply, refused);
   }
-  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format, {
+    maxDepth: deps.maxDepth,
+  });
   const http: HttpRequest = {
     method: request.method,
     path,

@@ -7,6 +7,7 @@ import { HookflowError } from '../errors.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_body: 400,
+  body_too_deep: 400,
   invalid_request: 400,
   invalid_workflow: 400,
   invalid_config: 400,

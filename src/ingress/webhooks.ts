@@ -16,7 +16,7 @@ import type { AcceptResult, NewEvent, Store, TriggerData } from '../store/types.
 import { newJobId } from '../store/index.js';
 import { renderReply } from '../workflow/index.js';
 import type { HttpReply, Scope, WebhookTrigger } from '../workflow/types.js';
-import { decodeBody } from './body/index.js';
+import { decodeBody, decodeContentEncoding } from './body/index.js';
 import {
   DEFAULT_REJECT,
   acceptedAnswer,
@@ -39,7 +39,10 @@ export interface WebhookDeps {
   accept(event: NewEvent): Promise<AcceptResult>;
   replies: ReplyBus;
   log: Logger;
+  /** Limit on a body, counted after its Content-Encoding is undone (HOOKFLOW_MAX_BODY). */
   maxBodyBytes: number;
+  /** JSON and XML bodies nested deeper are refused (HOOKFLOW_MAX_DEPTH). */
+  maxDepth: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
 }
@@ -61,6 +64,17 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
   void app.register(async function webhookRoutes(scope) {
     // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
     scope.removeAllContentTypeParsers();
+    // gzip, deflate and br are undone while the body is read, so the body limit counts the
+    // decoded bytes; requests without Content-Encoding get their own stream back untouched.
+    scope.addHook('preParsing', function undoContentEncoding(request, _reply, payload, done) {
+      const header = request.headers['content-encoding'];
+      if (header === undefined) return done(null, payload);
+      try {
+        done(null, decodeContentEncoding(payload, header, deps.maxBodyBytes));
+      } catch (e) {
+        done(e as Error);
+      }
+    });
     scope.addContentTypeParser(
       '*',
       { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
@@ -115,7 +129,9 @@ async function acceptWebhook(
     if (refused) return sendReply(reply, refused);
   }
   const headers = request.headers as Record<string, string | string[]>;
-  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format, {
+    maxDepth: deps.maxDepth,
+  });
   const req: RequestScope = {
     method: request.method,
     path,

@@ -130,6 +130,8 @@ function replaceAll(text: string, needles: readonly string[]): string {
   return out;
 }
 
+// Recursive on purpose: request values nest at most HOOKFLOW_MAX_DEPTH (≤ 1000) levels and
+// responses 100 (ingress/body/depth.ts), far from the stack's limit; a test runs 1000 through.
 function walk(value: unknown, needles: readonly string[]): unknown {
   if (typeof value === 'string') return replaceAll(value, needles);
   if (Array.isArray(value)) return value.map((item) => walk(item, needles));

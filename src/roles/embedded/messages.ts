@@ -8,7 +8,7 @@
  */
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Connection, ConnectionStatus } from '../../connections/index.js';
-import type { ReplyOutcome } from '../../engine/index.js';
+import type { PublishedOutcome } from '../../engine/index.js';
 import type { StoreOptions } from '../../store/index.js';
 import type { OutboundSettings } from '../outbound.js';
 
@@ -64,7 +64,7 @@ export type ToWorker =
 export type ToIngress =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
-  | { type: 'outcome'; jobId: string; outcome: Exclude<ReplyOutcome, { kind: 'timeout' }> }
+  | { type: 'outcome'; jobId: string; outcome: PublishedOutcome }
   /** Finished jobs since the last report, and the jobs waiting to run. */
   | { type: 'report'; finished: JobCounts; depth: number }
   | { type: 'metrics'; requestId: number; metrics: MetricsJson }

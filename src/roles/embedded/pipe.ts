@@ -5,7 +5,9 @@
  * ids to the worker thread per turn; they share a message.
  *
  * A batch is one JSON string: V8's JSON is several times faster than the structured clone of
- * the same objects, and a string crosses threads as a copy of its bytes.
+ * the same objects, and a string crosses threads as a copy of its bytes. A message that cannot
+ * be encoded (nested too deep for the stack, a BigInt, a cycle) fails alone: `onUnencodable`
+ * may give a message to send instead; the others of its turn still go.
  *
  * @example
  *   const pipe = new Pipe<ToWorker, ToIngress>(worker, (m) => { if (m.type === 'ready') … });
@@ -26,6 +28,8 @@ export class Pipe<Out extends { type: string }, In extends { type: string }> {
   constructor(
     private readonly port: Port,
     private readonly receive: (message: In) => void,
+    private readonly onUnencodable: (message: Out, error: unknown) => Out | undefined = () =>
+      undefined,
   ) {
     port.on('message', this.onMessage);
   }
@@ -44,7 +48,22 @@ export class Pipe<Out extends { type: string }, In extends { type: string }> {
     if (this.outbox.length === 0 || this.closed) return;
     const batch = this.outbox;
     this.outbox = [];
-    this.port.postMessage(JSON.stringify(batch));
+    let encoded: string;
+    try {
+      encoded = JSON.stringify(batch);
+    } catch {
+      encoded = `[${batch.flatMap((m) => this.encodeAlone(m)).join(',')}]`;
+    }
+    this.port.postMessage(encoded);
+  }
+
+  private encodeAlone(message: Out): string[] {
+    try {
+      return [JSON.stringify(message)];
+    } catch (error) {
+      const instead = this.onUnencodable(message, error);
+      return instead === undefined ? [] : this.encodeAlone(instead);
+    }
   }
 
   /** Stops sending and receiving. */

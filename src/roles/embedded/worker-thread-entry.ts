@@ -29,7 +29,12 @@ const watched = new Set<string>();
 let worker: WorkerRole | null = null;
 // What arrives before the worker is open is handled once it is.
 const early: ToWorker[] = [];
-const pipe = new Pipe<ToIngress, ToWorker>(parentPort, receive);
+const pipe = new Pipe<ToIngress, ToWorker>(parentPort, receive, (m, err) => {
+  if (m.type !== 'outcome') return undefined;
+  // A reply whose body cannot cross (nested too deep): its caller gets the failure answer.
+  log.error({ err, job: m.jobId }, 'the reply could not be handed to the waiting request');
+  return { type: 'outcome', jobId: m.jobId, outcome: { kind: 'finished', status: 'failed' } };
+});
 
 // Log lines go to the main thread's logger: one stream per process, configured once there.
 const log = pino(

@@ -67,7 +67,7 @@ export interface Ingress {
   triggers: TriggerRuntime;
   /** Listens, then starts trigger lifecycles and timers; returns the URL. */
   listen(): Promise<string>;
-  /** Stops answering, then the triggers; closes its connections and dispatcher. */
+  /** Drains HTTP (SPEC §9), stops the triggers, closes its connections and dispatcher. */
   close(): Promise<void>;
 }
 
@@ -119,7 +119,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     dispatcher,
   });
 
-  const server = await createHttpServer(config, metrics, log);
+  const { server, drain } = await createHttpServer(config, metrics, log);
   registerWebhooks(server, {
     registry,
     store,
@@ -127,6 +127,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     replies: opts.replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxDepth: config.maxDepth,
     connectors: {
       definition(trigger) {
         const found = opts.connectors.resolveTrigger(trigger.key);
@@ -168,7 +169,12 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
-      await server.close();
+      // In-flight requests get their answer; request_response callers still waiting when the
+      // grace period ends get 504 (their job is stored and goes on after the restart).
+      await drain.close({
+        graceMs: config.http.shutdownGraceMs,
+        onGraceExpired: () => opts.replies.interruptAll(),
+      });
       await lifecycle.stop();
       await triggers.stop();
       await outbound.close();
