@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps.js';
 import { registerDatatreeRoutes } from './datatree.js';
 import { registerConnectionRoutes } from './connections.js';
 import { registerJobRoutes } from './jobs.js';
+import { acceptJsonBodies } from './json-body.js';
 import { registerOAuthCallback } from './oauth-callback.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerOpenApiRoute } from './openapi.js';
@@ -19,6 +20,7 @@ import { registerWorkflowRoutes } from './workflows.js';
 
 export type { ApiDeps } from './deps.js';
 export { registerOpenApi } from './openapi.js';
+export { guardBrowserRequests } from './browser-guard.js';
 export { defaultUiDir, registerUiFiles } from './ui-files.js';
 
 /** `/healthz` and `/metrics`: what every role serves, a worker nothing else. */
@@ -48,6 +50,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   void app.register(
     async function apiRoutes(api) {
       api.setSchemaErrorFormatter(formatSchemaErrors);
+      acceptJsonBodies(api);
       if (deps.apiToken) api.addHook('onRequest', requireToken(deps.apiToken));
       registerWorkflowRoutes(api, deps);
       registerJobRoutes(api, deps);

@@ -49,6 +49,8 @@ export interface WebhookDeps {
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
 export interface RequestScope extends Scope {
+  /** The event's id: its job's id, the `id` the caller is answered with (tray's uniqueWebhookID). */
+  id: string;
   method: string;
   path: string;
   params: Record<string, string>;
@@ -132,7 +134,10 @@ async function acceptWebhook(
   const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format, {
     maxDepth: deps.maxDepth,
   });
+  // Made before the filter: every expression of the request can read the id it is answered with.
+  const id = newJobId();
   const req: RequestScope = {
+    id,
     method: request.method,
     path,
     params,
@@ -147,7 +152,6 @@ async function acceptWebhook(
     return sendReply(reply, answer);
   }
 
-  const id = newJobId();
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
   if (trigger.dedupe) {
     const key = await trigger.dedupe.render(req);
@@ -255,6 +259,10 @@ export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply 
   const body = answer.body;
   if (body === null || body === undefined || answer.status === 204 || answer.status === 304) {
     return reply.send();
+  }
+  if (answer.bodyEncoding === 'base64') {
+    if (!hasType) reply.type('application/octet-stream');
+    return reply.send(Buffer.from(body as string, 'base64'));
   }
   if (typeof body === 'string') {
     if (!hasType) reply.type('text/plain; charset=utf-8');

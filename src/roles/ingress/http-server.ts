@@ -5,11 +5,11 @@
  * `/healthz` and `/metrics`.
  */
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { registerOpenApi } from '../../api/index.js';
+import { guardBrowserRequests, registerOpenApi } from '../../api/index.js';
 import type { Config } from '../../config/index.js';
-import { answerClientError } from '../../ingress/client-errors.js';
+import { answerClientError, answerUnmetExpectation } from '../../ingress/client-errors.js';
 import { registerDrain } from '../../ingress/drain.js';
 import type { Drain } from '../../ingress/drain.js';
 import { errorBody, toHttpError } from '../../ingress/http-errors.js';
@@ -19,7 +19,14 @@ export async function createHttpServer(
   config: Config,
   metrics: Metrics,
   log: Logger,
+  /** The server's own URL once listening (the Host check compares with it). */
+  boundUrl: () => string,
 ): Promise<{ server: FastifyInstance; drain: Drain }> {
+  function sendError(err: unknown, _request: FastifyRequest, reply: FastifyReply) {
+    const { status, body } = toHttpError(err);
+    if (status >= 500) log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  }
   const limits = config.http;
   const server = Fastify({
     logger: false,
@@ -33,20 +40,27 @@ export async function createHttpServer(
     },
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    clientErrorHandler: answerClientError,
     // Shutdown is the drain's (ingress/drain): its 503 has the error shape and a Retry-After.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // Refusals made before a route runs, in the one error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: sendError,
   });
   server.server.maxConnections = limits.maxConnections;
   const drain = registerDrain(server);
   await registerOpenApi(server);
   server.addHook('onRoute', metrics.onRoute);
-  server.setErrorHandler(function sendError(err, _request, reply) {
-    const { status, body } = toHttpError(err);
-    if (status >= 500) log.error({ err }, 'request failed');
-    return reply.code(status).send(body);
-  });
+  server.addHook(
+    'onRequest',
+    guardBrowserRequests({
+      boundUrl,
+      publicUrl: config.publicUrl,
+      apiToken: config.apiToken,
+    }),
+  );
+  server.setErrorHandler(sendError);
+  server.server.on('checkExpectation', answerUnmetExpectation);
   server.setNotFoundHandler(function notFound(request, reply) {
     metrics.countUnmatched(404);
     return reply

@@ -119,7 +119,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     dispatcher,
   });
 
-  const { server, drain } = await createHttpServer(config, metrics, log);
+  let url = '';
+  const { server, drain } = await createHttpServer(config, metrics, log, () => url);
   registerWebhooks(server, {
     registry,
     store,
@@ -134,6 +135,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
         return 'problem' in found ? undefined : found.definition;
       },
       stateOf: (workflow) => lifecycle.stateOf(workflow),
+      outbound: { connections, dispatcher },
     },
   });
   registerApi(server, {
@@ -144,7 +146,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     lifecycle,
     triggers,
     connections,
-    publicUrl: config.publicUrl,
+    // Never the request's Host: a rebinding page would put its own name in stored URLs.
+    baseUrl: () => config.publicUrl ?? url,
     catalog,
     metrics,
   });
@@ -160,7 +163,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     lifecycle,
     triggers,
     async listen() {
-      const url = await listenOn(server, config);
+      url = await listenOn(server, config);
       if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? url);
       if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
