@@ -1,6 +1,12 @@
 /**
  * @module app
- * Wires the pieces together; the one place that knows them all.
+ * Wires the pieces together; the one place that knows them all. `--role` picks what this
+ * process runs (docs/jobs.md, "Roles"):
+ *
+ * - `all` (the default): the embedded arrangement — the ingress role on the main thread,
+ *   committing events on its own store handle, and the worker role on a worker thread with
+ *   another handle, told of runnable jobs by one-way messages;
+ * - `ingress` / `worker`: one role per process, over PostgreSQL only.
  *
  * @example
  *   const app = await createApp(loadConfig({ port: '0' }));
@@ -8,8 +14,7 @@
  *   console.log(app.url); // http://127.0.0.1:PORT
  */
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -17,34 +22,20 @@ import type { Config } from './config/index.js';
 import { ConfigError } from './config/index.js';
 import { loadConnectorsOrThrow } from './connectors/index.js';
 import type { ConnectorCatalog } from './connectors/index.js';
-import { createLocalReplyBus, startEngineThread } from './engine/index.js';
-import type { EngineThread, ReplyBus } from './engine/index.js';
-import {
-  defaultUiDir,
-  guardBrowserRequests,
-  registerApi,
-  registerOpenApi,
-  registerUiFiles,
-} from './api/index.js';
-import {
-  ConnectionFileError,
-  ConnectionRegistry,
-  createOutboundAgent,
-  loadConnections,
-  openVault,
-} from './connections/index.js';
-import type { Connection } from './connections/index.js';
-import { registerDrain } from './ingress/drain.js';
-import { registerWebhooks } from './ingress/webhooks.js';
-import { errorBody, toHttpError } from './ingress/http-errors.js';
-import { answerClientError, answerUnmetExpectation } from './ingress/client-errors.js';
-import type { Queue } from './queue/index.js';
-import { createMetrics } from './metrics/index.js';
+import { createLocalReplyBus } from './engine/index.js';
+import type { ReplyBus } from './engine/index.js';
+import { ConnectionFileError, loadConnections } from './connections/index.js';
+import type { Connection, ConnectionRegistry } from './connections/index.js';
+import { createMetrics, instrumentStore } from './metrics/index.js';
 import type { Metrics } from './metrics/index.js';
-import { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
-import type { Store } from './store/index.js';
-import { TriggerLifecycle } from './triggers/lifecycle/index.js';
-import { createTriggerRuntime } from './triggers/index.js';
+import { createIntake } from './queue/index.js';
+import type { Intake } from './queue/index.js';
+import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
+import { openIngress, startWorkerThread, toDoc } from './roles/index.js';
+import type { WorkerThread } from './roles/index.js';
+import { createStore } from './store/index.js';
+import type { Store, StoreOptions } from './store/index.js';
+import type { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import type { TriggerRuntime } from './triggers/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
@@ -52,11 +43,14 @@ import type { Workflow } from './workflow/types.js';
 export interface App {
   config: Config;
   server: FastifyInstance;
+  /** The ingress's own store handle (the worker has another). */
   store: Store;
-  queue: Queue;
+  /** Where events, reruns, polls and schedule ticks commit their jobs. */
+  intake: Intake;
   replies: ReplyBus;
   registry: WorkflowRegistry;
-  engine: EngineThread;
+  /** The thread that runs jobs. */
+  worker: WorkerThread;
   /** The connectors workflows may use: built-ins and the connectors directory's. */
   connectors: ConnectorCatalog;
   /** The connections: files, the API's, their OAuth2 sessions. */
@@ -103,210 +97,124 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     );
   }
   const log = opts.logger ?? pino({ level: config.logLevel });
-
   const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
   const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
-
   const env = Object.fromEntries(
     config.envAllow.flatMap((k) =>
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  // The store, the queue and the jobs live on the engine thread; see engine/thread.
-  // eslint-disable-next-line prefer-const -- the bus needs the thread, the thread the bus
-  let engine: EngineThread;
-  const replies = createLocalReplyBus({ onWait: (jobId) => engine.watch(jobId) });
-  let connections: ConnectionRegistry | undefined;
-  engine = await startEngineThread({
-    sqliteFile: join(config.dataDir, 'hookflow.db'),
-    logLevel: log.level,
-    env,
-    connectorsDir: connectors.dir,
-    outbound: {
-      allowPrivateNetworks: config.allowPrivateNetworks,
-      allowedNetworks: config.allowedNetworks,
-    },
-    connections: () => connections,
-    replies,
-    log,
-  });
-  const metrics = createMetrics({
-    queueDepth: () => engine.queue.depth(),
-    workflows: () => registry.list(),
-    // Jobs, steps and the store's own latency are counted where they happen.
-    more: () => engine.metrics(),
-  });
-  const { store, queue } = engine;
+  const storeOptions = storeOptionsOf(config);
 
-  // The SSRF guard: every outbound request (steps, OAuth2, connection tests) goes through it.
-  const dispatcher = createOutboundAgent({
-    allowPrivate: config.allowPrivateNetworks,
-    allowNetworks: config.allowedNetworks,
+  // Set once the thread started: the metrics, the bus and the Intake are made before it.
+  let worker: WorkerThread | undefined;
+  const metrics = createMetrics({
+    queueDepth: () => worker?.depth() ?? 0,
+    workflows: () => ingress?.registry.list() ?? [],
+    // Jobs, steps and the worker's store are counted on the worker thread.
+    more: () => worker?.metrics() ?? Promise.resolve([]),
   });
-  let workflows: Workflow[];
+  // The ingress's store handle: it commits events itself, never behind a running job. It
+  // claims nothing, so it keeps no committed job in memory for a claim.
+  const store = instrumentStore(createStore({ ...storeOptions, claimsOwnJobs: false }), metrics);
+  await store.init();
+  const replies = createLocalReplyBus({
+    onWait: (jobId) => worker?.watch(jobId),
+    onDone: (jobId) => worker?.unwatch(jobId),
+  });
+  const intake = createIntake(store, (ids) => worker?.wake(ids));
+
+  let ingress: Awaited<ReturnType<typeof openIngress>> | undefined;
   try {
-    const vault = await openVault(store, config.secretKey);
-    connections = await ConnectionRegistry.open(
-      { store, vault, log, dispatcher, allowPrivateNetworks: config.allowPrivateNetworks },
-      connectionFiles,
-    );
-    workflows = opts.workflows ?? loadWorkflowsOrThrow(config, connectors, connections.names());
+    ingress = await openIngress({
+      config,
+      log,
+      store,
+      intake,
+      replies,
+      metrics,
+      connectors,
+      connections: connectionFiles,
+      workflows: (names) => opts.workflows ?? loadWorkflowsOrThrow(config, connectors, names),
+      env,
+      onWorkflowsChange(changes) {
+        worker?.syncWorkflows(
+          changes.flatMap((c) => (c.after ? [c.after] : [])),
+          changes.flatMap((c) => (c.after ? [] : [c.name])),
+        );
+      },
+      onConnectionsChange: () => worker?.connectionsChanged(),
+      ...(opts.lifecycle !== undefined ? { lifecycle: opts.lifecycle } : {}),
+      ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
+      ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
+    });
+    worker = await startWorkerThread({
+      data: {
+        store: storeOptions,
+        logLevel: log.level,
+        env,
+        connectorsDir: connectors.dir,
+        outbound: {
+          allowPrivateNetworks: config.allowPrivateNetworks,
+          allowedNetworks: config.allowedNetworks,
+          secretKey: config.secretKey,
+        },
+        connections: connectionFiles,
+        workflows: ingress.registry.list().map(toDoc),
+        concurrency: config.concurrency,
+      },
+      replies,
+      log,
+      onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
+    });
   } catch (e) {
-    await engine.close();
-    await dispatcher.close();
+    await ingress?.close();
+    await store.close();
     throw e;
   }
-  const registry = new WorkflowRegistry(store);
-  // The workflows directory, plus the workflows pushed over the API and the toggles made there.
-  const catalog = new WorkflowCatalog(registry, store, log, {
-    connectors,
-    connections: () => connections?.names() ?? new Set(),
-  });
-  // One outbound path for http steps, connector actions, lifecycle calls and polls.
-  const outbound = { connections, dispatcher };
-  const lifecycle = new TriggerLifecycle({
-    store,
-    registry,
-    catalog: connectors,
-    http: outbound,
-    log,
-    attempts: config.lifecycleAttempts,
-    backoffMs: config.lifecycleBackoffMs,
-  });
-  registry.onChange(async (changes) => {
-    engine.syncWorkflows(
-      changes.flatMap((c) => (c.after ? [c.after] : [])),
-      changes.flatMap((c) => (c.after ? [] : [c.name])),
-    );
-    lifecycle.wake();
-  });
-  await catalog.load(workflows);
-  const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
+  const running = ingress;
+  const thread = worker;
 
-  function sendError(err: unknown, _request: FastifyRequest, reply: FastifyReply) {
-    const { status, body } = toHttpError(err);
-    if (status >= 500) log.error({ err }, 'request failed');
-    return reply.code(status).send(body);
-  }
-  const limits = config.http;
-  const server = Fastify({
-    logger: false,
-    bodyLimit: config.maxBodyBytes,
-    // Socket limits (SPEC §9). requestTimeout covers receiving the request only, never the
-    // wait for a request_response reply; no inactivity timeout, which would cut that wait.
-    http: {
-      headersTimeout: limits.headersTimeoutMs,
-      // How often Node checks the two timeouts above (its default, 30 s, would add up to 30 s).
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 4)),
-    },
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Shutdown is the drain's (ingress/drain): its 503 has the error shape and a Retry-After.
-    return503OnClosing: false,
-    forceCloseConnections: false,
-    // Refusals made before a route runs, in the one error shape.
-    clientErrorHandler: answerClientError,
-    frameworkErrors: sendError,
-  });
-  server.server.maxConnections = limits.maxConnections;
-  const drain = registerDrain(server);
-  await registerOpenApi(server);
-  server.addHook('onRoute', metrics.onRoute);
-  server.addHook(
-    'onRequest',
-    guardBrowserRequests({
-      boundUrl: () => app.url,
-      publicUrl: config.publicUrl,
-      apiToken: config.apiToken,
-    }),
-  );
-  server.setErrorHandler(sendError);
-  server.server.on('checkExpectation', answerUnmetExpectation);
-  server.setNotFoundHandler(function notFound(request, reply) {
-    metrics.countUnmatched(404);
-    return reply
-      .code(404)
-      .send(errorBody('not_found', `no route ${request.method} ${request.url}`));
-  });
-  registerWebhooks(server, {
-    registry,
-    store,
-    accept: (event) => engine.accept(event),
-    replies,
-    log,
-    maxBodyBytes: config.maxBodyBytes,
-    maxDepth: config.maxDepth,
-    connectors: {
-      definition(trigger) {
-        const found = connectors.resolveTrigger(trigger.key);
-        return 'problem' in found ? undefined : found.definition;
-      },
-      stateOf: (workflow) => lifecycle.stateOf(workflow),
-      outbound,
-    },
-  });
-  registerApi(server, {
-    registry,
-    store,
-    queue,
-    apiToken: config.apiToken,
-    lifecycle,
-    triggers,
-    connections,
-    // Never the request's Host: a rebinding page would put its own name in stored URLs.
-    baseUrl: () => config.publicUrl ?? app.url,
-    catalog,
-    metrics,
-  });
-  registerUiFiles(server, opts.uiDir ?? defaultUiDir());
-
-  let purgeTimer: NodeJS.Timeout | null = null;
   const app: App = {
     config,
-    server,
+    server: running.server,
     store,
-    queue,
+    intake,
     replies,
-    registry,
-    catalog,
-    engine,
+    registry: running.registry,
+    catalog: running.catalog,
+    worker: thread,
     connectors,
-    connections,
-    outbound,
-    lifecycle,
-    triggers,
+    connections: running.connections,
+    outbound: running.outbound,
+    lifecycle: running.lifecycle,
+    triggers: running.triggers,
     metrics,
     log,
     url: '',
     async listen() {
-      await server.listen({ host: config.host, port: config.port });
-      const addr = server.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      app.url = `http://${host}:${port}`;
-      engine.start(config.concurrency);
-      if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? app.url);
-      if (opts.timers !== false) await triggers.start();
-      purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
-      purgeTimer.unref();
+      thread.start();
+      app.url = await running.listen();
       return app.url;
     },
     async close() {
-      if (purgeTimer) clearInterval(purgeTimer);
-      // In-flight requests get their answer; request_response callers still waiting when the
-      // grace period ends get 504 (their job is stored and goes on after the restart).
-      await drain.close({
-        graceMs: limits.shutdownGraceMs,
-        onGraceExpired: () => replies.interruptAll(),
-      });
-      await lifecycle.stop();
-      await triggers.stop();
-      await engine.close();
-      await connections.close();
-      await dispatcher.close();
+      await running.close();
+      await thread.close();
+      await store.close();
     },
   };
   return app;
+}
+
+/** HOOKFLOW_DATABASE_URL selects PostgreSQL; else the SQLite file in the data directory. */
+function storeOptionsOf(config: Config): StoreOptions {
+  if (config.databaseUrl !== null) {
+    throw new ConfigError(
+      'HOOKFLOW_DATABASE_URL',
+      'this build of Hookflow has no PostgreSQL store yet; unset it to run on SQLite',
+    );
+  }
+  return { sqliteFile: join(config.dataDir, 'hookflow.db') };
 }
 
 function loadWorkflowsOrThrow(

@@ -4,7 +4,7 @@
  */
 import type { ConnectionRegistry } from '../connections/index.js';
 import type { Metrics } from '../metrics/index.js';
-import type { Queue } from '../queue/types.js';
+import type { Intake } from '../queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from '../registry/index.js';
 import type { Store } from '../store/types.js';
 import type { LifecycleStatus } from '../triggers/lifecycle/index.js';
@@ -14,7 +14,8 @@ import type { TriggerRuntime } from '../triggers/index.js';
 export interface ApiDeps {
   registry: WorkflowRegistry;
   store: Store;
-  queue: Queue;
+  /** Reruns commit their job through it. */
+  intake: Intake;
   apiToken: string | null;
   /** Connector triggers' init/destroy status, shown with each workflow. */
   lifecycle?: { statusOf(wf: Workflow): LifecycleStatus | null };

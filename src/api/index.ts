@@ -23,8 +23,11 @@ export { registerOpenApi } from './openapi.js';
 export { guardBrowserRequests } from './browser-guard.js';
 export { defaultUiDir, registerUiFiles } from './ui-files.js';
 
-export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
-  registerOAuthCallback(app, deps);
+/** `/healthz` and `/metrics`: what every role serves, a worker nothing else. */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: Pick<ApiDeps, 'metrics' | 'apiToken'>,
+): void {
   app.get(
     '/healthz',
     {
@@ -36,8 +39,13 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     },
     async () => ({ ok: true }),
   );
-  registerOpenApiRoute(app);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics, deps.apiToken);
+}
+
+export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
+  registerOAuthCallback(app, deps);
+  registerHealthRoutes(app, deps);
+  registerOpenApiRoute(app);
 
   void app.register(
     async function apiRoutes(api) {

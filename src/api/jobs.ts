@@ -68,8 +68,7 @@ export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
       if (!deps.registry.get(job.workflow)) {
         throw new HookflowError('conflict', `workflow '${job.workflow}' is no longer loaded`);
       }
-      const id = await deps.store.createJob(job.workflow, job.trigger, { rerunOf: job.id });
-      await deps.queue.enqueue(id);
+      const id = await deps.intake.createJob(job.workflow, job.trigger, { rerunOf: job.id });
       return reply.code(202).send({ id, rerunOf: job.id, status: 'queued' });
     },
   );

@@ -31,8 +31,7 @@ export async function testTimedWorkflow(
   }
   out(`→ ${workflow.trigger.type}: ${sample.note}`);
   out(`  trigger: ${JSON.stringify(sample.trigger)}`);
-  const id = await app.store.createJob(workflow.name, sample.trigger, {});
-  await app.queue.enqueue(id);
+  const id = await app.intake.createJob(workflow.name, sample.trigger, {});
   const job = await waitForJob(app.store, workflow.name);
   if (!job) throw new HookflowError('internal', `job ${id} was created but cannot be found`);
   return printJob(job);

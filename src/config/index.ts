@@ -28,8 +28,9 @@ export interface Config {
   /** HOOKFLOW_MAX_DEPTH: JSON and XML bodies nested deeper are refused with 400 body_too_deep. */
   maxDepth: number;
   secretKey: string | null;
+  /** HOOKFLOW_DATABASE_URL: the PostgreSQL store (`postgres://…`); null: SQLite in dataDir. */
   databaseUrl: string | null;
-  redisUrl: string | null;
+  /** What this process runs (`--role`): ingress and worker need PostgreSQL. */
   role: Role;
   /** Jobs run at once by this process's worker pool. */
   concurrency: number;
@@ -111,6 +112,13 @@ export function loadConfig(
   if (role !== 'all' && role !== 'ingress' && role !== 'worker') {
     throw new ConfigError('--role', `expected all, ingress or worker, got '${role}'`);
   }
+  const databaseUrl = databaseUrlSetting(pick(undefined, 'HOOKFLOW_DATABASE_URL'));
+  if (role !== 'all' && databaseUrl === null) {
+    throw new ConfigError(
+      '--role',
+      `'${role}' runs beside other processes over one PostgreSQL database; set HOOKFLOW_DATABASE_URL=postgres://…, or run --role all (the default) on SQLite`,
+    );
+  }
   return {
     host,
     port: parseIntSetting(pick(flags.port, 'HOOKFLOW_PORT') ?? '8080', 'HOOKFLOW_PORT', 0, 65535),
@@ -130,8 +138,7 @@ export function loadConfig(
       MAX_DEPTH_SETTING,
     ),
     secretKey: secretKeySetting(pick(undefined, 'HOOKFLOW_SECRET_KEY')),
-    databaseUrl: pick(undefined, 'HOOKFLOW_DATABASE_URL') ?? null,
-    redisUrl: pick(undefined, 'HOOKFLOW_REDIS_URL') ?? null,
+    databaseUrl,
     role,
     concurrency: parseIntSetting(
       pick(flags.concurrency, 'HOOKFLOW_CONCURRENCY') ?? '32',
@@ -242,6 +249,26 @@ function privateNetworksSetting(
     }
   }
   return { allowPrivateNetworks: false, allowedNetworks: list };
+}
+
+function databaseUrlSetting(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(
+      'HOOKFLOW_DATABASE_URL',
+      'expected a PostgreSQL URL like postgres://user:password@host:5432/database',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'HOOKFLOW_DATABASE_URL',
+      `expected a postgres:// URL, got one starting ${url.protocol}//; leave it unset for the embedded SQLite store`,
+    );
+  }
+  return v;
 }
 
 function publicUrlSetting(v: string | undefined): string | null {

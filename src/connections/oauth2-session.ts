@@ -32,6 +32,8 @@ export interface OAuth2SessionDeps {
   } | null;
   log: Logger;
   refreshMarginMs?: number;
+  /** Told when the status changes (the worker thread relays it to the API's side). */
+  onStatus?(status: ConnectionStatus): void;
 }
 
 export class OAuth2Session {
@@ -54,6 +56,11 @@ export class OAuth2Session {
 
   status(): ConnectionStatus {
     return this.current;
+  }
+
+  /** The status as another thread's session of this connection found it. */
+  noteStatus(status: ConnectionStatus): void {
+    this.current = status;
   }
 
   /** Reads stored tokens (once); the status then says whether the connection is authorized. */
@@ -144,7 +151,7 @@ export class OAuth2Session {
         throw this.needsAuthorization(`${e.message}; authorize it again`);
       }
       const message = e instanceof Error ? e.message : String(e);
-      this.current = { state: 'error', message };
+      this.setStatus({ state: 'error', message });
       this.deps.log.warn({ connection: this.name, error: message }, 'oauth2 token request failed');
       throw e instanceof ConnectionError ? e : new ConnectionError('oauth_failed', message);
     }
@@ -156,18 +163,18 @@ export class OAuth2Session {
       if (t && !this.seen.includes(t)) this.seen.push(t);
     }
     if (this.seen.length > 8) this.seen.splice(0, this.seen.length - 8);
-    this.current = { state: 'ready', message: null };
+    this.setStatus({ state: 'ready', message: null });
   }
 
   private async readStored(): Promise<OAuthTokens | null> {
     const stored = (await this.deps.storage?.load()) ?? null;
     if (stored && stored.client !== clientFingerprint(this.settings)) {
-      this.current = {
+      this.setStatus({
         state: 'needs_authorization',
         message: this.authorizeHint(
           'its client_id or server URLs changed since it was authorized; authorize it again',
         ),
-      };
+      });
       return null;
     }
     return stored;
@@ -175,8 +182,14 @@ export class OAuth2Session {
 
   private needsAuthorization(why: string): ConnectionError {
     const message = this.authorizeHint(why);
-    this.current = { state: 'needs_authorization', message };
+    this.setStatus({ state: 'needs_authorization', message });
     return new ConnectionError('needs_authorization', message);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    const changed = status.state !== this.current.state || status.message !== this.current.message;
+    this.current = status;
+    if (changed) this.deps.onStatus?.(status);
   }
 
   private authorizeHint(why: string): string {

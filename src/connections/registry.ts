@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { ConnectionResolver, OutboundRequest, SecretFields } from '../steps/index.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredConnection } from '../store/types.js';
 import type { Env } from '../workflow/index.js';
 import { applyAuth } from './apply-auth.js';
 import { ConnectionError } from './errors.js';
@@ -38,6 +38,10 @@ export interface ConnectionRegistryDeps {
   env?: Env;
   /** How long before expiry an OAuth2 token is refreshed; default 60 s. */
   refreshMarginMs?: number;
+  /** Told after a connection was stored or deleted here, for the workers to read it again. */
+  onChange?(): void;
+  /** Told when a connection's OAuth2 status changes here (a refresh refused, say). */
+  onStatus?(name: string, status: ConnectionStatus): void;
 }
 
 export interface Entry {
@@ -76,18 +80,40 @@ export class ConnectionRegistry implements ConnectionResolver {
         );
         continue;
       }
-      const text = stored.sealed
-        ? deps.vault.open(stored.document, `connection:${stored.name}`)
-        : stored.document;
-      const c = parseConnection(text, apiLabel(stored.name), {
-        name: stored.name,
-        fromFile: false,
-        env: deps.env ?? process.env,
-      });
+      const c = registry.readStored(stored);
       registry.entries.set(c.name, registry.entry(c));
     }
     await Promise.all([...registry.entries.values()].map((e) => e.session?.load()));
     return registry;
+  }
+
+  /**
+   * Reads the connections stored through the API again: another thread or process created,
+   * changed or deleted some. Unchanged ones keep their OAuth2 session; one that no longer
+   * loads is left out, with an error in the log.
+   */
+  async reloadStored(): Promise<void> {
+    const stored = await this.deps.store.listConnections();
+    const names = new Set(stored.map((s) => s.name));
+    for (const [name, e] of this.entries) {
+      if (!e.connection.file && !names.has(name)) this.entries.delete(name);
+    }
+    for (const s of stored) {
+      const existing = this.entries.get(s.name);
+      if (existing?.connection.file) continue;
+      let c: Connection;
+      try {
+        c = this.readStored(s);
+      } catch (err) {
+        this.deps.log.error({ err, connection: s.name }, 'a stored connection no longer loads');
+        this.entries.delete(s.name);
+        continue;
+      }
+      if (existing?.connection.hash === c.hash) continue;
+      const entry = this.entry(c);
+      await entry.session?.load();
+      this.entries.set(c.name, entry);
+    }
   }
 
   names(): Set<string> {
@@ -106,6 +132,11 @@ export class ConnectionRegistry implements ConnectionResolver {
 
   status(name: string): ConnectionStatus {
     return this.lookup(name).session?.status() ?? { state: 'ready', message: null };
+  }
+
+  /** A status change another thread saw of this connection: the API shows it from now on. */
+  noteStatus(name: string, status: ConnectionStatus): void {
+    this.entries.get(name)?.session?.noteStatus(status);
   }
 
   /** The entry of a connection; throws `connection_not_found`. */
@@ -153,6 +184,7 @@ export class ConnectionRegistry implements ConnectionResolver {
     const entry = this.entry(c);
     await entry.session?.load();
     this.entries.set(name, entry);
+    this.deps.onChange?.();
     return { connection: c, created: existing === undefined };
   }
 
@@ -173,6 +205,7 @@ export class ConnectionRegistry implements ConnectionResolver {
     }
     await this.deps.store.deleteConnection(name);
     this.entries.delete(name);
+    this.deps.onChange?.();
   }
 
   // ConnectionResolver: what the http step calls.
@@ -213,6 +246,17 @@ export class ConnectionRegistry implements ConnectionResolver {
     this.privateAgent = null;
   }
 
+  private readStored(stored: StoredConnection): Connection {
+    const text = stored.sealed
+      ? this.deps.vault.open(stored.document, `connection:${stored.name}`)
+      : stored.document;
+    return parseConnection(text, apiLabel(stored.name), {
+      name: stored.name,
+      fromFile: false,
+      env: this.deps.env ?? process.env,
+    });
+  }
+
   /** The dispatcher requests with `c` use: its own when it may reach private networks. */
   private dispatcherOf(c: Connection): Dispatcher | undefined {
     if (!c.allowPrivate || this.deps.allowPrivateNetworks) return undefined;
@@ -231,6 +275,9 @@ export class ConnectionRegistry implements ConnectionResolver {
       client,
       storage,
       log: this.deps.log,
+      ...(this.deps.onStatus && {
+        onStatus: (status: ConnectionStatus) => this.deps.onStatus?.(c.name, status),
+      }),
       ...(this.deps.refreshMarginMs !== undefined && {
         refreshMarginMs: this.deps.refreshMarginMs,
       }),

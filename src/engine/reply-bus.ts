@@ -1,8 +1,8 @@
 /**
  * @module engine/reply-bus
  * Hands a request_response job's reply from the worker that runs it to the ingress request
- * that waits for it. In-process here; a Redis pub/sub bus with the same interface serves the
- * scale-out mode.
+ * that waits for it. The bus lives where the requests wait; `onWait`/`onDone` tell the worker
+ * side which jobs' outcomes to send (a message to the worker thread, a LISTEN on PostgreSQL).
  */
 import type { HttpReply } from '../workflow/types.js';
 
@@ -27,8 +27,10 @@ export interface ReplyBus {
 }
 
 export interface LocalReplyBusOptions {
-  /** Called when someone starts waiting for a job (the engine thread then reports it). */
+  /** Called when someone starts waiting for a job (the worker then reports its outcomes). */
   onWait?(jobId: string): void;
+  /** Called when nobody waits for the job any more (a timeout, a cancel, its finish). */
+  onDone?(jobId: string): void;
 }
 
 export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
@@ -48,7 +50,11 @@ export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
         clearTimeout(timer);
         const s = waiters.get(jobId);
         s?.delete(done);
-        if (s && s.size === 0) waiters.delete(jobId);
+        if (s && s.size === 0) {
+          waiters.delete(jobId);
+          // A reply or a finish came from the worker, which then stops sending by itself.
+          if (o.kind !== 'reply' && o.kind !== 'finished') opts.onDone?.(jobId);
+        }
         settle(o);
       };
       set.add(done);

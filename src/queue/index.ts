@@ -1,2 +1,4 @@
 export type { Queue, JobHandler } from './types.js';
 export { createLocalQueue } from './local/local-queue.js';
+export { createIntake } from './intake.js';
+export type { Intake, JobNotifier } from './intake.js';

@@ -19,7 +19,11 @@ import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type StoreOptions =
-  | { sqliteFile: string }
+  | {
+      sqliteFile: string;
+      /** false: this handle never claims the jobs it commits (see SqliteStoreOptions). */
+      claimsOwnJobs?: boolean;
+    }
   | {
       /** `postgres://user:password@host:port/database` */
       databaseUrl: string;
@@ -37,7 +41,10 @@ export function createStore(opts: StoreOptions): Store {
       ...(opts.poolSize !== undefined && { poolSize: opts.poolSize }),
     });
   }
-  return createSqliteStore({ file: opts.sqliteFile });
+  return createSqliteStore({
+    file: opts.sqliteFile,
+    ...(opts.claimsOwnJobs === false ? { claimsOwnJobs: false } : {}),
+  });
 }
 
 export { newJobId } from './job-id.js';

@@ -7,7 +7,7 @@
  * trigger's HTTP request.
  *
  * @example
- *   const triggers = createTriggerRuntime({ store, queue, registry, log });
+ *   const triggers = createTriggerRuntime({ store, intake, registry, log });
  *   await triggers.start();
  *   await triggers.addPoll('crm-contacts', source, { timing: { kind: 'every', ms: 60_000, text: '1m' } });
  */

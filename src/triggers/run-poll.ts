@@ -2,16 +2,17 @@
  * @module triggers/run-poll
  * One poll of a {@link PollSource}: ask it for the items, tell each one's identity and
  * version, and hand them to the store, which starts a job for each new or changed one and
- * remembers them in the same transaction. The jobs are queued once that has committed.
+ * remembers them in the same transaction (through the Intake, which makes the jobs runnable
+ * once that has committed).
  *
  * The first poll (none has succeeded yet) applies `since`: an item starts a job only if its
  * `updated` value is a date at or after `since`; the others are remembered as already seen.
  *
  * @example
- *   const jobIds = await pollOnce({ store, queue }, 'orders', source, { timing }, signal);
+ *   const jobIds = await pollOnce({ store, intake }, 'orders', source, { timing }, signal);
  */
 import { errorMessage } from '../errors.js';
-import type { Queue } from '../queue/index.js';
+import type { Intake } from '../queue/index.js';
 import { newJobId } from '../store/index.js';
 import type { PolledItem, Store } from '../store/index.js';
 import { pollFailed } from './errors.js';
@@ -20,8 +21,9 @@ import type { PollOptions, PollSource } from './poll-source.js';
 import { pollTriggerData } from './trigger-data.js';
 
 export interface PollDeps {
-  store: Store;
-  queue: Queue;
+  /** Reads the trigger's saved state. */
+  store: Pick<Store, 'getTriggerState'>;
+  intake: Pick<Intake, 'recordPoll'>;
 }
 
 export interface PollOutcome {
@@ -71,7 +73,7 @@ export async function pollOnce(
     });
   });
   const finishedAt = Date.now();
-  const jobIds = await deps.store.recordPoll({
+  const jobIds = await deps.intake.recordPoll({
     workflow,
     items,
     // A source that returns no state keeps the one it had.
@@ -80,7 +82,6 @@ export async function pollOnce(
     finishedAt,
     seenWindowMs: opts.seenWindowMs ?? DEFAULT_SEEN_WINDOW_MS,
   });
-  for (const id of jobIds) await deps.queue.enqueue(id);
   return { jobIds, items: items.length, startedAt, finishedAt };
 }
 

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
-import { createLocalQueue } from '../queue/index.js';
-import type { Queue } from '../queue/index.js';
+import { createIntake } from '../queue/index.js';
 import { WorkflowRegistry } from '../registry/index.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -27,7 +26,6 @@ const HOURLY = { kind: 'every', ms: 3_600_000, text: '1h' } as const;
 describe('trigger runtime with a PollSource', () => {
   let dir: string;
   let store: Store;
-  let queue: Queue;
   let runtime: TriggerRuntime;
   let queued: string[];
 
@@ -36,15 +34,9 @@ describe('trigger runtime with a PollSource', () => {
     store = createStore({ sqliteFile: join(dir, 'hookflow.db') });
     await store.init();
     queued = [];
-    queue = createLocalQueue(() => {});
-    const enqueue = queue.enqueue.bind(queue);
-    queue.enqueue = async (id) => {
-      queued.push(id);
-      await enqueue(id);
-    };
     runtime = createTriggerRuntime({
       store,
-      queue,
+      intake: createIntake(store, (ids) => void queued.push(...ids)),
       registry: new WorkflowRegistry(store),
       log: pino({ level: 'silent' }),
     });

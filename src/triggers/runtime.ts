@@ -10,15 +10,15 @@
  * runs ONE job for the newest of them (docs/triggers.md, "catch-up").
  *
  * @example
- *   const triggers = createTriggerRuntime({ store, queue, registry, log, env: {} });
- *   await triggers.start();      // after the queue has started
+ *   const triggers = createTriggerRuntime({ store, intake, registry, log, env: {} });
+ *   await triggers.start();
  *   triggers.status('orders');   // { lastRunAt, lastSuccessAt, lastError, nextRunAt }
  *   await triggers.stop();
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { errorMessage } from '../errors.js';
-import type { Queue } from '../queue/index.js';
+import type { Intake } from '../queue/index.js';
 import type { WorkflowChange, WorkflowRegistry } from '../registry/index.js';
 import type { ConnectionResolver } from '../steps/index.js';
 import type { Store, TriggerState } from '../store/index.js';
@@ -33,7 +33,8 @@ import { fireTimes } from './timing.js';
 
 export interface TriggerRuntimeDeps {
   store: Store;
-  queue: Queue;
+  /** Where polls and schedule ticks commit their jobs. */
+  intake: Intake;
   registry: WorkflowRegistry;
   log: Logger;
   /** Variables visible as `env` to a poll's request. */
@@ -51,7 +52,7 @@ export interface TriggerStatus {
 }
 
 export interface TriggerRuntime {
-  /** Starts the triggers of the enabled workflows; call once the queue runs. */
+  /** Starts the triggers of the enabled workflows. */
   start(): Promise<void>;
   /** Stops every trigger and waits for the runs in progress. */
   stop(): Promise<void>;
@@ -77,7 +78,7 @@ interface Status {
 const PURGE_EVERY_MS = 3_600_000;
 
 export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
-  const { store, queue, log } = deps;
+  const { store, intake, log } = deps;
   const lock = new RunLock();
   const tickers = new Map<string, Ticker>();
   /** Workflows whose poll was added from outside (a connector): they remove it themselves. */
@@ -144,7 +145,7 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
       async run(_at, signal) {
         const startedAt = Date.now();
         try {
-          const outcome = await pollOnce({ store, queue }, name, source, opts, signal);
+          const outcome = await pollOnce({ store, intake }, name, source, opts, signal);
           Object.assign(statusOf(name), {
             lastRunAt: outcome.startedAt,
             lastSuccessAt: outcome.finishedAt,
@@ -180,7 +181,7 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
       async run(at) {
         const now = Date.now();
         try {
-          await claimScheduleTick({ store, queue }, name, timing, at);
+          await claimScheduleTick(intake, name, timing, at);
           Object.assign(statusOf(name), { lastRunAt: now, lastSuccessAt: now, lastError: null });
         } catch (e) {
           await failed(name, now, e, 'schedule tick');

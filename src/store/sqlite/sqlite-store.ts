@@ -46,6 +46,11 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * false: this handle never claims the jobs it commits (an ingress beside a worker thread),
+   * so it keeps none in memory for their claim. Default true.
+   */
+  claimsOwnJobs?: boolean;
 }
 
 interface Open {
@@ -64,12 +69,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // JSON.parse of the trigger, only an UPDATE queued with the job's next writes. Bounded:
   // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
   const fresh = new Map<string, { workflow: string; trigger: TriggerData | TimedTriggerData }>();
+  const freshMax = opts.claimsOwnJobs === false ? 0 : FRESH_JOBS_MAX;
   const remember = (
     id: string,
     workflow: string,
     trigger: TriggerData | TimedTriggerData,
   ): void => {
-    if (fresh.size < FRESH_JOBS_MAX) fresh.set(id, { workflow, trigger });
+    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger });
   };
 
   function ready(operation: string): Open {

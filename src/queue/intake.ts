@@ -1,0 +1,51 @@
+/**
+ * @module queue/intake
+ * The one way work enters Hookflow: commit an event, a rerun, a poll's items or a schedule's
+ * fire time — the job in the same transaction — and only then make the job runnable by telling
+ * the workers. Webhooks, the API's rerun, polls and schedules all go through it, on every
+ * arrangement: only `notify` differs (a message to the worker thread, or nothing where the
+ * store's own NOTIFY on commit wakes the workers).
+ *
+ * Committing here, on the side that answers, is what keeps an answer from waiting behind a
+ * running job: the commit never queues behind step execution (docs/jobs.md).
+ *
+ * @example
+ *   const intake = createIntake(store, (ids) => workerThread.wake(ids));
+ *   const result = await intake.acceptEvent(event); // durable once resolved
+ */
+import type { Store } from '../store/index.js';
+
+/** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
+export type JobNotifier = (jobIds: readonly string[]) => void;
+
+/**
+ * The store's job-creating writes, each followed by telling the workers: `acceptEvent` (the
+ * event, its job and dedupe key), `createJob` (a rerun, `hookflow test`), `recordPoll` (a
+ * poll's new items), `claimTick` (a schedule's fire time). Each resolves once durable.
+ */
+export type Intake = Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>;
+
+export function createIntake(store: Intake, notify: JobNotifier): Intake {
+  return {
+    async acceptEvent(event) {
+      const result = await store.acceptEvent(event);
+      if (result.kind === 'accepted') notify([result.jobId]);
+      return result;
+    },
+    async createJob(workflow, trigger, opts) {
+      const id = await store.createJob(workflow, trigger, opts);
+      notify([id]);
+      return id;
+    },
+    async recordPoll(poll) {
+      const ids = await store.recordPoll(poll);
+      if (ids.length > 0) notify(ids);
+      return ids;
+    },
+    async claimTick(workflow, tickAt, job) {
+      const won = await store.claimTick(workflow, tickAt, job);
+      if (won) notify([job.id]);
+      return won;
+    },
+  };
+}
