@@ -18,6 +18,8 @@ commands:
   serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connections DIR] [--connectors DIR] [--role all|ingress|worker]
   validate [--strict] FILE|DIR [--connectors DIR] [--connections DIR]
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
+  import curl '<command>' [--id ID] [--connection NAME] [--json]
+                                      a cURL command → an http step (and a connection for its credentials)
 
   against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;
   token from HOOKFLOW_API_TOKEN; --json prints the API's answer):
@@ -41,6 +43,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await (await import('./validate.js')).validateCommand(rest);
       case 'test':
         return await (await import('./test-command.js')).testCommand(rest);
+      case 'import':
+        return await (await import('./import-curl.js')).importCommand(rest, io);
       case 'apply':
         return await applyCommand(rest, io);
       case 'jobs':
