@@ -29,6 +29,7 @@ import {
 } from './connections/index.js';
 import type { Connection } from './connections/index.js';
 import { registerWebhooks } from './ingress/webhooks.js';
+import { CaptureHub } from './ingress/capture.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
 import type { Queue } from './queue/index.js';
 import { createMetrics } from './metrics/index.js';
@@ -194,7 +195,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       .code(404)
       .send(errorBody('not_found', `no route ${request.method} ${request.url}`));
   });
+  const captures = new CaptureHub();
   registerWebhooks(server, {
+    captures,
     registry,
     store,
     accept: (event) => engine.accept(event),
@@ -210,6 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   registerApi(server, {
+    captures,
     registry,
     store,
     queue,

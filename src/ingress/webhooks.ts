@@ -26,6 +26,8 @@ import {
 import { errorBody, statusForCode } from './http-errors.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
+import { capturedAnswer } from './capture.js';
+import type { CaptureHub } from './capture.js';
 import type { ConnectorHooks } from './connector-webhook.js';
 
 export interface WebhookDeps {
@@ -42,6 +44,8 @@ export interface WebhookDeps {
   maxBodyBytes: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
+  /** Listening for a test event (`/api/workflows/NAME/captures`). */
+  captures?: CaptureHub;
 }
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
@@ -126,12 +130,16 @@ async function acceptWebhook(
     rawBody: decoded.rawBody,
   };
 
+  const id = newJobId();
+  // Listening for a test event: this request is the sample; it runs only if asked to.
+  const captured = deps.captures?.offer(workflow.name, () => triggerData(id, req, decoded));
+  if (captured && !captured.run) return sendReply(reply, capturedAnswer(id));
+
   if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
     const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;
     return sendReply(reply, answer);
   }
 
-  const id = newJobId();
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
   if (trigger.dedupe) {
     const key = await trigger.dedupe.render(req);
