@@ -54,7 +54,10 @@ async function sendOrder(srv: TestServer, body: unknown, token = 'let-me-in') {
     headers: { 'content-type': 'application/json', 'x-shop-token': token },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return {
+    status: res.status,
+    body: (await res.json()) as { id: string } & Record<string, unknown>,
+  };
 }
 
 describe('listening for a test event', () => {

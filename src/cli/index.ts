@@ -9,6 +9,7 @@ import { ApiError } from './api-client.js';
 import { applyCommand } from './apply.js';
 import { EXIT } from './exit-codes.js';
 import { jobCommand, jobsCommand, rerunCommand } from './jobs-commands.js';
+import { listenCommand } from './listen.js';
 import { processIo } from './output.js';
 import type { CliIo } from './output.js';
 
@@ -27,6 +28,8 @@ commands:
   jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
   job ID                              a job's trigger and each step's input and output
   rerun ID [--wait] [--timeout SECONDS]
+  listen WORKFLOW [--timeout SECONDS] [--run] [--use]
+                                      capture the next request to its webhook; --use makes it the example
 
 exit codes: 0 ok, 1 failed (job failed, document rejected), 2 usage, 3 server unreachable,
   4 token refused, 5 not found, 6 other error from the server
@@ -53,6 +56,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await jobCommand(rest, io);
       case 'rerun':
         return await rerunCommand(rest, io);
+      case 'listen':
+        return await listenCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
