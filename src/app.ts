@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config/index.js';
@@ -19,7 +19,13 @@ import { loadConnectorsOrThrow } from './connectors/index.js';
 import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus, startEngineThread } from './engine/index.js';
 import type { EngineThread, ReplyBus } from './engine/index.js';
-import { defaultUiDir, registerApi, registerOpenApi, registerUiFiles } from './api/index.js';
+import {
+  defaultUiDir,
+  guardBrowserRequests,
+  registerApi,
+  registerOpenApi,
+  registerUiFiles,
+} from './api/index.js';
 import {
   ConnectionFileError,
   ConnectionRegistry,
@@ -28,9 +34,11 @@ import {
   openVault,
 } from './connections/index.js';
 import type { Connection } from './connections/index.js';
+import { registerDrain } from './ingress/drain.js';
 import { registerWebhooks } from './ingress/webhooks.js';
 import { CaptureHub } from './ingress/capture.js';
 import { errorBody, toHttpError } from './ingress/http-errors.js';
+import { answerClientError, answerUnmetExpectation } from './ingress/client-errors.js';
 import type { Queue } from './queue/index.js';
 import { createMetrics } from './metrics/index.js';
 import type { Metrics } from './metrics/index.js';
@@ -176,19 +184,45 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await catalog.load(workflows);
   const triggers = createTriggerRuntime({ store, queue, registry, log, env, ...outbound });
 
-  const server = Fastify({
-    logger: false,
-    bodyLimit: config.maxBodyBytes,
-    return503OnClosing: true,
-    forceCloseConnections: true,
-  });
-  await registerOpenApi(server);
-  server.addHook('onRoute', metrics.onRoute);
-  server.setErrorHandler(function sendError(err, _request, reply) {
+  function sendError(err: unknown, _request: FastifyRequest, reply: FastifyReply) {
     const { status, body } = toHttpError(err);
     if (status >= 500) log.error({ err }, 'request failed');
     return reply.code(status).send(body);
+  }
+  const limits = config.http;
+  const server = Fastify({
+    logger: false,
+    bodyLimit: config.maxBodyBytes,
+    // Socket limits (SPEC §9). requestTimeout covers receiving the request only, never the
+    // wait for a request_response reply; no inactivity timeout, which would cut that wait.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node checks the two timeouts above (its default, 30 s, would add up to 30 s).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 4)),
+    },
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Shutdown is the drain's (ingress/drain): its 503 has the error shape and a Retry-After.
+    return503OnClosing: false,
+    forceCloseConnections: false,
+    // Refusals made before a route runs, in the one error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: sendError,
   });
+  server.server.maxConnections = limits.maxConnections;
+  const drain = registerDrain(server);
+  await registerOpenApi(server);
+  server.addHook('onRoute', metrics.onRoute);
+  server.addHook(
+    'onRequest',
+    guardBrowserRequests({
+      boundUrl: () => app.url,
+      publicUrl: config.publicUrl,
+      apiToken: config.apiToken,
+    }),
+  );
+  server.setErrorHandler(sendError);
+  server.server.on('checkExpectation', answerUnmetExpectation);
   server.setNotFoundHandler(function notFound(request, reply) {
     metrics.countUnmatched(404);
     return reply
@@ -204,12 +238,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    maxDepth: config.maxDepth,
     connectors: {
       definition(trigger) {
         const found = connectors.resolveTrigger(trigger.key);
         return 'problem' in found ? undefined : found.definition;
       },
       stateOf: (workflow) => lifecycle.stateOf(workflow),
+      outbound,
     },
   });
   registerApi(server, {
@@ -221,7 +257,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     lifecycle,
     triggers,
     connections,
-    publicUrl: config.publicUrl,
+    // Never the request's Host: a rebinding page would put its own name in stored URLs.
+    baseUrl: () => config.publicUrl ?? app.url,
     catalog,
     metrics,
   });
@@ -260,7 +297,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
-      await server.close();
+      // In-flight requests get their answer; request_response callers still waiting when the
+      // grace period ends get 504 (their job is stored and goes on after the restart).
+      await drain.close({
+        graceMs: limits.shutdownGraceMs,
+        onGraceExpired: () => replies.interruptAll(),
+      });
       await lifecycle.stop();
       await triggers.stop();
       await engine.close();

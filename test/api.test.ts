@@ -186,6 +186,30 @@ describe('API token', () => {
   });
 });
 
+describe('API token scheme', () => {
+  test('the Bearer scheme is case-insensitive: bearer and BEARER are accepted', async () => {
+    const srv = await startServer([HELLO], { env: { HOOKFLOW_API_TOKEN: 's3cret-token' } });
+    try {
+      for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+        const r = await getJson(`${srv.url}/api/workflows`, {
+          authorization: `${scheme} s3cret-token`,
+        });
+        assert.equal(r.status, 200, scheme);
+      }
+      const metrics = await fetch(`${srv.url}/metrics`, {
+        headers: { authorization: 'bearer s3cret-token' },
+      });
+      assert.equal(metrics.status, 200);
+      const basic = await getJson(`${srv.url}/api/workflows`, {
+        authorization: 'Basic s3cret-token',
+      });
+      assert.equal(basic.status, 401);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('generated webhook paths', () => {
   test('are kept across restarts', async () => {
     const first = await startServer([TOKENED]);

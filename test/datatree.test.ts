@@ -19,6 +19,8 @@ steps:
     http:
       url: "https://api.example/orders/{{ trigger.body.order.\`@id\` }}"
       example: {id: "7", status: placed}
+  - id: page
+    http: {url: "https://api.example/page", response: text}
   - id: note
     set: {status: "{{ steps.lookup.body.status }}"}
 `;
@@ -37,7 +39,7 @@ describe('GET /api/workflows/NAME/datatree', () => {
     assert.equal(tree.workflow, 'orders');
     assert.deepEqual(
       tree.sources.map((s: any) => s.source),
-      ['trigger', 'steps.lookup'],
+      ['trigger', 'steps.lookup', 'steps.page'],
     );
     const trigger = tree.sources[0].pills;
     assert.deepEqual(
@@ -55,6 +57,16 @@ describe('GET /api/workflows/NAME/datatree', () => {
       { path: 'steps.lookup.body.id', type: 'string', sample: '7' },
       { path: 'steps.lookup.body.status', type: 'string', sample: 'placed' },
     ]);
+  });
+
+  test('an http step with response: text and no example has a string body', async () => {
+    const res = await fetch(`${srv.url}/api/workflows/orders/datatree`);
+    const tree = (await res.json()) as any;
+    const page = tree.sources.find((s: any) => s.source === 'steps.page');
+    assert.deepEqual(
+      page.pills.find((p: any) => p.path === 'steps.page.body'),
+      { path: 'steps.page.body', type: 'string', sample: null },
+    );
   });
 
   test('an unknown workflow: 404 not_found', async () => {

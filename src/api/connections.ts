@@ -7,19 +7,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectionFileError, startAuthorization, testConnection } from '../connections/index.js';
 import type { Connection, ConnectionRegistry } from '../connections/index.js';
-import { HookflowError } from '../errors.js';
 import { errorBody } from '../ingress/http-errors.js';
 import type { Step, Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
-
-const DOCUMENT_TYPES = [
-  'application/yaml',
-  'application/x-yaml',
-  'text/yaml',
-  'text/x-yaml',
-  'application/json',
-  'text/plain',
-];
+import { acceptDocuments, documentOf } from './document-body.js';
 
 type Named = { Params: { name: string } };
 
@@ -35,25 +26,16 @@ export function registerConnectionRoutes(api: FastifyInstance, deps: ApiDeps): v
     return {
       ...describeConnection(connections, c),
       allow_private: c.allowPrivate,
-      ...(c.oauth2?.grant === 'authorization_code' && { redirect_uri: redirectUri(deps, request) }),
+      ...(c.oauth2?.grant === 'authorization_code' && { redirect_uri: redirectUri(deps) }),
       settings: c.settings,
     };
   });
 
-  // The document is taken as text whatever its type: YAML and JSON are read by one reader, with lines.
+  // YAML and JSON are read by one reader, with lines.
   void api.register(async function connectionDocuments(scope) {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-
+    acceptDocuments(scope);
     scope.put<Named & { Body: string }>('/connections/:name', async (request, reply) => {
-      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!DOCUMENT_TYPES.includes(type)) {
-        throw new HookflowError(
-          'unsupported_media_type',
-          `send the connection as YAML or JSON text (content-type application/yaml, text/yaml or application/json), not '${type || 'none'}'`,
-        );
-      }
-      const text = typeof request.body === 'string' ? request.body : '';
+      const { text } = documentOf(request);
       try {
         const { connection, created } = await connections.put(request.params.name, text);
         return reply.code(created ? 201 : 200).send({
@@ -83,11 +65,7 @@ export function registerConnectionRoutes(api: FastifyInstance, deps: ApiDeps): v
   });
 
   api.get<Named>('/connections/:name/authorize', async (request, reply) => {
-    const url = await startAuthorization(
-      connections,
-      request.params.name,
-      redirectUri(deps, request),
-    );
+    const url = await startAuthorization(connections, request.params.name, redirectUri(deps));
     if (wantsJson(request)) return { url };
     return reply.redirect(url, 302);
   });
@@ -107,10 +85,9 @@ export function describeConnection(connections: ConnectionRegistry, c: Connectio
   };
 }
 
-/** The redirect URI registered at the provider: HOOKFLOW_PUBLIC_URL, else the request's own host. */
-export function redirectUri(deps: ApiDeps, request: FastifyRequest): string {
-  const base = deps.publicUrl ?? `${request.protocol}://${request.host}`;
-  return `${base}/oauth/callback`;
+/** The redirect URI registered at the provider: HOOKFLOW_PUBLIC_URL, else the server's own URL. */
+export function redirectUri(deps: ApiDeps): string {
+  return `${deps.baseUrl()}/oauth/callback`;
 }
 
 function wantsJson(request: FastifyRequest): boolean {

@@ -22,8 +22,11 @@ export interface ApiDeps {
   /** The status of poll and schedule triggers; left out, they show no status. */
   triggers?: TriggerRuntime;
   connections: ConnectionRegistry;
-  /** HOOKFLOW_PUBLIC_URL; the OAuth2 redirect URI is built on it (else on the request's host). */
-  publicUrl: string | null;
+  /**
+   * Where the server is reached: HOOKFLOW_PUBLIC_URL, else its own bound URL. Webhook URLs and
+   * the OAuth2 redirect URI are built on it, never on a request's Host.
+   */
+  baseUrl(): string;
   /** Where workflows come from; changes made over the API go through it. */
   catalog: WorkflowCatalog;
   /** Served at `/metrics` when given. */

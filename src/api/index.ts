@@ -10,6 +10,7 @@ import { registerDatatreeRoutes } from './datatree.js';
 import { registerConnectionRoutes } from './connections.js';
 import { registerJobRoutes } from './jobs.js';
 import { registerListenRoutes } from './listen.js';
+import { acceptJsonBodies } from './json-body.js';
 import { registerOAuthCallback } from './oauth-callback.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerOpenApiRoute } from './openapi.js';
@@ -20,6 +21,7 @@ import { registerWorkflowRoutes } from './workflows.js';
 
 export type { ApiDeps } from './deps.js';
 export { registerOpenApi } from './openapi.js';
+export { guardBrowserRequests } from './browser-guard.js';
 export { defaultUiDir, registerUiFiles } from './ui-files.js';
 
 export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
@@ -41,6 +43,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   void app.register(
     async function apiRoutes(api) {
       api.setSchemaErrorFormatter(formatSchemaErrors);
+      acceptJsonBodies(api);
       if (deps.apiToken) api.addHook('onRequest', requireToken(deps.apiToken));
       registerWorkflowRoutes(api, deps);
       registerJobRoutes(api, deps);

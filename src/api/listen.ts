@@ -10,7 +10,7 @@
  *   `example` to that body: saved for a workflow pushed over the API (the rest of its text kept
  *   as written), or, for a file's workflow, the file's text with it set, to paste.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookflowError } from '../errors.js';
 import { DEFAULT_CAPTURE_MS, MAX_CAPTURE_MS } from '../ingress/capture.js';
 import type { CaptureHub } from '../ingress/capture.js';
@@ -91,7 +91,7 @@ export function registerListenRoutes(api: FastifyInstance, deps: ApiDeps): void 
         timeoutMs: (body.timeout ?? DEFAULT_CAPTURE_MS / 1000) * 1000,
         run: body.run === true,
       });
-      return reply.code(201).send({ ...started, ...target(deps, wf, request) });
+      return reply.code(201).send({ ...started, ...target(deps, wf) });
     },
   );
 
@@ -190,13 +190,11 @@ function webhookWorkflow(deps: ApiDeps, name: string): Workflow {
   return wf;
 }
 
-/** Where the test event goes: the webhook's method and URL as this request reached the server. */
-function target(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
-  const path = deps.registry.pathOf(wf.name);
-  const base = deps.publicUrl ?? `${request.protocol}://${request.host}`;
+/** Where the test event goes: the webhook's method and URL (on the server's public URL). */
+function target(deps: ApiDeps, wf: Workflow) {
   return {
     method: wf.trigger.type === 'webhook' ? wf.trigger.method : 'POST',
-    url: `${base}/hooks/${path ?? ''}`,
+    url: `${deps.baseUrl()}/hooks/${deps.registry.pathOf(wf.name) ?? ''}`,
   };
 }
 

@@ -154,6 +154,11 @@ const reply = {
     status: { type: 'integer' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     body: anyValue,
+    bodyEncoding: {
+      type: 'string',
+      enum: ['base64'],
+      description: 'present when the reply was exact bytes: `body` is their base64',
+    },
   },
 } as const;
 

@@ -19,10 +19,14 @@ export function requireToken(token: string) {
   };
 }
 
+/** `Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is accepted. */
+const BEARER = /^bearer +(.*)$/i;
+
 function tokenMatches(request: FastifyRequest, expected: Buffer): boolean {
   const header = request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice('Bearer '.length).trim());
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match) return false;
+  const given = Buffer.from(match[1]!.trim());
   // timingSafeEqual throws on different lengths: compare those first.
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -31,9 +31,7 @@ export function registerWorkflowChangeRoutes(api: FastifyInstance, deps: ApiDeps
       async (request, reply) => {
         const { text, format } = documentOf(request);
         const { created, workflow } = await deps.catalog.put(request.params.name, text, format);
-        return reply
-          .code(created ? 201 : 200)
-          .send(await describeWorkflowDetail(deps, workflow, request));
+        return reply.code(created ? 201 : 200).send(await describeWorkflowDetail(deps, workflow));
       },
     );
   });
@@ -66,7 +64,7 @@ export function registerWorkflowChangeRoutes(api: FastifyInstance, deps: ApiDeps
       },
       async (request) => {
         const wf = await deps.catalog.setEnabled(request.params.name, action === 'enable');
-        return describeWorkflowDetail(deps, wf, request);
+        return describeWorkflowDetail(deps, wf);
       },
     );
   }

@@ -3,7 +3,7 @@
  * `/api/workflows`: the loaded workflows with their webhook URLs and the status of their
  * newest job. Changes (put, delete, enable, disable) are in `workflow-changes.ts`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
@@ -14,10 +14,10 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): voi
   api.get(
     '/workflows',
     { schema: { summary: 'List workflows', response: withErrors({ 200: workflowList }) } },
-    async (request) => {
+    async () => {
       const workflows = await Promise.all(
         deps.registry.list().map(async (wf) => ({
-          ...describeWorkflow(deps, wf, request),
+          ...describeWorkflow(deps, wf),
           lastJobStatus: await deps.store.lastJobStatus(wf.name),
         })),
       );
@@ -37,21 +37,21 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): voi
     async (request) => {
       const wf = deps.registry.get(request.params.name);
       if (!wf) throw new HookflowError('not_found', `no workflow named '${request.params.name}'`);
-      return describeWorkflowDetail(deps, wf, request);
+      return describeWorkflowDetail(deps, wf);
     },
   );
 }
 
 /** `GET /api/workflows/NAME`'s answer: the list entry plus the document as written. */
-export async function describeWorkflowDetail(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
+export async function describeWorkflowDetail(deps: ApiDeps, wf: Workflow) {
   return {
-    ...describeWorkflow(deps, wf, request),
+    ...describeWorkflow(deps, wf),
     lastJobStatus: await deps.store.lastJobStatus(wf.name),
     source: wf.source,
   };
 }
 
-export function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRequest) {
+export function describeWorkflow(deps: ApiDeps, wf: Workflow) {
   const path = deps.registry.pathOf(wf.name) ?? null;
   const t = wf.trigger;
   return {
@@ -71,7 +71,7 @@ export function describeWorkflow(deps: ApiDeps, wf: Workflow, request: FastifyRe
                 }
               : { method: t.method }),
             path,
-            url: path === null ? null : `${request.protocol}://${request.host}/hooks/${path}`,
+            url: path === null ? null : `${deps.baseUrl()}/hooks/${path}`,
             delivery: t.delivery,
           }
         : describeTimedTrigger(t, deps.triggers?.status(wf.name)),

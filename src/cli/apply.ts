@@ -11,9 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { errorMessage } from '../errors.js';
-import { listDocumentFiles } from '../workflow/index.js';
+import { listDocumentFiles, parseYamlDocument } from '../workflow/index.js';
 import type { Problem } from '../workflow/index.js';
 import { ApiError } from './api-client.js';
 import type { ApiClient } from './api-client.js';
@@ -127,14 +126,13 @@ function readDocument(file: string): Document | { error: ApplyResult } {
   } catch (e) {
     return fail(1, `cannot read the file: ${errorMessage(e)}`);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first) {
+  const parsed = parseYamlDocument(text);
+  if ('faults' in parsed) {
     const format = extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML';
-    return fail(lines.linePos(first.pos[0]).line, `invalid ${format}: ${first.message}`);
+    const first = parsed.faults[0]!;
+    return fail(first.line, `invalid ${format}: ${first.message}`);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { value } = parsed.parsed;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail(1, 'expected a workflow (with trigger) or a connection (with type)');
   }

@@ -4,7 +4,10 @@
 import { HookflowError } from '../errors.js';
 import type { JobDetail, Store } from '../store/types.js';
 
-/** Prints a finished job's steps; the exit code: 0 when it succeeded. */
+/**
+ * Prints a finished job's steps; the exit code: 0 when it succeeded. JSON.stringify is safe on
+ * them: request values nest at most HOOKFLOW_MAX_DEPTH (≤ 1000) levels (ingress/body/depth.ts).
+ */
 export function printJob(job: JobDetail): number {
   out(`job ${job.id} ${job.status} in ${job.durationMs ?? '?'} ms`);
   for (const s of job.steps) {

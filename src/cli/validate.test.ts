@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -46,5 +46,22 @@ describe('hookflow validate', () => {
 
   it('with --strict, a warning makes the exit code 1', () => {
     assert.equal(validate('--strict', file).code, 1);
+  });
+});
+
+describe('hookflow validate, hostile documents', () => {
+  it('an alias bomb is a problem at the first alias line, exit 1', () => {
+    const bomb = join(dir, 'bomb', 'bomb.yaml');
+    mkdirSync(join(dir, 'bomb'));
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [...'abcdefg'].map((c, i) => [c, 'bcdefgh'[i]!])) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    writeFileSync(bomb, ['name: bomb', 'trigger: {webhook: {path: b}}', ...levels].join('\n'));
+    const res = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'validate', bomb], {
+      encoding: 'utf8',
+    });
+    assert.equal(res.status, 1);
+    assert.match(`${res.stdout}${res.stderr}`, new RegExp(`${bomb}:4: invalid YAML: the aliases`));
   });
 });

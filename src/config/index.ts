@@ -7,10 +7,11 @@
  * @example
  *   const config = loadConfig({ port: '0' }, process.env);
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { HookflowError } from '../errors.js';
+import { DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING } from '../ingress/body/index.js';
 import { DURATION_HINT, parseDuration } from '../workflow/units.js';
 
 export type Role = 'all' | 'ingress' | 'worker';
@@ -26,6 +27,8 @@ export interface Config {
   connectorsDir: string | null;
   apiToken: string | null;
   maxBodyBytes: number;
+  /** HOOKFLOW_MAX_DEPTH: JSON and XML bodies nested deeper are refused with 400 body_too_deep. */
+  maxDepth: number;
   secretKey: string | null;
   databaseUrl: string | null;
   redisUrl: string | null;
@@ -47,6 +50,21 @@ export interface Config {
   allowPrivateNetworks: boolean;
   /** HOOKFLOW_ALLOW_PRIVATE_NETWORKS=10.0.0.0/8,…: only these private networks may be reached. */
   allowedNetworks: string[];
+  /** Sockets and shutdown (SPEC §9): how long a sender may take, how many may connect. */
+  http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** A request's headers must arrive within this (a connection that sends nothing is closed). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this; the answer is not counted. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are closed as soon as they are accepted. */
+  maxConnections: number;
+  /** On SIGTERM, how long in-flight requests get to be answered before connections are closed. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends HookflowError {
@@ -109,6 +127,12 @@ export function loadConfig(
       pick(undefined, 'HOOKFLOW_MAX_BODY') ?? '10mb',
       'HOOKFLOW_MAX_BODY',
     ),
+    maxDepth: parseIntSetting(
+      pick(undefined, 'HOOKFLOW_MAX_DEPTH') ?? String(DEFAULT_MAX_DEPTH),
+      'HOOKFLOW_MAX_DEPTH',
+      1,
+      MAX_DEPTH_SETTING,
+    ),
     secretKey: secretKeySetting(pick(undefined, 'HOOKFLOW_SECRET_KEY')),
     databaseUrl: pick(undefined, 'HOOKFLOW_DATABASE_URL') ?? null,
     redisUrl: pick(undefined, 'HOOKFLOW_REDIS_URL') ?? null,
@@ -137,6 +161,7 @@ export function loadConfig(
       'HOOKFLOW_LIFECYCLE_BACKOFF',
     ),
     ...privateNetworksSetting(pick(undefined, 'HOOKFLOW_ALLOW_PRIVATE_NETWORKS')),
+    http: httpLimits((name) => pick(undefined, name)),
   };
 }
 
@@ -144,6 +169,51 @@ function logFormatSetting(v: string | undefined): LogFormat {
   const format = (v ?? 'auto').trim().toLowerCase();
   if ((LOG_FORMATS as readonly string[]).includes(format)) return format as LogFormat;
   throw new ConfigError('HOOKFLOW_LOG_FORMAT', `expected pretty, json or auto, got '${v}'`);
+}
+
+function httpLimits(setting: (name: string) => string | undefined): HttpLimits {
+  const duration = (name: string, fallback: string) =>
+    parseDurationSetting(setting(name) ?? fallback, name);
+  const limits: HttpLimits = {
+    headersTimeoutMs: duration('HOOKFLOW_HEADERS_TIMEOUT', '30s'),
+    // The default body limit (10 MB) at 1 Mbit/s takes about 84 s.
+    requestTimeoutMs: duration('HOOKFLOW_REQUEST_TIMEOUT', '120s'),
+    // Longer than the 60 s idle timeout of common load balancers: they close first, and never
+    // send on a connection Hookflow has just closed.
+    keepAliveTimeoutMs: duration('HOOKFLOW_KEEP_ALIVE_TIMEOUT', '72s'),
+    maxConnections: parseIntSetting(
+      setting('HOOKFLOW_MAX_CONNECTIONS') ?? String(defaultMaxConnections()),
+      'HOOKFLOW_MAX_CONNECTIONS',
+      1,
+      1_000_000,
+    ),
+    shutdownGraceMs: duration('HOOKFLOW_SHUTDOWN_GRACE', '10s'),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      'HOOKFLOW_HEADERS_TIMEOUT',
+      `must not be longer than HOOKFLOW_REQUEST_TIMEOUT (${limits.requestTimeoutMs} ms), got ${limits.headersTimeoutMs} ms`,
+    );
+  }
+  return limits;
+}
+
+/** Descriptors kept for the store, the engine and outbound requests when sockets are capped. */
+const RESERVED_DESCRIPTORS = 256;
+
+/**
+ * 10,000, or fewer when the process may open fewer files: connections past the descriptor
+ * limit would fail anyway, and take the store's and outbound requests' descriptors with them.
+ */
+function defaultMaxConnections(): number {
+  let soft = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) soft = Number(m[1]);
+  } catch {
+    // not Linux: the fixed default
+  }
+  return Math.max(64, Math.min(10_000, soft - RESERVED_DESCRIPTORS));
 }
 
 /** Secrets are sealed with a key derived from it: too short a key is refused at start-up. */

@@ -7,7 +7,12 @@ import { loadConnections, parseConnection } from './load-connections.js';
 import { readConnection } from './read-connection.js';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
-const ENV = { JIRA_TOKEN: 'jira-token-value', CRM_SECRET: 'crm-secret-value', KEY: 'k-abcdef' };
+const ENV = {
+  JIRA_TOKEN: 'jira-token-value',
+  CRM_SECRET: 'crm-secret-value',
+  KEY: 'k-abcdef',
+  TOKEN: 'tok_7Hq2x9',
+};
 
 function problems(text: string, opts = {}) {
   return readConnection(text, 'c.yaml', { env: ENV, ...opts }).problems.map(
@@ -39,14 +44,50 @@ void describe('connection files: each type', () => {
     assert.deepEqual(c.literalSecrets, []);
   });
 
-  test('header: every header value is a secret, and each ${env:} value inside one', () => {
+  test('header: every header value is secret where it is put; ${env:} values inside one too', () => {
     const c = parseConnection(
-      lines('name: svc', 'type: header', 'headers:', '  Authorization: Bearer ${env:KEY}'),
+      lines('name: svc', 'type: header', 'headers:', '  Authorization: Bearer ${env:TOKEN}'),
       'c.yaml',
       { env: ENV },
     );
-    assert.deepEqual(c.auth.headers, { Authorization: 'Bearer k-abcdef' });
-    assert.deepEqual(c.secrets.sort(), ['Bearer k-abcdef', 'k-abcdef']);
+    assert.deepEqual(c.auth.headers, { Authorization: 'Bearer tok_7Hq2x9' });
+    assert.deepEqual(c.secretFields, { headers: ['Authorization'], query: [] });
+    assert.deepEqual(c.secrets.sort(), ['Bearer tok_7Hq2x9', 'tok_7Hq2x9']);
+  });
+
+  test('header and query values that cannot be secrets are redacted only where they are put', () => {
+    const c = parseConnection(
+      lines(
+        'name: svc',
+        'type: custom',
+        'headers: {X-Tenant: acme, Accept: application/vnd.api+json}',
+        'query: {format: json, key: k-9f8e7d6c}',
+      ),
+      'c.yaml',
+    );
+    assert.deepEqual(c.secretFields, { headers: ['X-Tenant', 'Accept'], query: ['format', 'key'] });
+    assert.deepEqual(c.secrets, ['k-9f8e7d6c']);
+  });
+
+  test('{value, secret: false} is sent, shown in the settings and never redacted', () => {
+    const c = parseConnection(
+      lines(
+        'name: svc',
+        'type: query',
+        'query: {format: {value: json, secret: false}, key: k-9f8e7d6c}',
+      ),
+      'c.yaml',
+    );
+    assert.deepEqual(c.auth.query, [
+      ['format', 'json'],
+      ['key', 'k-9f8e7d6c'],
+    ]);
+    assert.deepEqual(c.secretFields.query, ['key']);
+    assert.deepEqual(c.literalSecrets, ['query.key']);
+    assert.deepEqual(c.settings.query, {
+      format: { value: 'json', secret: false },
+      key: '[redacted]',
+    });
   });
 
   test('query: parameters in order, values secret', () => {
@@ -204,7 +245,20 @@ void describe('connection files: problems with file and line', () => {
 
   test('a header value that is not text', () => {
     assert.deepEqual(problems(lines('name: x', 'type: header', 'headers:', '  A: [1, 2]')), [
-      '4: headers.A must be text (got a list)',
+      '4: headers.A must be text, or {value, secret: false} for a value that is not secret (got a list)',
+    ]);
+  });
+
+  test('a {value, secret} entry with an unknown key, or secret that is not true/false', () => {
+    const text = lines(
+      'name: x',
+      'type: header',
+      'headers:',
+      '  A: {value: v, secret: no, hide: 1}',
+    );
+    assert.deepEqual(problems(text), [
+      "4: unknown key 'hide' in headers.A (allowed: value, secret)",
+      "4: headers.A.secret must be true or false (got 'no')",
     ]);
   });
 

@@ -2,17 +2,26 @@
  * @module connections/read-connection
  * Reads one connection document (YAML, or JSON read as YAML so every node has a line) into a
  * compiled {@link Connection}. Every problem is reported with its line, like workflow files.
- * `${env:NAME}` is replaced at load time; the values of secret fields (passwords, header and
- * query values, client secrets) and every environment value inside them become the
- * connection's `secrets`, cut out of job history wherever they would appear.
+ * `${env:NAME}` is replaced at load time. Credentials (passwords, client secrets) and every
+ * environment value inside them become the connection's `secrets`, cut out of job history
+ * wherever they would appear. Header and query values are secret where they are put, and
+ * everywhere only when they can be secrets (`canBeSecret`); one written
+ * `{value: json, secret: false}` is not secret at all.
  *
  * @example
  *   const { connection, problems } = readConnection(text, 'connections/jira.yaml');
  */
 import { createHash } from 'node:crypto';
-import { LineCounter, isMap, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
+import type { Node } from 'yaml';
 import type { Env, MapView, Problem } from '../workflow/index.js';
-import { Reader, describeNode, sortProblems, substituteEnv } from '../workflow/index.js';
+import {
+  Reader,
+  describeNode,
+  parseYamlDocument,
+  sortProblems,
+  substituteEnv,
+} from '../workflow/index.js';
 import { readTest, readUrl } from './read-fields.js';
 import { readOAuth2 } from './read-oauth2.js';
 import { isRecord, redactedSettings, Secrets } from './read-secrets.js';
@@ -57,17 +66,22 @@ export function readConnection(
   file: string,
   opts: ReadConnectionOptions = {},
 ): { connection?: Connection; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const result = parseYamlDocument(text);
+  if ('faults' in result) {
+    const problems = result.faults.map((f) => ({
+      file,
+      line: f.line,
+      message: `invalid YAML/JSON: ${f.message}`,
+    }));
+    return { problems };
+  }
+  // `written` is as written: `${env:}` not replaced, so secrets tell env from literal values.
+  const { doc, lines, value: written } = result.parsed;
   const r = new Reader(file, lines, doc);
-  for (const e of doc.errors) r.report(r.lineAt(e.pos[0]), `invalid YAML/JSON: ${e.message}`);
-  if (r.problems.length > 0) return { problems: r.problems };
   if (doc.contents === null) {
     r.report(1, 'the document is empty: a connection needs at least name and type');
     return { problems: r.problems };
   }
-  // As written: `${env:}` references not replaced, so secrets tell env from literal values.
-  const written = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const env = opts.env ?? process.env;
   substituteEnv(doc, env, r);
 
@@ -98,7 +112,8 @@ export function readConnection(
 
   const secrets = new Secrets(isRecord(written) ? written : {}, env);
   const baseUrl = readUrl(r, root, 'base_url');
-  const auth = readStaticAuth(r, root, type, secrets);
+  const secretFields = { headers: [] as string[], query: [] as string[] };
+  const auth = readStaticAuth(r, root, type, secrets, secretFields);
   const oauth2 = type === 'oauth2' ? readOAuth2(r, root, secrets) : null;
   const connection: Connection = {
     name: name ?? '',
@@ -109,6 +124,7 @@ export function readConnection(
     oauth2,
     test: readTest(r, root),
     secrets: secrets.values(),
+    secretFields,
     literalSecrets: secrets.literal,
     settings: redactedSettings(written, secrets),
     file: opts.fromFile === false ? null : file,
@@ -131,7 +147,13 @@ function readName(r: Reader, root: MapView, expected: string | undefined): strin
   return given ?? expected;
 }
 
-function readStaticAuth(r: Reader, root: MapView, type: ConnectionType, s: Secrets): StaticAuth {
+function readStaticAuth(
+  r: Reader,
+  root: MapView,
+  type: ConnectionType,
+  s: Secrets,
+  secretFields: Connection['secretFields'],
+): StaticAuth {
   const auth: StaticAuth = { basic: null, headers: {}, query: [] };
   const fields = KEYS_BY_TYPE[type];
   if (fields.includes('user')) {
@@ -153,9 +175,12 @@ function readStaticAuth(r: Reader, root: MapView, type: ConnectionType, s: Secre
     }
   }
   if (fields.includes('headers')) {
-    auth.headers = Object.fromEntries(readStrings(r, root, 'headers', type === 'header', s));
+    const headers = readStrings(r, root, 'headers', type === 'header', s, secretFields.headers);
+    auth.headers = Object.fromEntries(headers);
   }
-  if (fields.includes('query')) auth.query = readStrings(r, root, 'query', type === 'query', s);
+  if (fields.includes('query')) {
+    auth.query = readStrings(r, root, 'query', type === 'query', s, secretFields.query);
+  }
   if (
     type === 'custom' &&
     !auth.basic &&
@@ -171,13 +196,17 @@ function readStaticAuth(r: Reader, root: MapView, type: ConnectionType, s: Secre
   return auth;
 }
 
-/** A mapping of names to scalar values, each a secret. */
+/**
+ * A mapping of names to values: text, or `{value, secret: false}` for one that is not secret.
+ * The names of the secret ones are added to `secretNames`.
+ */
 function readStrings(
   r: Reader,
   parent: MapView,
   key: string,
   required: boolean,
   s: Secrets,
+  secretNames: string[],
 ): [string, string][] {
   if (!parent.fields.has(key)) {
     if (required) r.report(parent.line, `missing required key '${key}' in the connection`);
@@ -187,18 +216,49 @@ function readStrings(
   if (!m) return [];
   const out: [string, string][] = [];
   for (const [name, field] of m.fields) {
-    const value = r.toJS(field.value);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      r.report(
-        r.line(field.value, field.keyLine),
-        `${key}.${name} must be text${describeNode(field.value)}`,
-      );
-      continue;
-    }
-    out.push([name, String(value)]);
-    s.add([key, name], String(value));
+    const entry = readEntry(r, field.value, `${key}.${name}`, field.keyLine);
+    if (!entry) continue;
+    out.push([name, entry.value]);
+    if (!entry.secret) continue;
+    s.add([key, name], entry.value, 'value');
+    secretNames.push(name);
   }
   if (out.length === 0 && r.problems.length === 0 && required)
     r.report(m.line, `${key} must hold at least one name and value`);
   return out;
+}
+
+/** One header or query value: a scalar (secret), or `{value, secret}`. */
+function readEntry(
+  r: Reader,
+  node: Node | null,
+  where: string,
+  keyLine: number,
+): { value: string; secret: boolean } | undefined {
+  if (isMap(r.resolve(node))) {
+    const m = r.map(node, where, {
+      allowed: ['value', 'secret'],
+      required: ['value'],
+      line: keyLine,
+    });
+    if (!m) return undefined;
+    const value = r.toJS(r.node(m, 'value') ?? null);
+    if (!isScalarValue(value)) {
+      if (m.fields.has('value'))
+        r.bad(m, 'value', `must be text${describeNode(r.node(m, 'value') ?? null)}`);
+      return undefined;
+    }
+    return { value: String(value), secret: r.bool(m, 'secret', true) };
+  }
+  const value = r.toJS(node);
+  if (isScalarValue(value)) return { value: String(value), secret: true };
+  r.report(
+    r.line(node, keyLine),
+    `${where} must be text, or {value, secret: false} for a value that is not secret${describeNode(node)}`,
+  );
+  return undefined;
+}
+
+function isScalarValue(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }

@@ -9,7 +9,7 @@
  *   s.add(['headers', 'X-Api-Key'], 'k-123');
  *   redactedSettings(written, s); // → { …, headers: { 'X-Api-Key': '[redacted]' } }
  */
-import { REDACTED } from '../steps/index.js';
+import { canBeSecret, REDACTED } from '../steps/index.js';
 import type { Env } from '../workflow/index.js';
 
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -25,18 +25,24 @@ export class Secrets {
     private readonly env: Env,
   ) {}
 
-  /** Notes `value` (at `path`, e.g. `headers.X-Api-Key`) as a secret. */
-  add(path: string[], value: string): void {
+  /**
+   * Notes `value` (at `path`, e.g. `headers.X-Api-Key`) as a secret. A `credential` (password,
+   * client secret) is redacted everywhere; another value (a header or query value) only where
+   * it is put, and everywhere too when it can be a secret (`canBeSecret`).
+   */
+  add(path: string[], value: string, kind: 'credential' | 'value' = 'credential'): void {
     this.keys.add(path.join('\u0000'));
-    if (value !== '') this.found.add(value);
+    const searched = (v: string) => v !== '' && (kind === 'credential' || canBeSecret(v));
+    if (searched(value)) this.found.add(value);
     let w: unknown = this.written;
     for (const key of path) w = isRecord(w) ? w[key] : undefined;
+    if (isRecord(w)) w = w.value; // `{value, secret}`
     const writtenText = typeof w === 'string' ? w : String(w ?? '');
     const refs = [...writtenText.matchAll(ENV_REF)];
     if (refs.length === 0) this.literal.push(path.join('.'));
     for (const [, envName] of refs) {
       const v = envName === undefined ? undefined : this.env[envName];
-      if (v) this.found.add(v);
+      if (v && searched(v)) this.found.add(v);
     }
   }
 

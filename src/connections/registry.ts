@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { ConnectionResolver, OutboundRequest } from '../steps/index.js';
+import type { ConnectionResolver, OutboundRequest, SecretFields } from '../steps/index.js';
 import type { Store } from '../store/types.js';
 import type { Env } from '../workflow/index.js';
 import { applyAuth } from './apply-auth.js';
@@ -190,6 +190,10 @@ export class ConnectionRegistry implements ConnectionResolver {
     return tokens.length === 0
       ? entry.connection.secrets
       : [...entry.connection.secrets, ...tokens];
+  }
+
+  secretFields(name: string): SecretFields {
+    return this.entries.get(name)?.connection.secretFields ?? { headers: [], query: [] };
   }
 
   async onUnauthorized(name: string, sent: OutboundRequest): Promise<boolean> {

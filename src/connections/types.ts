@@ -52,8 +52,13 @@ export interface Connection {
   auth: StaticAuth;
   oauth2: OAuth2Settings | null;
   test: ConnectionTest | null;
-  /** Every secret value (as used, and each `${env:}` value inside one): redacted everywhere. */
+  /**
+   * Secret values redacted everywhere (as used, and each `${env:}` value inside one): every
+   * credential; header and query values only when they can be secrets (`canBeSecret`).
+   */
   secrets: string[];
+  /** The headers and query parameters it sets that are secret (not `secret: false`). */
+  secretFields: { headers: string[]; query: string[] };
   /** Keys of the secret fields written as literal values (not `${env:…}`): stored sealed. */
   literalSecrets: string[];
   /** The settings as written, secret values replaced by `[redacted]`: what the API shows. */

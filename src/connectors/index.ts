@@ -14,6 +14,7 @@ export type { ResolvedAction, ResolvedTrigger } from './catalog.js';
 export { BUILTIN_CONNECTORS, builtinCatalog, SOAP_ACK } from './builtins/index.js';
 export { createActionRunner, runAction } from './actions.js';
 export type { ActionRunner, ActionRunnerDeps } from './actions.js';
+export { noTriggerOf } from './sdk/no-trigger.js';
 export { createHttpClient } from './http-client.js';
 export type { HttpClientDeps, HttpClientOptions } from './http-client.js';
 export { connectorLog } from './connector-log.js';

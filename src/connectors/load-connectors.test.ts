@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { loadConnectors } from './load-connectors.js';
 
@@ -21,6 +23,9 @@ export default defineConnector({
   triggers: { order: defineTrigger({ params: z.object({ shop: z.string() }) }) },
 });
 `;
+
+const BOOM = "const ok = 1;\n\nthrow new Error('no API key');\n";
+const LOADER = fileURLToPath(new URL('./load-connectors.ts', import.meta.url));
 
 describe('loading user connectors', () => {
   test('a TypeScript file importing hookflow loads without a build step', async () => {
@@ -50,10 +55,40 @@ export default defineConnector({ name: 'plain', actions: { ping: { run: () => ({
   });
 
   test('an exception while loading names the line that threw', async () => {
-    const dir = dirWith({ 'boom.ts': "const ok = 1;\n\nthrow new Error('no API key');\n" });
-    const { problems } = await loadConnectors(dir);
+    const { problems } = await loadConnectors(dirWith({ 'boom.ts': BOOM }));
     assert.equal(problems[0]!.line, 3);
     assert.equal(problems[0]!.message, 'fails when loaded: no API key');
+  });
+
+  test('a connectors directory under the working directory names the line that threw', () => {
+    // `hookflow serve --connectors connectors` from the project: a fresh esbuild (its working
+    // directory is fixed when it is first imported) in a process started there.
+    const project = dirWith({});
+    mkdirSync(join(project, 'connectors'));
+    writeFileSync(join(project, 'connectors', 'boom.ts'), BOOM);
+    const script = `import { loadConnectors } from ${JSON.stringify(pathToFileURL(LOADER).href)};
+      const { problems } = await loadConnectors('connectors');
+      console.log(JSON.stringify(problems));`;
+    const run = spawnSync(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+      { cwd: project, encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const problems = JSON.parse(run.stdout) as { line: number }[];
+    assert.equal(problems[0]!.line, 3);
+  });
+
+  test('two connectors whose file names end alike both load', async () => {
+    const named = (name: string) => GOOD_TS.replace("'acme'", `'${name}'`);
+    const { catalog, problems } = await loadConnectors(
+      dirWith({
+        'stripe-orders-connector.ts': named('one'),
+        'shopx-orders-connector.ts': named('two'),
+      }),
+    );
+    assert.deepEqual(problems, []);
+    assert.ok(catalog.has('one') && catalog.has('two'));
   });
 
   test('a missing import is reported with its file and line', async () => {

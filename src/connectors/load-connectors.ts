@@ -15,7 +15,7 @@
  */
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Message } from 'esbuild';
@@ -60,8 +60,9 @@ export async function loadConnectors(
   process.setSourceMapsEnabled(true);
   const out = mkdtempSync(join(tmpdir(), 'hookflow-connectors-'));
   try {
-    for (const file of files) {
-      const loaded = await loadOne(file, out);
+    for (const [i, file] of files.entries()) {
+      // One bundle per file, named by its position: two connectors never share a module URL.
+      const loaded = await loadOne(file, join(out, `${i}-${basename(file)}.mjs`));
       if ('problem' in loaded) {
         problems.push(loaded.problem);
         continue;
@@ -107,7 +108,7 @@ function listConnectorFiles(dir: string, problems: Problem[]): string[] {
 
 async function loadOne(
   file: string,
-  outDir: string,
+  bundled: string,
 ): Promise<{ connector: Connector } | { problem: Problem }> {
   const absolute = resolve(file);
   let code: string;
@@ -120,6 +121,10 @@ async function loadOne(
       platform: 'node',
       target: 'node20',
       sourcemap: 'inline',
+      // The map's sources are relative to the output file; without one esbuild makes them
+      // relative to the working directory, and Node resolves them against the bundle's
+      // directory instead — stacks then name a path that does not exist.
+      outfile: bundled,
       logLevel: 'silent',
       nodePaths: [OWN_MODULES],
       // CommonJS dependencies bundled into ESM still call require() for Node's modules.
@@ -148,7 +153,6 @@ async function loadOne(
       },
     };
   }
-  const bundled = join(outDir, `${Buffer.from(absolute).toString('hex').slice(-40)}.mjs`);
   writeFileSync(bundled, code);
   let mod: Record<string, unknown>;
   try {

@@ -153,6 +153,37 @@ describe('datatree from examples', () => {
     ]);
   });
 
+  it('an http step with response: text and no example has a string body', async () => {
+    const text = lines(
+      'name: w',
+      'trigger: {webhook: {}}',
+      'steps:',
+      '  - id: page',
+      '    http: {url: https://api.example/p, response: text}',
+    );
+    assert.deepEqual(await pills(text, 'steps.page'), [
+      'steps.page.status number null',
+      'steps.page.headers object null',
+      'steps.page.body string null',
+    ]);
+  });
+
+  it('an http step with response: binary and no example has {base64, contentType, size}', async () => {
+    const text = lines(
+      'name: w',
+      'trigger: {webhook: {}}',
+      'steps:',
+      '  - id: file',
+      '    http: {url: https://api.example/f, response: binary}',
+    );
+    assert.deepEqual(bodyPills(await pills(text, 'steps.file'), 'steps.file.body'), [
+      'steps.file.body object null',
+      'steps.file.body.base64 string null',
+      'steps.file.body.contentType string null',
+      'steps.file.body.size number null',
+    ]);
+  });
+
   it('http steps inside a switch have their own source; a hyphenated id is quoted', async () => {
     const text = lines(
       'name: w',

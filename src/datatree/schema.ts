@@ -22,7 +22,10 @@ export interface SchemaNode {
   open: boolean;
 }
 
-/** Items of one list looked at; nesting followed. Past these, a part is left open. */
+/**
+ * Items of one list looked at; nesting followed. Past these, a part is left open: MAX_DEPTH also
+ * bounds the recursion of inferSchema, whatever an example or a captured payload holds.
+ */
 const MAX_ITEMS = 100;
 const MAX_DEPTH = 32;
 const MAX_SAMPLE_CHARS = 200;

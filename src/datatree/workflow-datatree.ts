@@ -97,7 +97,8 @@ async function triggerSource(wf: Workflow): Promise<DatatreeSource> {
 }
 
 function stepSource(step: HttpStep): DatatreeSource {
-  return source(`steps.${step.id}`, exampleSchema(step.example), (body) =>
+  const payload = exampleSchema(step.example) ?? bodyOfFormat(step.response);
+  return source(`steps.${step.id}`, payload, (body) =>
     objectNode({
       status: emptyNode('number'),
       headers: openObject(),
@@ -106,6 +107,18 @@ function stepSource(step: HttpStep): DatatreeSource {
       ...(step.errors === 'continue' ? { error: text() } : {}),
     }),
   );
+}
+
+/**
+ * A step's body when it has no example but its `response` fixes the shape: `text` is a string,
+ * `binary` the `{base64, contentType, size}` of parse-response; other formats say nothing.
+ */
+function bodyOfFormat(response: HttpStep['response']): SchemaNode | undefined {
+  if (response === 'text') return text();
+  if (response === 'binary') {
+    return objectNode({ base64: text(), contentType: text(), size: emptyNode('number') });
+  }
+  return undefined;
 }
 
 /** A source built by `envelope` around its payload's schema (open when there is no example). */

@@ -20,7 +20,7 @@ import type { ClaimedJob, StepRecord, Store } from '../store/types.js';
 import type { ConnectionResolver, StepOutcome } from '../steps/types.js';
 import { StepError } from '../steps/types.js';
 import { executeHttpStep, executeSetStep } from '../steps/index.js';
-import { renderReply } from '../workflow/index.js';
+import { renderReply, summarizeBytes } from '../workflow/index.js';
 import type { HttpReply, Scope, Step, Workflow } from '../workflow/types.js';
 import type { ReplyBus } from './reply-bus.js';
 import type { Dispatcher } from 'undici';
@@ -197,11 +197,7 @@ export class Engine {
           this.deps.replies.publish(state.job.id, { kind: 'reply', reply });
           state.pending.push(this.deps.store.saveReply(state.job.id, reply));
         }
-        return {
-          input: null,
-          output: { ...reply, sent } satisfies HttpReply & { sent: boolean },
-          attempts: 1,
-        };
+        return { input: null, output: { ...replyRecord(reply), sent }, attempts: 1 };
       }
     }
   }
@@ -224,6 +220,21 @@ export class Engine {
     });
     state.pending.push(write);
   }
+}
+
+/**
+ * The reply as its step records it. Bytes are stored once, as the job's reply (what a
+ * duplicate is answered with); the step records their size, type and hash.
+ */
+function replyRecord(reply: HttpReply): HttpReply {
+  if (reply.bodyEncoding !== 'base64') return reply;
+  const type = Object.entries(reply.headers).find(([k]) => k.toLowerCase() === 'content-type');
+  const bytes = Buffer.from(reply.body as string, 'base64');
+  return {
+    status: reply.status,
+    headers: reply.headers,
+    body: summarizeBytes(bytes, type?.[1] ?? null),
+  };
 }
 
 /**

@@ -9,14 +9,21 @@ import type { HttpReply } from '../workflow/types.js';
 export type ReplyOutcome =
   | { kind: 'reply'; reply: HttpReply }
   | { kind: 'finished'; status: 'succeeded' | 'failed' }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /** The server shut down before the job replied (the job goes on). */
+  | { kind: 'interrupted' };
+
+/** What a worker hands over; timeouts and interruptions happen on the waiting side. */
+export type PublishedOutcome = Exclude<ReplyOutcome, { kind: 'timeout' | 'interrupted' }>;
 
 export interface ReplyBus {
   /** Subscribe before the job can run; resolves with the first outcome or a timeout. */
   wait(jobId: string, timeoutMs: number): { outcome: Promise<ReplyOutcome>; cancel(): void };
-  publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>): void;
+  publish(jobId: string, outcome: PublishedOutcome): void;
   /** Whether anyone waits for this job (saves work when no one does). */
   hasWaiter(jobId: string): boolean;
+  /** Shutdown: every waiter gets `interrupted` now. */
+  interruptAll(): void;
 }
 
 export interface LocalReplyBusOptions {
@@ -54,6 +61,9 @@ export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
     },
     hasWaiter(jobId) {
       return waiters.has(jobId);
+    },
+    interruptAll() {
+      for (const set of [...waiters.values()]) for (const f of [...set]) f({ kind: 'interrupted' });
     },
   };
 }

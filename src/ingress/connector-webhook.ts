@@ -10,8 +10,14 @@
  * is answered only once all of them are stored.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NoTrigger } from '../connectors/sdk/index.js';
-import type { AnyTrigger, HttpRequest, Reply, RequestContext } from '../connectors/sdk/index.js';
+import { createHttpClient, noTriggerOf } from '../connectors/index.js';
+import type {
+  AnyTrigger,
+  HttpClientDeps,
+  HttpRequest,
+  Reply,
+  RequestContext,
+} from '../connectors/index.js';
 import { errorMessage } from '../errors.js';
 import { newJobId } from '../store/index.js';
 import type { AcceptResult, NewEvent, TriggerData } from '../store/types.js';
@@ -35,6 +41,8 @@ export interface ConnectorHooks {
   definition(trigger: ConnectorTrigger): AnyTrigger | undefined;
   /** What `init` returned for this workflow; null until it has succeeded. */
   stateOf(workflow: string): unknown;
+  /** The outbound path of `ctx.http` in the hooks: connections and the SSRF guard. */
+  outbound: HttpClientDeps;
 }
 
 export async function acceptConnectorEvent(
@@ -63,7 +71,9 @@ export async function acceptConnectorEvent(
     const refused = trigger.verifier(request.headers, raw, Date.now());
     if (refused) return sendReply(reply, refused);
   }
-  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format, {
+    maxDepth: deps.maxDepth,
+  });
   const http: HttpRequest = {
     method: request.method,
     path,
@@ -73,10 +83,23 @@ export async function acceptConnectorEvent(
     body: decoded.body,
     rawBody: raw,
   };
+  // The first event's id exists before the hooks run: they can read what the sender hears.
+  const firstId = newJobId();
+  // The sender waits while the hooks run: their calls end within the trigger's timeout.
+  const signal = AbortSignal.timeout(trigger.timeoutMs);
   const ctx: RequestContext<unknown> = {
     workflow: workflow.name,
+    id: firstId,
     state: deps.connectors?.stateOf(workflow.name) ?? null,
     connection: trigger.connection,
+    http: createHttpClient({
+      deps: deps.connectors?.outbound ?? {},
+      connection: trigger.connection,
+      workflow: workflow.name,
+      jobId: firstId,
+      signal,
+    }),
+    signal,
   };
 
   let prepared: Prepared;
@@ -85,7 +108,8 @@ export async function acceptConnectorEvent(
     if (result === 'filtered') return sendReply(reply, DEFAULT_REJECT);
     prepared = result;
   } catch (e) {
-    if (e instanceof NoTrigger) return sendReply(reply, toHttpReply(e.reply, trigger.key));
+    const noTrigger = noTriggerOf(e);
+    if (noTrigger) return sendReply(reply, toHttpReply(noTrigger.reply, trigger.key));
     deps.log.error(
       { err: e, workflow: workflow.name, connector: trigger.key },
       'connector hook failed',
@@ -93,9 +117,9 @@ export async function acceptConnectorEvent(
     return sendError(reply, 'connector_failed', `connector ${trigger.key}: ${errorMessage(e)}`);
   }
 
-  const req: RequestScope = { ...http, rawBody: decoded.rawBody };
-  const events: NewEvent[] = prepared.items.map(({ output, key }) => {
-    const id = newJobId();
+  const req: RequestScope = { ...http, id: firstId, rawBody: decoded.rawBody };
+  const events: NewEvent[] = prepared.items.map(({ output, key }, i) => {
+    const id = i === 0 ? firstId : newJobId();
     const data = def.before ? outputData(id, output) : triggerData(id, req, decoded);
     const event: NewEvent = { id, workflow: workflow.name, trigger: data };
     if (key) event.dedupe = { key, expiresAt: Date.now() + trigger.dedupeWindowMs };
@@ -152,7 +176,10 @@ interface Prepared {
   answer?: HttpReply;
 }
 
-/** filter → before → split → uniqueId → reply; NoTrigger and failures are thrown. */
+/**
+ * filter → before → split → uniqueId → reply; NoTrigger and failures are thrown. `filter` is
+ * awaited too: a tray connector may answer with a rejected promise there.
+ */
 async function runHooks(
   def: AnyTrigger,
   trigger: ConnectorTrigger,
@@ -160,7 +187,7 @@ async function runHooks(
   ctx: RequestContext<unknown>,
 ): Promise<Prepared | 'filtered'> {
   const params = trigger.params;
-  if (def.filter && !def.filter(params, http, ctx)) return 'filtered';
+  if (def.filter && !(await def.filter(params, http, ctx))) return 'filtered';
   const output: unknown = def.before ? await def.before(params, http, ctx) : undefined;
   const list: unknown = def.split ? def.split(output, params) : [output];
   if (!Array.isArray(list)) throw new Error('split must return a list');
@@ -207,5 +234,15 @@ function toHttpReply(r: Reply, key: string): HttpReply {
       ),
     };
   }
-  return { status, headers: r.headers ?? {}, body: r.body ?? null };
+  const headers = r.headers ?? {};
+  // Bytes (a Buffer) are sent exactly; as base64, since replies are stored as JSON.
+  if (r.body instanceof Uint8Array) {
+    return {
+      status,
+      headers,
+      body: Buffer.from(r.body).toString('base64'),
+      bodyEncoding: 'base64',
+    };
+  }
+  return { status, headers, body: r.body ?? null };
 }

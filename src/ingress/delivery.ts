@@ -18,7 +18,7 @@ export function defaultAcknowledge(id: string): HttpReply {
   return { status: 200, headers: {}, body: { accepted: true, id } };
 }
 
-/** request_response: the reply, 204, 500 workflow_failed or 504. */
+/** request_response: the reply, 204, 500 workflow_failed or 504 (no reply in time, or shutdown). */
 export function requestResponseAnswer(
   jobId: string,
   outcome: ReplyOutcome,
@@ -44,6 +44,18 @@ export function requestResponseAnswer(
         body: errorBody('timeout', `no reply within ${timeoutMs} ms; the job goes on`, {
           job: jobId,
         }),
+      };
+    case 'interrupted':
+      // Not 503: the event is stored and its job resumes after the restart; a retry would run
+      // it twice.
+      return {
+        status: 504,
+        headers: {},
+        body: errorBody(
+          'shutting_down',
+          'Hookflow shut down before the workflow replied; the job is stored and goes on after the restart',
+          { job: jobId },
+        ),
       };
   }
 }

@@ -16,7 +16,7 @@ import type { AcceptResult, NewEvent, Store, TriggerData } from '../store/types.
 import { newJobId } from '../store/index.js';
 import { renderReply } from '../workflow/index.js';
 import type { HttpReply, Scope, WebhookTrigger } from '../workflow/types.js';
-import { decodeBody } from './body/index.js';
+import { decodeBody, decodeContentEncoding } from './body/index.js';
 import {
   DEFAULT_REJECT,
   acceptedAnswer,
@@ -41,7 +41,10 @@ export interface WebhookDeps {
   accept(event: NewEvent): Promise<AcceptResult>;
   replies: ReplyBus;
   log: Logger;
+  /** Limit on a body, counted after its Content-Encoding is undone (HOOKFLOW_MAX_BODY). */
   maxBodyBytes: number;
+  /** JSON and XML bodies nested deeper are refused (HOOKFLOW_MAX_DEPTH). */
+  maxDepth: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
   /** Listening for a test event (`/api/workflows/NAME/captures`). */
@@ -50,6 +53,8 @@ export interface WebhookDeps {
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
 export interface RequestScope extends Scope {
+  /** The event's id: its job's id, the `id` the caller is answered with (tray's uniqueWebhookID). */
+  id: string;
   method: string;
   path: string;
   params: Record<string, string>;
@@ -65,6 +70,17 @@ export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void 
   void app.register(async function webhookRoutes(scope) {
     // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
     scope.removeAllContentTypeParsers();
+    // gzip, deflate and br are undone while the body is read, so the body limit counts the
+    // decoded bytes; requests without Content-Encoding get their own stream back untouched.
+    scope.addHook('preParsing', function undoContentEncoding(request, _reply, payload, done) {
+      const header = request.headers['content-encoding'];
+      if (header === undefined) return done(null, payload);
+      try {
+        done(null, decodeContentEncoding(payload, header, deps.maxBodyBytes));
+      } catch (e) {
+        done(e as Error);
+      }
+    });
     scope.addContentTypeParser(
       '*',
       { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
@@ -119,8 +135,13 @@ async function acceptWebhook(
     if (refused) return sendReply(reply, refused);
   }
   const headers = request.headers as Record<string, string | string[]>;
-  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format);
+  const decoded = await decodeBody(raw, request.headers['content-type'], trigger.format, {
+    maxDepth: deps.maxDepth,
+  });
+  // Made before the filter: every expression of the request can read the id it is answered with.
+  const id = newJobId();
   const req: RequestScope = {
+    id,
     method: request.method,
     path,
     params,
@@ -130,7 +151,6 @@ async function acceptWebhook(
     rawBody: decoded.rawBody,
   };
 
-  const id = newJobId();
   // Listening for a test event: this request is the sample; it runs only if asked to.
   const captured = deps.captures?.offer(workflow.name, () => triggerData(id, req, decoded));
   if (captured && !captured.run) return sendReply(reply, capturedAnswer(id));
@@ -247,6 +267,10 @@ export function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply 
   const body = answer.body;
   if (body === null || body === undefined || answer.status === 204 || answer.status === 304) {
     return reply.send();
+  }
+  if (answer.bodyEncoding === 'base64') {
+    if (!hasType) reply.type('application/octet-stream');
+    return reply.send(Buffer.from(body as string, 'base64'));
   }
   if (typeof body === 'string') {
     if (!hasType) reply.type('text/plain; charset=utf-8');

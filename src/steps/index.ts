@@ -29,10 +29,18 @@ export type {
 export { executeSetStep } from './set/index.js';
 export {
   REDACTED,
+  canBeSecret,
+  MIN_SEARCHED_SECRET_LENGTH,
   isSensitiveHeader,
   redactHeaders,
   redactSecrets,
   redactSecretsInText,
 } from './redact.js';
 export { StepError, AddressBlockedError } from './types.js';
-export type { StepContext, StepOutcome, ConnectionResolver, OutboundRequest } from './types.js';
+export type {
+  StepContext,
+  StepOutcome,
+  ConnectionResolver,
+  OutboundRequest,
+  SecretFields,
+} from './types.js';

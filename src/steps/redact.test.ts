@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  canBeSecret,
   isSensitiveHeader,
   REDACTED,
   redactHeaders,
+  redactNamedHeaders,
+  redactQueryParams,
   redactSecrets,
   redactSecretsInText,
 } from './redact.js';
@@ -102,5 +105,52 @@ void describe('redactSecrets', () => {
   void test('object keys and non-plain objects are left alone', () => {
     const bytes = Buffer.from('secret1');
     assert.deepEqual(redactSecrets({ secret1: bytes }, ['secret1']), { secret1: bytes });
+  });
+});
+
+void describe('canBeSecret', () => {
+  void test('short values, words, names and MIME types are not looked for elsewhere', () => {
+    for (const value of [
+      'json',
+      'acme',
+      'k1',
+      'production',
+      'Acme Corp',
+      'application/json',
+      'application/vnd.api+json',
+      'x-www-form-urlencoded',
+      'ENTERPRISE',
+    ]) {
+      assert.equal(canBeSecret(value), false, value);
+    }
+  });
+
+  void test('values of 8 characters or more with digits, symbols or mixed case are', () => {
+    for (const value of [
+      'k-9f8e7d6c',
+      '12345678',
+      'sk_live_abc',
+      'aBcDeFgHiJ',
+      'abcdefghijklmnopqrstuvwxyz',
+    ]) {
+      assert.equal(canBeSecret(value), true, value);
+    }
+  });
+});
+
+void describe('redaction by place', () => {
+  void test('the named query parameters are redacted in a URL, others and the fragment kept', () => {
+    assert.equal(
+      redactQueryParams('https://x/a?format=json&api%5Fkey=k1&api_key=k2#top', ['api_key']),
+      `https://x/a?format=json&api%5Fkey=${REDACTED}&api_key=${REDACTED}#top`,
+    );
+    assert.equal(redactQueryParams('https://x/a', ['api_key']), 'https://x/a');
+  });
+
+  void test('the named headers are redacted whatever their case', () => {
+    assert.deepEqual(redactNamedHeaders({ 'x-tenant': 'acme', accept: 'a/b' }, ['X-Tenant']), {
+      'x-tenant': REDACTED,
+      accept: 'a/b',
+    });
   });
 });

@@ -1,14 +1,19 @@
 /**
  * @module steps/redact
- * Keeps credentials out of job history. Two passes: headers that carry credentials or
- * signatures are blanked by name, and the secret values a connection reports are cut out of
- * every string, wherever they ended up (a URL's query, an echoed body, an error message).
+ * Keeps credentials out of job history, and nothing else. Three passes: headers that carry
+ * credentials or signatures are blanked by name; the headers and query parameters a connection
+ * sets are blanked where it put them; and the secret values a connection reports are cut out
+ * of every string, wherever they ended up (an echoed body, an error message). Only values that
+ * can be secrets are reported for that last pass ({@link canBeSecret}): cutting `json` or
+ * `acme` out of everything would corrupt history.
  *
  * @example
  *   redactHeaders({ Authorization: 'Bearer abc', accept: 'text/plain' });
  *   // → { Authorization: '[redacted]', accept: 'text/plain' }
- *   redactSecrets({ url: 'https://x/?key=s3cr3t' }, ['s3cr3t']);
- *   // → { url: 'https://x/?key=[redacted]' }
+ *   redactQueryParams('https://x/?key=k1&format=json', ['key']);
+ *   // → 'https://x/?key=[redacted]&format=json'
+ *   redactSecrets({ body: 'echo sk_live_12345678' }, ['sk_live_12345678']);
+ *   // → { body: 'echo [redacted]' }
  */
 
 export const REDACTED = '[redacted]';
@@ -65,6 +70,63 @@ export function redactHeaders<V>(
     out[name] = value !== undefined && isSensitiveHeader(name) ? REDACTED : value;
   }
   return out;
+}
+
+/** Shorter values are not looked for outside the place they were put. */
+export const MIN_SEARCHED_SECRET_LENGTH = 8;
+// Words, names, slugs and MIME types: `production`, `Acme Corp`, `application/vnd.api+json`.
+// A word is lower-case, upper-case or capitalised, at most 20 letters: random letters are not.
+const WORD = '(?:[a-z]{1,20}|[A-Z][a-z]{0,19}|[A-Z]{1,20})';
+const WORDLIKE = new RegExp(`^${WORD}(?:[-./+ ]${WORD})*$`);
+
+/**
+ * Whether a header or query value a connection sets is also cut out of the rest of history: it
+ * has at least {@link MIN_SEARCHED_SECRET_LENGTH} characters and is not words: lower-case,
+ * upper-case or capitalised runs of at most 20 letters, joined by `- . / +` or spaces (a name,
+ * a slug, a MIME type). Credentials (passwords, client secrets, tokens) are always looked for;
+ * this rule is for values that may be settings (`format: json`, `X-Tenant: acme`).
+ */
+export function canBeSecret(value: string): boolean {
+  return value.length >= MIN_SEARCHED_SECRET_LENGTH && !WORDLIKE.test(value);
+}
+
+/** A copy of `headers` with the value of each header named in `names` (any case) redacted. */
+export function redactNamedHeaders(
+  headers: Readonly<Record<string, string>>,
+  names: readonly string[],
+): Record<string, string> {
+  if (names.length === 0) return { ...headers };
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = lower.has(name.toLowerCase()) ? REDACTED : value;
+  }
+  return out;
+}
+
+/** `url` with the value of each query parameter named in `names` replaced by `[redacted]`. */
+export function redactQueryParams(url: string, names: readonly string[]): string {
+  const start = url.indexOf('?');
+  if (names.length === 0 || start === -1) return url;
+  const hashAt = url.indexOf('#', start);
+  const end = hashAt === -1 ? url.length : hashAt;
+  const pairs = url
+    .slice(start + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      return names.includes(decodeName(rawName)) ? `${rawName}=${REDACTED}` : pair;
+    });
+  return `${url.slice(0, start + 1)}${pairs.join('&')}${url.slice(end)}`;
+}
+
+function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
 }
 
 /**
@@ -130,6 +192,8 @@ function replaceAll(text: string, needles: readonly string[]): string {
   return out;
 }
 
+// Recursive on purpose: request values nest at most HOOKFLOW_MAX_DEPTH (≤ 1000) levels and
+// responses 100 (ingress/body/depth.ts), far from the stack's limit; a test runs 1000 through.
 function walk(value: unknown, needles: readonly string[]): unknown {
   if (typeof value === 'string') return replaceAll(value, needles);
   if (Array.isArray(value)) return value.map((item) => walk(item, needles));

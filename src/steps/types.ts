@@ -16,14 +16,23 @@ export interface OutboundRequest {
   body?: string | Buffer;
 }
 
+/** The headers and query parameters a connection sets whose values are secret. */
+export interface SecretFields {
+  headers: string[];
+  query: string[];
+}
+
 /**
  * The seam for connections (outbound auth): applies the named connection's base URL and
- * credentials to a request. Values it adds must be reported by `secrets` for redaction.
+ * credentials to a request. What it adds must be reported for redaction: by place
+ * (`secretFields`) and, where it can be a secret anywhere, by value (`secrets`).
  */
 export interface ConnectionResolver {
   apply(name: string, req: OutboundRequest): Promise<OutboundRequest>;
-  /** Secret values that must never appear in job history. */
+  /** Secret values cut out of every string of job history (credentials, tokens, long keys). */
   secrets(name: string): string[];
+  /** Headers and query parameters the connection sets secretly: redacted where it puts them. */
+  secretFields?(name: string): SecretFields;
   /**
    * The server answered 401 to `sent`, a request made with this connection. True when the
    * connection renewed its credentials (an OAuth2 refresh; or another job's 401 renewed them

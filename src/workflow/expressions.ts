@@ -43,7 +43,10 @@ export function staticTemplate(value: unknown, where: string): Template {
   return new CompiledTemplate(where, true, () => Promise.resolve(value));
 }
 
-/** The renderer of a value, or undefined when it holds no expression. */
+/**
+ * The renderer of a value, or undefined when it holds no expression. Walks the workflow file's
+ * value (written by its author, not sent by a request); rendering never walks the scope.
+ */
 function compileValue(value: unknown, where: string): Render | undefined {
   if (typeof value === 'string') return compileString(value, where);
   if (Array.isArray(value)) {
@@ -127,6 +130,7 @@ export function toText(value: unknown): string {
     return String(value);
   }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  // A BigInt or a cycle from connector code throws; request values are bounded in depth.
   try {
     return JSON.stringify(value) ?? '';
   } catch {

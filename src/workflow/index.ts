@@ -19,6 +19,8 @@ export { WorkflowError, ExpressionError, ExpressionSyntaxError, formatProblem } 
 export type { Problem } from './errors.js';
 export { compileTemplate, setExpressionTimeout, staticTemplate } from './expressions.js';
 export { compileReply, renderReply } from './reply.js';
+export { BODY_ENCODINGS, bodyBytes, isBinaryValue, summarizeBytes } from './binary.js';
+export type { BinaryValue, BodyEncoding, BytesSummary } from './binary.js';
 export { parseDuration, parseSize } from './units.js';
 export { compileCron, MIN_EVERY_MS } from './read-timing.js';
 export { expressionPaths } from './expression-paths.js';
@@ -29,6 +31,8 @@ export { editDistance } from './yaml-reader.js';
 export { Reader, describe as describeNode } from './yaml-reader.js';
 export type { MapView } from './yaml-reader.js';
 export { substituteEnv } from './env.js';
+export { MAX_DOCUMENT_DEPTH, parseYamlDocument } from './parse-document.js';
+export type { DocumentFault, ParsedDocument } from './parse-document.js';
 export type { Env } from './env.js';
 export { METHODS } from './read-trigger.js';
 export type {

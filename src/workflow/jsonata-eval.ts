@@ -181,7 +181,8 @@ export async function evaluateExpression(
 /**
  * Plain JSON-like values from a JSONata result: sequences become plain arrays (their flags
  * dropped), objects built by JSONata (null prototype) ordinary objects, functions and JSONata
- * lambdas vanish. Returns the same reference when nothing had to change.
+ * lambdas vanish. Returns the same reference when nothing had to change. Recursive: the request
+ * values it meets nest at most HOOKFLOW_MAX_DEPTH (≤ 1000) levels, see ingress/body/depth.ts.
  */
 export function toPlain(value: unknown): unknown {
   if (typeof value === 'function' || isJsonataFunction(value)) return undefined;

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { builtinCatalog } from '../connectors/builtins/index.js';
 import type { ConnectorCatalog } from '../connectors/catalog.js';
 import { errorMessage } from '../errors.js';
@@ -18,6 +17,7 @@ import { substituteEnv } from './env.js';
 import type { Env } from './env.js';
 import { WorkflowError } from './errors.js';
 import type { Problem } from './errors.js';
+import { parseYamlDocument } from './parse-document.js';
 import { readSteps } from './read-steps.js';
 import type { StepContext } from './read-steps.js';
 import { readTrigger } from './read-trigger.js';
@@ -127,18 +127,23 @@ interface ReadResult {
 }
 
 function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const result = parseYamlDocument(text);
+  if ('faults' in result) {
+    const kind = isJson(file) ? 'JSON' : 'YAML';
+    const problems = result.faults.map((f) => ({
+      file,
+      line: f.line,
+      message: `invalid ${kind}: ${f.message}`,
+    }));
+    return { problems, nameLine: 1 };
+  }
+  // `value` is kept as written: `${env:}` values are secrets and must not be echoed by the API.
+  const { doc, lines, value: source } = result.parsed;
   const r = new Reader(file, lines, doc);
-  for (const e of doc.errors)
-    r.report(r.lineAt(e.pos[0]), `invalid ${isJson(file) ? 'JSON' : 'YAML'}: ${e.message}`);
-  if (r.problems.length > 0) return { problems: r.problems, nameLine: 1 };
   if (doc.contents === null) {
     r.report(1, 'the file is empty: a workflow needs at least name and trigger');
     return { problems: r.problems, nameLine: 1 };
   }
-  // Kept as written: `${env:}` values are secrets and must not be echoed by the API.
-  const source: unknown = doc.toJS({ maxAliasCount: 100 });
   const envUsed = substituteEnv(doc, opts.env ?? process.env, r);
 
   const root = r.map(doc.contents, '', { allowed: TOP_KEYS, required: ['name', 'trigger'] });

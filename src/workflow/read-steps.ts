@@ -11,6 +11,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import type { ConnectorCatalog } from '../connectors/catalog.js';
 import { readActionStep } from './read-connector.js';
+import { BODY_ENCODINGS } from './binary.js';
 import { readExample } from './read-example.js';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
@@ -42,6 +43,7 @@ const HTTP_KEYS = [
   'query',
   'body',
   'body_type',
+  'body_encoding',
   'response',
   'example',
   'timeout',
@@ -219,6 +221,8 @@ export function readHttp(
   if (query) step.query = query;
   const body = readTemplate(r, m, 'body', `${at}.body`, opts);
   if (body) step.body = body;
+  const bodyEncoding = r.oneOf(m, 'body_encoding', BODY_ENCODINGS, 'auto');
+  if (bodyEncoding !== 'auto') step.bodyEncoding = bodyEncoding;
   if (m.fields.has('example')) step.example = readExample(r, m, step.response);
   if (m.fields.has('max_redirects')) step.maxRedirects = r.integer(m, 'max_redirects', 5, 0);
   const paginate = m.fields.get('paginate');

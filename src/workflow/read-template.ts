@@ -77,7 +77,10 @@ export function nodeTemplate(
   }
 }
 
-/** Compiles every string below `node` on its own, reporting each bad one at its line. */
+/**
+ * Compiles every string below `node` on its own, reporting each bad one at its line. Walks a
+ * workflow file's YAML (its author's), never a request value.
+ */
 function checkStrings(
   r: Reader,
   raw: Node | null,

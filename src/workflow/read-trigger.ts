@@ -10,6 +10,7 @@ import type { Node } from 'yaml';
 import { nodeTemplate, readTemplate } from './read-template.js';
 import type { ExpressionSite } from './read-template.js';
 import { compileTemplate } from './expressions.js';
+import { BODY_ENCODINGS } from './binary.js';
 import { compileReply, REPLY_KEYS, toStatus } from './reply.js';
 import { readVerify } from './read-verify.js';
 import { readConnectorTrigger } from './read-connector.js';
@@ -213,6 +214,7 @@ export function readReply(
       sites,
     });
   }
+  r.oneOf(m, 'body_encoding', BODY_ENCODINGS, 'auto');
   if (r.problems.length > before) return undefined;
   const raw: Record<string, unknown> = {};
   for (const k of REPLY_KEYS) if (m.fields.has(k)) raw[k] = r.toJS(r.node(m, k) ?? null);

@@ -9,6 +9,16 @@ import { compileReply, renderReply } from './reply.js';
 const req = { body: { id: 'a1', n: 3 }, headers: { 'x-id': 'h' } };
 
 describe('renderReply', () => {
+  it('a binary value body becomes base64 bytes with its content type', async () => {
+    const file = { base64: 'iVBORw==', contentType: 'image/png', size: 4 };
+    assert.deepEqual(await renderReply(compileReply({ body: '{{ file }}' }, 'r'), { file }), {
+      status: 200,
+      headers: { 'content-type': 'image/png' },
+      body: 'iVBORw==',
+      bodyEncoding: 'base64',
+    });
+  });
+
   it('status defaults to 200, headers to none, body to undefined', async () => {
     assert.deepEqual(await renderReply(compileReply({}, 'r'), req), {
       status: 200,
@@ -73,7 +83,14 @@ describe('compileReply', () => {
   it('refuses an unknown key', () => {
     assert.throws(
       () => compileReply({ code: 200 }, 'r'),
-      /unknown key 'code' in r \(allowed: status, headers, body\)/,
+      /unknown key 'code' in r \(allowed: status, headers, body, body_encoding\)/,
     );
+  });
+
+  it('body_encoding is auto or base64', () => {
+    assert.throws(() => compileReply({ body_encoding: 'hex' }, 'r'), {
+      code: 'invalid_reply',
+      message: /r\.body_encoding must be one of auto, base64/,
+    });
   });
 });

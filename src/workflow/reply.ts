@@ -8,11 +8,13 @@
  *   await renderReply(r, { body: { id: 'a1' } }); // → { status: 201, headers: {}, body: { id: 'a1' } }
  */
 import { HookflowError } from '../errors.js';
+import { BODY_ENCODINGS, bodyBytes } from './binary.js';
+import type { BodyEncoding } from './binary.js';
 import { compileTemplate, staticTemplate, toText } from './expressions.js';
 import { isPlainObject } from './jsonata-eval.js';
 import type { HttpReply, ReplyTemplate, Scope } from './types.js';
 
-export const REPLY_KEYS = ['status', 'headers', 'body'] as const;
+export const REPLY_KEYS = ['status', 'headers', 'body', 'body_encoding'] as const;
 
 /**
  * Compiles `{status?, headers?, body?}` (status defaults to 200, headers to none). Throws a
@@ -30,8 +32,15 @@ export function compileReply(raw: unknown, where: string): ReplyTemplate {
       `unknown key '${unknown[0]}' in ${where} (allowed: ${REPLY_KEYS.join(', ')})`,
     );
   }
-  const { status = 200, headers = {}, body } = raw;
+  const { status = 200, headers = {}, body, body_encoding: bodyEncoding = 'auto' } = raw;
+  if (!BODY_ENCODINGS.includes(bodyEncoding as BodyEncoding)) {
+    throw new HookflowError(
+      'invalid_reply',
+      `${where}.body_encoding must be one of ${BODY_ENCODINGS.join(', ')}`,
+    );
+  }
   return {
+    bodyEncoding: bodyEncoding as BodyEncoding,
     status: compileTemplate(status, `${where}.status`),
     headers: compileTemplate(headers, `${where}.headers`),
     body:
@@ -51,8 +60,10 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Renders a reply. Header values become strings (lists joined with `, `, null/undefined left
- * out); the body is returned as rendered. Throws `invalid_reply` for a bad status or header and
- * `expression_failed` for an expression that fails.
+ * out); the body is returned as rendered, or as base64 with `bodyEncoding` when it is bytes (a
+ * binary value, or base64 text with `body_encoding: base64`; their Content-Type is set unless a
+ * header gives one). Throws `invalid_reply` for a bad status or header, `invalid_base64` for a
+ * base64 body that is not, and `expression_failed` for an expression that fails.
  */
 export async function renderReply(t: ReplyTemplate, scope: Scope): Promise<HttpReply> {
   const rawStatus = await t.status.render(scope);
@@ -84,5 +95,11 @@ export async function renderReply(t: ReplyTemplate, scope: Scope): Promise<HttpR
       headers[name] = text;
     }
   }
-  return { status, headers, body: await t.body.render(scope) };
+  const body = await t.body.render(scope);
+  const bytes = bodyBytes(body, t.bodyEncoding, t.body.where);
+  if (!bytes) return { status, headers, body };
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['content-type'] = bytes.contentType ?? 'application/octet-stream';
+  }
+  return { status, headers, body: bytes.bytes.toString('base64'), bodyEncoding: 'base64' };
 }

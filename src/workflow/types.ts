@@ -5,6 +5,7 @@
  * sees raw workflow input.
  */
 import type { Verifier } from '../ingress/verify/index.js';
+import type { BodyEncoding } from './binary.js';
 
 /** Values visible to an expression: `trigger`, `steps`, `job`, `env`, `now`, or a request scope. */
 export type Scope = Record<string, unknown>;
@@ -28,13 +29,18 @@ export interface ReplyTemplate {
   status: Template;
   headers: Template;
   body: Template;
+  /** `base64`: the body renders to base64 text, sent as the bytes it encodes. */
+  bodyEncoding: BodyEncoding;
 }
 
 /** What is sent back to a webhook caller, after rendering. */
 export interface HttpReply {
   status: number;
   headers: Record<string, string>;
+  /** Text (sent as UTF-8), null, a JSON value, or with `bodyEncoding` the bytes as base64. */
   body: unknown;
+  /** Exact bytes: `body` is their base64 (replies cross threads and are stored as JSON). */
+  bodyEncoding?: 'base64';
 }
 
 export interface WebhookTrigger {
@@ -152,6 +158,8 @@ export interface HttpStep extends StepBase {
   body?: Template;
   /** How `body` is encoded: json (default), form (urlencoded) or raw (string/bytes as given). */
   bodyType: 'json' | 'form' | 'raw';
+  /** `base64`: `body` renders to base64 text, sent as the bytes it encodes. Default `auto`. */
+  bodyEncoding?: BodyEncoding;
   response: ResponseFormat;
   example?: unknown;
   timeoutMs: number;

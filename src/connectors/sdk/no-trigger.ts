@@ -1,6 +1,8 @@
 /**
  * @module connectors/sdk/no-trigger
- * Thrown by `filter` or `before`: no job, and this answer instead.
+ * Thrown by `filter`, `before` or `reply`: no job, and this answer instead. tray.io's forms are
+ * accepted too (see {@link noTriggerOf}): the string `'#no_trigger'`, or
+ * `{code: '#no_trigger', http: {status_code, headers, body}}`, thrown or rejected.
  *
  * @example
  *   if (!signatureHolds) throw NoTrigger.unauthorized('X-Signature does not match');
@@ -32,4 +34,31 @@ export class NoTrigger extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && BRAND in value;
   }
+}
+
+const TRAY_CODE = '#no_trigger';
+
+/**
+ * The NoTrigger a hook's failure stands for, or undefined when it is a real failure: a
+ * NoTrigger itself, or one of tray.io's forms (`'#no_trigger'`, answered `200` with no body;
+ * `{code: '#no_trigger', http: {status_code, headers, body}}`, answered with those).
+ */
+export function noTriggerOf(e: unknown): NoTrigger | undefined {
+  if (e instanceof NoTrigger) return e;
+  if (e === TRAY_CODE) return new NoTrigger({}, TRAY_CODE);
+  if (typeof e !== 'object' || e === null || (e as { code?: unknown }).code !== TRAY_CODE) {
+    return undefined;
+  }
+  const http = (e as { http?: unknown }).http;
+  if (typeof http !== 'object' || http === null) return new NoTrigger({}, TRAY_CODE);
+  const { status_code: status, headers, body } = http as Record<string, unknown>;
+  const reply: Reply = {};
+  if (status !== undefined) reply.status = status as number;
+  if (typeof headers === 'object' && headers !== null) {
+    reply.headers = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, String(value)]),
+    );
+  }
+  if (body !== undefined) reply.body = body;
+  return new NoTrigger(reply, TRAY_CODE);
 }

@@ -35,17 +35,33 @@ export interface Reply {
   /** Default 200. */
   status?: number;
   headers?: Record<string, string>;
-  /** A string is sent as it is (text/plain unless a Content-Type is given); else JSON. */
+  /**
+   * A string is sent as it is (text/plain unless a Content-Type is given); a Buffer as its
+   * exact bytes (application/octet-stream unless a Content-Type is given); else JSON.
+   */
   body?: unknown;
 }
 
 /** What the per-request hooks know besides the request. */
 export interface RequestContext<S> {
   workflow: string;
+  /**
+   * The event's id: its job's id, and the `id` the sender is answered with (tray's
+   * `uniqueWebhookID`). When `split` makes several jobs, the first job's id.
+   */
+  id: string;
   /** What `init` returned; null until it has succeeded (or when there is no `init`). */
   state: S | null;
   /** The connection named in the workflow, if any. */
   connection: string | null;
+  /**
+   * Outbound HTTP, as in `init`: through the trigger's connection unless a request names
+   * another, with the outbound guard and retries. Every request must end within the trigger's
+   * `timeout` (the sender is waiting): past it, requests are aborted.
+   */
+  http: HttpClient;
+  /** Fires when the trigger's `timeout` has passed. */
+  signal: AbortSignal;
 }
 
 /** Logs through Hookflow's logger, tagged with the workflow and the connector. */
@@ -167,7 +183,8 @@ export interface TriggerDefinition<P = Record<string, unknown>, S = null, O = un
   destroy?(ctx: DestroyContext<P, S>): Awaitable<void>;
   /**
    * Synchronous. false → no job (the caller gets `200 {"accepted": false}`); throw a
-   * {@link NoTrigger} to send another answer (a 401 for a bad signature, a challenge…).
+   * {@link NoTrigger} to send another answer (a 401 for a bad signature, a challenge…). tray's
+   * `'#no_trigger'` forms work too, thrown or as a rejected promise.
    */
   filter?(params: P, http: HttpRequest, ctx: RequestContext<S>): boolean;
   /** Shapes the trigger output (an object; Hookflow adds `id` and `receivedAt`). */

@@ -5,18 +5,27 @@ import { HookflowError } from '../../errors.js';
 import { StoreError } from '../../store/errors.js';
 import { Channel } from './channel.js';
 
+/** `{a:{a:…}}` nested `depth` levels: JSON.stringify overflows the stack on it. */
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
 void describe('thread channel', () => {
   let ports: MessageChannel;
   let messages: number;
   let left: Channel;
   const seen: unknown[][] = [];
+  const notifyErrors: Array<[string, unknown]> = [];
 
   beforeEach(() => {
     ports = new MessageChannel();
     messages = 0;
     seen.length = 0;
+    notifyErrors.length = 0;
     ports.port2.on('message', () => messages++);
-    left = new Channel(ports.port1, {});
+    left = new Channel(ports.port1, {}, (method, e) => notifyErrors.push([method, e]));
     // The far side: its handlers answer the calls made on `left`.
     new Channel(ports.port2, {
       add: (a: number, b: number) => a + b,
@@ -31,6 +40,7 @@ void describe('thread channel', () => {
       failPlain: () => {
         throw new TypeError('nope');
       },
+      deep: () => nested(10_000),
     });
   });
   afterEach(() => {
@@ -86,5 +96,42 @@ void describe('thread channel', () => {
     left.close(error);
     await assert.rejects(pending, error);
     await assert.rejects(left.call('add', [1, 1]), error);
+  });
+
+  void it('a call whose arguments cannot be encoded fails alone; the others of its turn go through', async () => {
+    const before = left.call('add', [1, 2]);
+    const deep = left.call('record', [nested(10_000)]);
+    const bigint = left.call('record', [10n]);
+    const after = left.call('add', [3, 4]);
+    await assert.rejects(deep, (e: unknown) => {
+      assert.ok(e instanceof HookflowError);
+      assert.equal(e.code, 'not_encodable');
+      assert.match(e.message, /the call 'record' could not be sent to the other thread/);
+      return true;
+    });
+    await assert.rejects(bigint, { code: 'not_encodable' });
+    assert.equal(await before, 3);
+    assert.equal(await after, 7);
+    assert.equal(messages, 1);
+    assert.deepEqual(seen, []);
+  });
+
+  void it('a result that cannot be encoded fails its own call; the others of its turn get theirs', async () => {
+    const [deep, sum] = await Promise.allSettled([left.call('deep', []), left.call('add', [2, 3])]);
+    assert.equal(deep.status, 'rejected');
+    assert.match(
+      String((deep as PromiseRejectedResult).reason),
+      /result of call \d+ could not be sent/,
+    );
+    assert.deepEqual(sum, { status: 'fulfilled', value: 5 });
+  });
+
+  void it('a notification that cannot be encoded is reported to the error listener', async () => {
+    left.notify('record', [nested(10_000)]);
+    left.notify('record', ['ok']);
+    await left.call('add', [0, 0]);
+    assert.deepEqual(seen, [['ok']]);
+    assert.equal(notifyErrors.length, 1);
+    assert.equal(notifyErrors[0]?.[0], 'record');
   });
 });

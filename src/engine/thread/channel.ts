@@ -10,14 +10,15 @@
  * no Buffers, Dates, Maps or undefined in lists.
  *
  * Errors cross as `{name, message, code, details}` and come out as HookflowErrors with the
- * same code, so callers keep matching on `err.code`.
+ * same code, so callers keep matching on `err.code`. A call or result that cannot be encoded
+ * fails alone with `not_encodable`; the rest of its message still goes.
  *
  * @example
  *   const channel = new Channel(worker, { ping: async () => 'pong' });
  *   const answer = await channel.call('ping', []);
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { HookflowError } from '../../errors.js';
+import { errorMessage, HookflowError } from '../../errors.js';
 import { StoreError } from '../../store/errors.js';
 import type { StoreErrorCode } from '../../store/errors.js';
 
@@ -111,12 +112,49 @@ export class Channel {
 
   private flush(): void {
     this.scheduled = null;
-    const envelope: Envelope = {};
-    if (this.calls.length > 0) envelope.calls = this.calls;
-    if (this.results.length > 0) envelope.results = this.results;
+    const { calls, results } = this;
     this.calls = [];
     this.results = [];
-    if (envelope.calls || envelope.results) this.port.postMessage(JSON.stringify(envelope));
+    if (calls.length === 0 && results.length === 0) return;
+    let message: string;
+    try {
+      message = JSON.stringify(envelopeOf(calls, results));
+    } catch {
+      // One value cannot be encoded (too deep for the stack, a BigInt, a cycle): it fails its
+      // own call, never the others of this turn nor the process (this runs from setImmediate).
+      message = this.encodeEach(calls, results);
+    }
+    this.port.postMessage(message);
+  }
+
+  /** The message with each call and result encoded on its own; those that fail are settled here. */
+  private encodeEach(calls: Call[], results: Result[]): string {
+    const encodedCalls: string[] = [];
+    for (const c of calls) {
+      try {
+        encodedCalls.push(JSON.stringify(c));
+      } catch (e) {
+        const error = notEncodable(`the call '${c.method}'`, e);
+        if (c.id === 0) this.onNotifyError(c.method, error);
+        else this.settleLocally(c.id, error);
+      }
+    }
+    const encodedResults = results.map((r) => {
+      try {
+        return JSON.stringify(r);
+      } catch (e) {
+        const error = serializeError(notEncodable(`the result of call ${r.id}`, e));
+        return JSON.stringify({ id: r.id, ok: false, error } satisfies Result);
+      }
+    });
+    return `{"calls":[${encodedCalls.join(',')}],"results":[${encodedResults.join(',')}]}`;
+  }
+
+  private settleLocally(id: number, error: Error): void {
+    const w = this.waiting.get(id);
+    if (!w) return;
+    this.waiting.delete(id);
+    w.reject(error);
   }
 
   private receive(message: string): void {
@@ -156,6 +194,20 @@ export class Channel {
     this.results.push(r);
     this.schedule();
   }
+}
+
+function envelopeOf(calls: Call[], results: Result[]): Envelope {
+  const envelope: Envelope = {};
+  if (calls.length > 0) envelope.calls = calls;
+  if (results.length > 0) envelope.results = results;
+  return envelope;
+}
+
+function notEncodable(what: string, e: unknown): HookflowError {
+  return new HookflowError(
+    'not_encodable',
+    `${what} could not be sent to the other thread: its value is not JSON data (${errorMessage(e)})`,
+  );
 }
 
 export function serializeError(e: unknown): SerializedError {

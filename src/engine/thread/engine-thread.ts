@@ -26,7 +26,7 @@ import type { ConnectionResolver } from '../../steps/types.js';
 import { StoreError } from '../../store/errors.js';
 import type { AcceptResult, NewEvent, Store } from '../../store/types.js';
 import type { Workflow } from '../../workflow/types.js';
-import type { ReplyBus, ReplyOutcome } from '../reply-bus.js';
+import type { PublishedOutcome, ReplyBus } from '../reply-bus.js';
 import { Channel } from './channel.js';
 import { connectionHandlers } from './remote-connections.js';
 import type { EngineThreadData, JobCounts, OutboundSettings, WorkflowDoc } from './protocol.js';
@@ -93,7 +93,7 @@ export async function startEngineThread(opts: EngineThreadOptions): Promise<Engi
         ...connectionHandlers(opts.connections),
         ready: () => resolve(),
         failed: (e: { message: string }) => reject(new StoreError('store_not_ready', e.message)),
-        'replies.publish': (jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) =>
+        'replies.publish': (jobId: string, outcome: PublishedOutcome) =>
           opts.replies.publish(jobId, outcome),
         log: (line: string) => relayLog(opts.log, line),
         'jobs.report': (counts: JobCounts, queueDepth: number) => {

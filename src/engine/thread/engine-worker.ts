@@ -20,7 +20,7 @@ import type { NewEvent } from '../../store/types.js';
 import { parseWorkflow } from '../../workflow/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { Engine } from '../engine.js';
-import type { ReplyOutcome } from '../reply-bus.js';
+import type { PublishedOutcome } from '../reply-bus.js';
 import { Channel } from './channel.js';
 import { REPORT_INTERVAL_MS } from './protocol.js';
 import type { EngineThreadData, JobCounts, WorkflowDoc } from './protocol.js';
@@ -82,7 +82,7 @@ const engine = new Engine({
   dispatcher,
   actions: createActionRunner({ catalog: connectors, http: { connections, dispatcher }, log }),
   replies: {
-    publish(jobId: string, outcome: Exclude<ReplyOutcome, { kind: 'timeout' }>) {
+    publish(jobId: string, outcome: PublishedOutcome) {
       if (!watched.has(jobId)) return;
       if (outcome.kind === 'finished') watched.delete(jobId);
       channel.notify('replies.publish', [jobId, outcome]);

@@ -7,7 +7,7 @@
  * A call costs one hop between threads, next to a network round trip.
  */
 import type { Dispatcher } from 'undici';
-import type { ConnectionResolver, OutboundRequest } from '../../steps/types.js';
+import type { ConnectionResolver, OutboundRequest, SecretFields } from '../../steps/types.js';
 import type { Channel } from './channel.js';
 
 /** What the main thread answers to `connections.apply`. */
@@ -15,13 +15,15 @@ export interface AppliedConnection {
   request: OutboundRequest;
   /** The connection's secret values, for redaction. */
   secrets: string[];
+  /** The headers and query parameters it sets secretly, redacted where they are put. */
+  secretFields: SecretFields;
   /** The connection may reach private networks (`allow_private`): it has its own dispatcher. */
   ownDispatcher: boolean;
 }
 
 export class RemoteConnections implements ConnectionResolver {
   // `secrets` and `dispatcher` are synchronous, and asked after `apply` for the same name.
-  private readonly known = new Map<string, { secrets: string[]; ownDispatcher: boolean }>();
+  private readonly known = new Map<string, Omit<AppliedConnection, 'request'>>();
 
   /**
    * @param privateDispatcher the thread's dispatcher without the SSRF guard, for connections
@@ -37,12 +39,17 @@ export class RemoteConnections implements ConnectionResolver {
       name,
       toJson(req),
     ]);
-    this.known.set(name, { secrets: applied.secrets, ownDispatcher: applied.ownDispatcher });
-    return fromJson(applied.request);
+    const { request, ...known } = applied;
+    this.known.set(name, known);
+    return fromJson(request);
   }
 
   secrets(name: string): string[] {
     return this.known.get(name)?.secrets ?? [];
+  }
+
+  secretFields(name: string): SecretFields {
+    return this.known.get(name)?.secretFields ?? { headers: [], query: [] };
   }
 
   onUnauthorized(name: string, sent: OutboundRequest): Promise<boolean> {
@@ -72,6 +79,7 @@ export function connectionHandlers(
       return {
         request: toJson(request),
         secrets: c.secrets(name),
+        secretFields: c.secretFields?.(name) ?? { headers: [], query: [] },
         ownDispatcher: c.dispatcher?.(name) !== undefined,
       };
     },

@@ -14,7 +14,9 @@
  * - raw: the same string as `rawBody` — text when the bytes are UTF-8, else base64 (then
  *   `rawBodyEncoding` says so). Hookflow cannot know what an unknown type means, so it keeps the
  *   readable form when there is one.
- * An empty body (0 bytes) is `null` whatever the kind.
+ * An empty body (0 bytes) is `null` whatever the kind. JSON and XML nesting deeper than
+ * `maxDepth` is refused with `body_too_deep` (see depth.ts); form and multipart bodies are flat.
+ * A `Content-Encoding` (gzip…) was undone before, by content-encoding.ts: `raw` is plain bytes.
  *
  * @example
  *   await decodeBody(Buffer.from('{"a":1}'), 'application/json', 'auto');
@@ -22,11 +24,17 @@
  */
 import type { BodyFormat } from '../../workflow/types.js';
 import { bodyKindOf, contentTypeOf, type BodyKind } from './content-type.js';
+import { DEFAULT_MAX_DEPTH } from './depth.js';
 import { invalidBody, unsupportedMediaType } from './errors.js';
 import { parseForm } from './parse-form.js';
 import { parseJson } from './parse-json.js';
 import { parseMultipart } from './parse-multipart.js';
 import { parseXml } from './parse-xml.js';
+
+export interface DecodeOptions {
+  /** JSON and XML nested deeper are refused (HOOKFLOW_MAX_DEPTH); default 100. */
+  maxDepth?: number;
+}
 
 export interface DecodedBody {
   body: unknown;
@@ -46,11 +54,12 @@ export async function decodeBody(
   raw: Buffer,
   contentType: string | undefined,
   format: BodyFormat,
+  options: DecodeOptions = {},
 ): Promise<DecodedBody> {
   const kind = kindToDecode(contentType, format);
   if (raw.length === 0) return { body: null, rawBody: '' };
   const text = utf8TextOf(raw);
-  const body = await bodyOf(kind, raw, text, contentType);
+  const body = await bodyOf(kind, raw, text, contentType, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   return text === undefined
     ? { body, rawBody: raw.toString('base64'), rawBodyEncoding: 'base64' }
     : { body, rawBody: text };
@@ -91,12 +100,13 @@ async function bodyOf(
   raw: Buffer,
   text: string | undefined,
   contentType: string | undefined,
+  maxDepth: number,
 ): Promise<unknown> {
   switch (kind) {
     case 'json':
-      return parseJson(requireText(text, 'JSON'));
+      return parseJson(requireText(text, 'JSON'), maxDepth);
     case 'xml':
-      return parseXml(requireText(text, 'XML'));
+      return parseXml(requireText(text, 'XML'), maxDepth);
     case 'form':
       return parseForm(requireText(text, 'form data'));
     case 'multipart':

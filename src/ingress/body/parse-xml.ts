@@ -16,8 +16,8 @@
  * shadow Object.prototype are fast-xml-parser's call: `__proto__`, `constructor` and `prototype`
  * are refused, `toString`, `valueOf`, `hasOwnProperty`… come out prefixed `__`.
  *
- * Refused with `invalid_body`: malformed XML, DTDs (see xml-guard), more than one root element,
- * and elements nested more than 100 deep.
+ * Refused with `invalid_body`: malformed XML, DTDs (see xml-guard), more than one root element;
+ * with `body_too_deep`: elements nested more than `maxDepth` deep (default 100).
  *
  * @example
  *   parseXml('<soap:Envelope xmlns:soap="…"><soap:Body><id type="sf">42</id></soap:Body></soap:Envelope>');
@@ -27,9 +27,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { errorMessage } from '../../errors.js';
 import { invalidBody } from './errors.js';
 import { stripBom } from './parse-json.js';
-import { decodeXmlReferences, MAX_XML_DEPTH, refuseUnsafeXml } from './xml-guard.js';
-
-export { MAX_XML_DEPTH };
+import { DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING } from './depth.js';
+import { decodeXmlReferences, refuseUnsafeXml } from './xml-guard.js';
 
 export type XmlValue = string | XmlObject;
 export interface XmlObject {
@@ -55,18 +54,18 @@ const parser = new XMLParser({
   cdataPropName: CDATA,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  // A backstop only (it trips one level later): refuseUnsafeXml enforces MAX_XML_DEPTH. It also
-  // bounds the recursion of elementValue.
-  maxNestedTags: MAX_XML_DEPTH,
+  // A backstop only: refuseUnsafeXml enforces the depth asked for, at most MAX_DEPTH_SETTING. It
+  // also bounds the recursion of elementValue.
+  maxNestedTags: MAX_DEPTH_SETTING + 1,
 });
 
 /** fast-xml-parser's preserveOrder node: `{ name: children, ':@'?: attributes }` or `{ '#text': s }`. */
 type OrderedNode = Record<string, unknown>;
 
-/** Throws `invalid_body` "body is not valid XML: <reason>". */
-export function parseXml(text: string): XmlObject {
+/** Throws `invalid_body` "body is not valid XML: <reason>", or `body_too_deep`. */
+export function parseXml(text: string, maxDepth = DEFAULT_MAX_DEPTH): XmlObject {
   const xml = stripBom(text);
-  refuseUnsafeXml(xml);
+  refuseUnsafeXml(xml, maxDepth);
   const validation = XMLValidator.validate(xml, { allowBooleanAttributes: false });
   if (validation !== true) {
     const { msg, line, col } = validation.err;

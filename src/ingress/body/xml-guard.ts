@@ -8,24 +8,24 @@
  *
  * @example
  *   refuseUnsafeXml('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'); // throws invalid_body
+ *   refuseUnsafeXml('<a><b/></a>', 1); // throws body_too_deep
  *   decodeXmlReferences('Tom &amp; Jerry &#x263A; &nbsp;'); // 'Tom & Jerry ☺ &nbsp;'
  */
+import { bodyTooDeep, DEFAULT_MAX_DEPTH } from './depth.js';
 import { invalidBody } from './errors.js';
-
-/** Elements nested deeper than this are refused; the root element is level 1. */
-export const MAX_XML_DEPTH = 100;
 
 /**
  * Throws `invalid_body` for what must never reach the parser or the validator:
  * - "DTDs are not allowed": `<!` opening anything but a comment or a CDATA section;
  * - markup that is never closed;
- * - elements nested more than {@link MAX_XML_DEPTH} deep (the validator's error for a deep
- *   unclosed document quotes every open tag: a few MB of `<a>` would cost seconds).
+ * and `body_too_deep` for elements nested more than `maxDepth` deep, the root being level 1
+ * (the validator's error for a deep unclosed document quotes every open tag: a few MB of `<a>`
+ * would cost seconds).
  * The scan follows the tokenizer of fast-xml-parser (comments, CDATA, processing instructions,
  * quoted attribute values), so `<!DOCTYPE` inside a comment or CDATA is fine, and a declaration
  * the parser would read cannot hide from it. Linear: every step moves past a `<`.
  */
-export function refuseUnsafeXml(xml: string): void {
+export function refuseUnsafeXml(xml: string, maxDepth = DEFAULT_MAX_DEPTH): void {
   let depth = 0;
   let at = xml.indexOf('<');
   while (at !== -1) {
@@ -38,11 +38,8 @@ export function refuseUnsafeXml(xml: string): void {
       depth = Math.max(0, depth - 1);
     } else if (next !== '!' && next !== '?') {
       // An element, self-closing or not, sits one level below the open ones.
-      if (depth + 1 > MAX_XML_DEPTH) {
-        throw invalidBody(
-          'XML',
-          `elements are nested more than ${MAX_XML_DEPTH} levels deep (line ${lineOf(xml, at)})`,
-        );
+      if (depth + 1 > maxDepth) {
+        throw bodyTooDeep('XML elements', maxDepth, `line ${lineOf(xml, at)}`);
       }
       if (xml[end - 1] !== '/') depth++;
     }

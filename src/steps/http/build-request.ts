@@ -9,6 +9,7 @@
  *   // { method: 'POST', url: 'https://api.example/items?tag=a&tag=b',
  *   //   headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' }
  */
+import { bodyBytes, summarizeBytes } from '../../workflow/index.js';
 import type { HttpStep, Scope } from '../../workflow/types.js';
 import type { OutboundRequest } from '../types.js';
 import { httpStepError } from './errors.js';
@@ -18,7 +19,10 @@ export interface BuiltRequest {
   request: OutboundRequest;
   /** The rendered `query` (null when none). */
   query: unknown;
-  /** The body as rendered (objects stay objects; bytes become `{base64, size}`); null when none. */
+  /**
+   * The body as rendered (objects stay objects); null when none. Bytes sent from a binary value
+   * or base64 are `{contentType, size, sha256}`: they are stored where they came from.
+   */
   body: unknown;
 }
 
@@ -45,6 +49,16 @@ export async function buildRequest(step: HttpStep, scope: Scope): Promise<BuiltR
   let body: unknown = null;
   if (step.body && !METHODS_WITHOUT_BODY.has(method)) {
     const rendered = await step.body.render(scope);
+    const bytes = renderedBytes(step, rendered);
+    if (bytes) {
+      setDefaultHeader(headers, 'content-type', bytes.contentType ?? 'application/octet-stream');
+      request.body = bytes.bytes;
+      return {
+        request,
+        query: query ?? null,
+        body: summarizeBytes(bytes.bytes, bytes.contentType),
+      };
+    }
     const encoded = encodeBody(step.bodyType, rendered, headers);
     if (encoded !== undefined) {
       request.body = encoded;
@@ -52,6 +66,15 @@ export async function buildRequest(step: HttpStep, scope: Scope): Promise<BuiltR
     }
   }
   return { request, query: query ?? null, body };
+}
+
+/** The body's exact bytes: a binary value, or base64 text with `body_encoding: base64`. */
+function renderedBytes(step: HttpStep, rendered: unknown): ReturnType<typeof bodyBytes> {
+  try {
+    return bodyBytes(rendered, step.bodyEncoding ?? 'auto', step.body?.where ?? 'body');
+  } catch (e) {
+    throw httpStepError('invalid_request', (e as Error).message, { attempts: 0 });
+  }
 }
 
 /** Encodes a rendered body; undefined when there is nothing to send. May add a Content-Type. */

@@ -11,11 +11,13 @@
 import type { HttpStep } from '../../workflow/types.js';
 import {
   redactHeaders,
+  redactNamedHeaders,
+  redactQueryParams,
   redactSecrets,
   redactSecretsInBytes,
   redactSecretsInText,
 } from '../redact.js';
-import type { OutboundRequest, StepContext, StepOutcome } from '../types.js';
+import type { OutboundRequest, SecretFields, StepContext, StepOutcome } from '../types.js';
 import type { BuiltRequest } from './build-request.js';
 import { httpStepError } from './errors.js';
 import type {
@@ -38,6 +40,7 @@ import {
   addedHeaders,
   applyConnection,
   connectionDispatcher,
+  connectionSecretFields,
   connectionSecrets,
   renewConnection,
 } from './with-connection.js';
@@ -64,7 +67,7 @@ export async function runExchange(
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxAttempts = Math.max(1, Math.floor(step.retry.attempts));
   let secrets = connectionSecrets(step, ctx);
-  let input = recordInput(built.request, built, secrets);
+  let input = recordInput(built.request, built, secrets, NO_FIELDS);
   let renewed = false;
   let tries = 0;
 
@@ -73,7 +76,7 @@ export async function runExchange(
     const request = await applyConnection(step, ctx, built.request, input, tries);
     // Asked again after each apply: a connection may have refreshed its token.
     secrets = connectionSecrets(step, ctx);
-    input = recordInput(request, built, secrets);
+    input = recordInput(request, built, secrets, connectionSecretFields(step, ctx));
     const target = `${request.method} ${input.url}`;
     checkUrl(request.url, step, input, tries);
 
@@ -213,16 +216,21 @@ function checkUrl(url: string, step: HttpStep, input: HttpStepInput, tries: numb
   throw httpStepError('invalid_url', message, { input, attempts: tries - 1 });
 }
 
+const NO_FIELDS: SecretFields = { headers: [], query: [] };
+
+/** The request as history shows it: credentials redacted by name, by place and by value. */
 function recordInput(
   request: OutboundRequest,
   built: BuiltRequest,
   secrets: readonly string[],
+  fields: SecretFields,
 ): HttpStepInput {
+  const headers = redactNamedHeaders(request.headers, fields.headers);
   return redactSecrets(
     {
       method: request.method,
-      url: request.url,
-      headers: redactHeaders(request.headers) as Record<string, string>,
+      url: redactQueryParams(request.url, fields.query),
+      headers: redactHeaders(headers) as Record<string, string>,
       query: built.query,
       body: built.body,
     },

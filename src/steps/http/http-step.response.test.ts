@@ -88,6 +88,26 @@ void describe('http step: the response as output', () => {
     );
   });
 
+  void test('json nested more than 100 deep fails the step with invalid_response, keeping the text', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    for (const format of ['json', 'auto'] as const) {
+      await assert.rejects(call(send('application/json', deep), format), (e: unknown) => {
+        assert.ok(e instanceof StepError);
+        assert.equal(e.code, 'invalid_response');
+        assert.match(e.message, /more than 100 levels deep/);
+        assert.equal((e.output as HttpResponseOutput).body, deep);
+        return true;
+      });
+    }
+    const fine = '['.repeat(100) + ']'.repeat(100);
+    assert.deepEqual((await call(send('application/json', fine), 'json')).body, JSON.parse(fine));
+  });
+
+  void test('xml nested more than 100 deep fails the step with invalid_response', async () => {
+    const deep = '<e>'.repeat(5000) + '</e>'.repeat(5000);
+    await assert.rejects(call(send('application/xml', deep), 'xml'), { code: 'invalid_response' });
+  });
+
   void test('json that does not parse on an error status keeps the text as the body', async () => {
     const output = await call(send('text/html', '<h1>Bad gateway</h1>', 502), 'json', {
       errors: 'continue',

@@ -8,6 +8,7 @@
  *   parseResponseBody('auto', Buffer.from('{"id":1}'), 'application/json'); // → { id: 1 }
  */
 import { TextDecoder } from 'node:util';
+import { DEFAULT_MAX_DEPTH, jsonDepthOverflow } from '../../ingress/body/index.js';
 import type { ResponseFormat } from '../../workflow/types.js';
 import { parseResponseXml } from './parse-response-xml.js';
 
@@ -93,7 +94,18 @@ function isTextType(mime: string): boolean {
   return mime.startsWith('text/') || TEXT_TYPES.has(mime);
 }
 
+/**
+ * A hostile or broken upstream must not hand the engine a value that overflows the stack of
+ * the next recursive walk: responses nest at most as deep as webhook bodies do by default
+ * (XML: parse-response-xml stops at 100 too).
+ */
 function parseJson(text: string): unknown {
+  const overflow = jsonDepthOverflow(text, DEFAULT_MAX_DEPTH);
+  if (overflow !== -1) {
+    throw new ResponseParseError(
+      `the body nests JSON objects and lists more than ${DEFAULT_MAX_DEPTH} levels deep (at character ${overflow + 1}); Hookflow refuses deeper responses`,
+    );
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

@@ -9,7 +9,7 @@ import { HookflowError } from '../../errors.js';
 import type { HttpStep } from '../../workflow/types.js';
 import { redactSecretsInText } from '../redact.js';
 import { StepError } from '../types.js';
-import type { OutboundRequest, StepContext } from '../types.js';
+import type { OutboundRequest, SecretFields, StepContext } from '../types.js';
 import { httpStepError } from './errors.js';
 import type { HttpStepInput } from './http-step.js';
 
@@ -73,6 +73,11 @@ function connectionFailure(
 
 export function connectionSecrets(step: HttpStep, ctx: StepContext): string[] {
   return step.connection ? (ctx.connections?.secrets(step.connection) ?? []) : [];
+}
+
+export function connectionSecretFields(step: HttpStep, ctx: StepContext): SecretFields {
+  const fields = step.connection ? ctx.connections?.secretFields?.(step.connection) : undefined;
+  return fields ?? { headers: [], query: [] };
 }
 
 export function connectionDispatcher(step: HttpStep, ctx: StepContext) {

@@ -1,7 +1,8 @@
 /**
  * A JSON tree that stays fast on megabytes: containers open only when shallow and small,
  * children are built only when their parent is open, at most 100 at a time ("show more"), and
- * long strings show their first 300 characters ("show all").
+ * long strings show their first 300 characters ("show all"). Only opened levels render, so a
+ * deep payload costs what the user opens; the server bounds its depth (HOOKFLOW_MAX_DEPTH).
  */
 import { useState } from 'react';
 import { formatBytes } from '../lib/format.js';
