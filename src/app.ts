@@ -15,11 +15,11 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config/index.js';
 import { ConfigError } from './config/index.js';
+import { createLogger } from './logger.js';
 import { loadConnectorsOrThrow } from './connectors/index.js';
 import type { ConnectorCatalog } from './connectors/index.js';
 import { createLocalReplyBus } from './engine/index.js';
@@ -96,7 +96,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       `binding to ${config.host} exposes the management API; set HOOKFLOW_API_TOKEN or bind to 127.0.0.1`,
     );
   }
-  const log = opts.logger ?? pino({ level: config.logLevel });
+  const log = opts.logger ?? createLogger(config);
   const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
   const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
   const env = Object.fromEntries(

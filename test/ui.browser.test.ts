@@ -7,50 +7,21 @@
  * installs it). HOOKFLOW_UPDATE_SCREENSHOTS=1 writes docs/ui-job-inspector.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useChromium } from './helpers/browser.js';
 import { startServer, startUpstream } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import { builtUiDir } from './helpers/ui-build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`;
-if (skip) console.log(`# ${skip}`);
-
 // One headless chromium for the file (a fresh temporary profile), one context per suite.
-let browser: Browser | null = null;
-before(async () => {
-  if (skip) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-domain-reliability',
-      '--disable-sync',
-      '--no-first-run',
-      '--no-pings',
-    ],
-  });
-});
-after(async () => {
-  await browser?.close();
-});
-
-function newContext(): Promise<BrowserContext> {
-  assert.ok(browser, 'the browser is launched');
-  return browser.newContext({ viewport: { width: 1280, height: 900 } });
-}
+const chromium = useChromium();
+const skip = chromium.skip;
+const newContext = () => chromium.context();
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const example = (name: string) => readFileSync(join(ROOT, 'examples', `${name}.yaml`), 'utf8');

@@ -3,6 +3,7 @@
  * What the API routes are given by `app.ts`.
  */
 import type { ConnectionRegistry } from '../connections/index.js';
+import type { CaptureHub } from '../ingress/capture.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Intake } from '../queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from '../registry/index.js';
@@ -31,4 +32,6 @@ export interface ApiDeps {
   catalog: WorkflowCatalog;
   /** Served at `/metrics` when given. */
   metrics?: Metrics;
+  /** Listening for test events; without it, the capture routes are absent. */
+  captures?: CaptureHub;
 }

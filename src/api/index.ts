@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps.js';
 import { registerDatatreeRoutes } from './datatree.js';
 import { registerConnectionRoutes } from './connections.js';
 import { registerJobRoutes } from './jobs.js';
+import { registerListenRoutes } from './listen.js';
 import { acceptJsonBodies } from './json-body.js';
 import { registerOAuthCallback } from './oauth-callback.js';
 import { registerMetricsRoute } from './metrics-route.js';
@@ -57,6 +58,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       registerDatatreeRoutes(api, deps);
       registerConnectionRoutes(api, deps);
       registerWorkflowChangeRoutes(api, deps);
+      registerListenRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -40,7 +40,9 @@ export interface ApiAnswer<T> {
 export interface ApiClient {
   readonly url: string;
   get<T>(path: string): Promise<T>;
-  post<T>(path: string): Promise<ApiAnswer<T>>;
+  /** With `body`, sent as JSON. */
+  post<T>(path: string, body?: unknown): Promise<ApiAnswer<T>>;
+  delete<T>(path: string): Promise<ApiAnswer<T>>;
   /** Sends a document as text; answers the status too (201 created, 200 updated). */
   put<T>(path: string, text: string, contentType: string): Promise<ApiAnswer<T>>;
 }
@@ -50,7 +52,7 @@ export function createApiClient(opts: { url: string; token: string | null }): Ap
   const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
 
   async function send<T>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: { text: string; type: string },
   ): Promise<ApiAnswer<T>> {
@@ -95,7 +97,13 @@ export function createApiClient(opts: { url: string; token: string | null }): Ap
   return {
     url: base,
     get: async (path) => (await send<never>('GET', path)).body,
-    post: (path) => send('POST', path),
+    post: (path, body) =>
+      send(
+        'POST',
+        path,
+        body === undefined ? undefined : { text: JSON.stringify(body), type: 'application/json' },
+      ),
+    delete: (path) => send('DELETE', path),
     put: (path, text, type) => send('PUT', path, { text, type }),
   };
 }

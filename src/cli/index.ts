@@ -9,6 +9,7 @@ import { ApiError } from './api-client.js';
 import { applyCommand } from './apply.js';
 import { EXIT } from './exit-codes.js';
 import { jobCommand, jobsCommand, rerunCommand } from './jobs-commands.js';
+import { listenCommand } from './listen.js';
 import { processIo } from './output.js';
 import type { CliIo } from './output.js';
 
@@ -18,6 +19,8 @@ commands:
   serve [--port N] [--host H] [--data DIR] [--workflows DIR] [--connections DIR] [--connectors DIR] [--role all|ingress|worker]
   validate [--strict] FILE|DIR [--connectors DIR] [--connections DIR]
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
+  import curl '<command>' [--id ID] [--connection NAME] [--json]
+                                      a cURL command → an http step (and a connection for its credentials)
 
   against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;
   token from HOOKFLOW_API_TOKEN; --json prints the API's answer):
@@ -25,6 +28,8 @@ commands:
   jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
   job ID                              a job's trigger and each step's input and output
   rerun ID [--wait] [--timeout SECONDS]
+  listen WORKFLOW [--timeout SECONDS] [--run] [--use]
+                                      capture the next request to its webhook; --use makes it the example
 
 exit codes: 0 ok, 1 failed (job failed, document rejected), 2 usage, 3 server unreachable,
   4 token refused, 5 not found, 6 other error from the server
@@ -41,6 +46,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await (await import('./validate.js')).validateCommand(rest);
       case 'test':
         return await (await import('./test-command.js')).testCommand(rest);
+      case 'import':
+        return await (await import('./import-curl.js')).importCommand(rest, io);
       case 'apply':
         return await applyCommand(rest, io);
       case 'jobs':
@@ -49,6 +56,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await jobCommand(rest, io);
       case 'rerun':
         return await rerunCommand(rest, io);
+      case 'listen':
+        return await listenCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -14,12 +14,27 @@ export interface CliIo {
   /** A line for standard error: hints, progress, problems. */
   err(text: string): void;
   env: Record<string, string | undefined>;
+  /** Asks a person a question and answers what they typed; absent when no one is at a terminal. */
+  ask?(question: string): Promise<string>;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   env: process.env,
+  ...(process.stdin.isTTY && process.stderr.isTTY
+    ? {
+        async ask(question: string) {
+          const { createInterface } = await import('node:readline/promises');
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : {}),
 };
 
 /** Columns padded to their widest cell; the last column is not padded. */

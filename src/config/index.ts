@@ -15,6 +15,8 @@ import { DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING } from '../ingress/body/index.js';
 import { DURATION_HINT, parseDuration } from '../workflow/units.js';
 
 export type Role = 'all' | 'ingress' | 'worker';
+export type LogFormat = 'auto' | 'pretty' | 'json';
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 export interface Config {
   host: string;
@@ -37,6 +39,8 @@ export interface Config {
   /** Names of environment variables visible to expressions as `env`. */
   envAllow: string[];
   logLevel: string;
+  /** HOOKFLOW_LOG_FORMAT: `auto` (pretty on a terminal, else JSON lines), `pretty` or `json`. */
+  logFormat: LogFormat;
   /** HOOKFLOW_PUBLIC_URL: the server's address as browsers and providers reach it (the OAuth2
    * redirect URI, the URL connector triggers register); else the server's own URL. */
   publicUrl: string | null;
@@ -151,6 +155,7 @@ export function loadConfig(
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: pick(undefined, 'HOOKFLOW_LOG_LEVEL') ?? 'info',
+    logFormat: logFormatSetting(pick(undefined, 'HOOKFLOW_LOG_FORMAT')),
     publicUrl: publicUrlSetting(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
     lifecycleAttempts: parseIntSetting(
       pick(undefined, 'HOOKFLOW_LIFECYCLE_ATTEMPTS') ?? '8',
@@ -165,6 +170,12 @@ export function loadConfig(
     ...privateNetworksSetting(pick(undefined, 'HOOKFLOW_ALLOW_PRIVATE_NETWORKS')),
     http: httpLimits((name) => pick(undefined, name)),
   };
+}
+
+function logFormatSetting(v: string | undefined): LogFormat {
+  const format = (v ?? 'auto').trim().toLowerCase();
+  if ((LOG_FORMATS as readonly string[]).includes(format)) return format as LogFormat;
+  throw new ConfigError('HOOKFLOW_LOG_FORMAT', `expected pretty, json or auto, got '${v}'`);
 }
 
 function httpLimits(setting: (name: string) => string | undefined): HttpLimits {

@@ -26,6 +26,8 @@ import {
 import { errorBody, statusForCode } from './http-errors.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
+import { capturedAnswer } from './capture.js';
+import type { CaptureHub } from './capture.js';
 import type { ConnectorHooks } from './connector-webhook.js';
 
 export interface WebhookDeps {
@@ -45,6 +47,8 @@ export interface WebhookDeps {
   maxDepth: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
+  /** Listening for a test event (`/api/workflows/NAME/captures`). */
+  captures?: CaptureHub;
 }
 
 /** What `filter`, `dedupe`, `reply` and `reject` see. */
@@ -146,6 +150,10 @@ async function acceptWebhook(
     body: decoded.body,
     rawBody: decoded.rawBody,
   };
+
+  // Listening for a test event: this request is the sample; it runs only if asked to.
+  const captured = deps.captures?.offer(workflow.name, () => triggerData(id, req, decoded));
+  if (captured && !captured.run) return sendReply(reply, capturedAnswer(id));
 
   if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
     const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;

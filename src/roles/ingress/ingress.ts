@@ -18,6 +18,7 @@ import type { Connection, ConnectionRegistry } from '../../connections/index.js'
 import type { ConnectorCatalog } from '../../connectors/index.js';
 import type { ReplyBus } from '../../engine/index.js';
 import { registerWebhooks } from '../../ingress/webhooks.js';
+import { CaptureHub } from '../../ingress/capture.js';
 import type { Metrics } from '../../metrics/index.js';
 import type { Intake } from '../../queue/index.js';
 import { WorkflowCatalog, WorkflowRegistry } from '../../registry/index.js';
@@ -121,7 +122,9 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
 
   let url = '';
   const { server, drain } = await createHttpServer(config, metrics, log, () => url);
+  const captures = new CaptureHub();
   registerWebhooks(server, {
+    captures,
     registry,
     store,
     accept: (event) => opts.intake.acceptEvent(event),
@@ -139,6 +142,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     },
   });
   registerApi(server, {
+    captures,
     registry,
     store,
     intake: opts.intake,

@@ -40,12 +40,24 @@ export const token = {
 
 export async function api<T>(
   path: string,
-  init: { method?: string; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   const t = token.get();
   if (t) headers.authorization = `Bearer ${t}`;
-  const res = await fetch(path, { method: init.method ?? 'GET', headers });
+  // A body is always JSON (the API refuses other types on its JSON routes).
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
   const text = await res.text();
   let body: unknown = null;
   if (text) {

@@ -9,7 +9,8 @@ export type Route =
   | { page: 'workflow'; name: string; tab: 'jobs' | 'datatree' | 'definition' }
   | { page: 'jobs' }
   | { page: 'job'; id: string }
-  | { page: 'connections' };
+  | { page: 'connections' }
+  | { page: 'import' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'jobs' && second) return { page: 'job', id: second };
   if (first === 'jobs') return { page: 'jobs' };
   if (first === 'connections') return { page: 'connections' };
+  if (first === 'import') return { page: 'import' };
   return { page: 'workflows' };
 }
 
@@ -37,5 +39,7 @@ export function href(route: Route): string {
       return `#/jobs/${e(route.id)}`;
     case 'connections':
       return '#/connections';
+    case 'import':
+      return '#/import';
   }
 }

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox, Loading, StatusBadge } from '../components/bits.js';
 import { JsonView } from '../components/json-view.js';
+import { UseAsExample } from '../components/listen-panel.js';
 import { api } from '../lib/api.js';
 import { formatDuration, formatTime } from '../lib/format.js';
 import { href, navigate } from '../lib/router.js';
@@ -55,6 +56,15 @@ export function JobPage({ id }: { id: string }) {
 
       <h2>Trigger</h2>
       <TriggerPanel trigger={job.trigger} />
+      {typeof (job.trigger as Partial<TriggerData> | null)?.method === 'string' && (
+        <div className="use-example">
+          <UseAsExample
+            workflow={job.workflow}
+            source={{ job: job.id }}
+            label="Use this payload as the example"
+          />
+        </div>
+      )}
 
       <h2>Steps</h2>
       {job.steps.length === 0 ? (

@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import { ErrorBox, Loading, CopyButton } from '../components/bits.js';
 import { JobsTable } from '../components/jobs-table.js';
+import { ListenPanel } from '../components/listen-panel.js';
 import { TriggerSummary } from '../components/trigger-summary.js';
 import { isMissingRoute } from '../lib/api.js';
 import { href } from '../lib/router.js';
@@ -36,6 +37,7 @@ export function WorkflowPage({ name, tab }: { name: string; tab: Tab }) {
           {wf.steps.length === 1 ? '' : 's'}
         </span>
       </div>
+      <ListenPanel workflow={wf} />
       <nav className="tabs" role="tablist">
         {tabs.map(([t, label]) => (
           <a
