@@ -26,6 +26,7 @@ import type { PgAccess } from './pool.js';
 import { jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
 import * as sql from './statements.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createIngestBatcher } from './write-batcher.js';
@@ -113,6 +114,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createTriggerMethods(db),
     ...createConnectionMethods(db),
     ...createWorkflowMethods(db),
+    ...createTransferMethods(db),
 
     async init() {
       if (state === 'open') return;

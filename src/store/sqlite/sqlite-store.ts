@@ -38,6 +38,7 @@ import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 
@@ -98,6 +99,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   return {
     ...createTriggerMethods(write, (operation) => ready(operation).sql),
     ...createWorkflowMethods(write, (operation) => ready(operation)),
+    ...createTransferMethods(write, (operation) => ready(operation)),
 
     async init() {
       if (open !== null) return;

@@ -1,0 +1,217 @@
+/**
+ * @module store/postgres/transfer-store
+ * The transfer methods (types/transfer.ts) on PostgreSQL: exports page by key; each import is
+ * one statement per table (rows sent as arrays), the jobs and their steps in one transaction.
+ *
+ * @example
+ *   return { ...coreMethods, ...createTransferMethods(db) };
+ */
+import type { StepRow } from '../job-rows.js';
+import { parseReply } from '../job-rows.js';
+import {
+  FINISHED_STATUSES,
+  UNFINISHED_STATUSES,
+  clampPageSize,
+  decodeKeyCursor,
+  encodeKeyCursor,
+  importJobParams,
+  importStepParams,
+  jobCursorOf,
+  jobPageStart,
+  pageOf,
+  replyText,
+  toJobRecord,
+} from '../transfer-rows.js';
+import type { TransferStore } from '../types.js';
+import type { PgAccess } from './pool.js';
+import type { JobRow } from './rows.js';
+import { jsonb } from './rows.js';
+import * as sql from './transfer-statements.js';
+import type { TriggerStateRow } from './trigger-statements.js';
+
+/** One array per property of `rows`, in `keys` order: the parameters of an unnest INSERT. */
+function columns<R>(rows: R[], keys: (keyof R)[]): unknown[][] {
+  return keys.map((key) => rows.map((row) => row[key]));
+}
+
+export function createTransferMethods(db: PgAccess): TransferStore {
+  return {
+    async listMeta() {
+      const { rows } = await db.query<{ key: string; value: string }>('listMeta', sql.LIST_META);
+      return rows;
+    },
+
+    async listConnectionTokens() {
+      const { rows } = await db.query<{ name: string; tokens: string }>(
+        'listConnectionTokens',
+        sql.LIST_TOKENS,
+      );
+      return rows.map((row) => ({ name: row.name, sealed: row.tokens }));
+    },
+
+    async listTriggerStates() {
+      const { rows } = await db.query<TriggerStateRow & { workflow: string }>(
+        'listTriggerStates',
+        sql.LIST_TRIGGER_STATES,
+      );
+      return rows.map((row) => ({
+        workflow: row.workflow,
+        state: row.state,
+        polled: row.polled,
+        sinceAt: row.since_at,
+        lastTickAt: row.last_tick_at,
+        lastRunAt: row.last_run_at,
+        lastSuccessAt: row.last_success_at,
+        lastError: row.last_error,
+      }));
+    },
+
+    async exportSeenItems(nowMs, page) {
+      const limit = clampPageSize(page.limit);
+      const { rows } = await db.query<{
+        workflow: string;
+        item_id: string;
+        version: string | null;
+        expires_at: number;
+      }>('exportSeenItems', sql.EXPORT_SEEN, [nowMs, ...decodeKeyCursor(page.after), limit + 1]);
+      return pageOf(
+        rows,
+        limit,
+        (r) => ({
+          workflow: r.workflow,
+          itemId: r.item_id,
+          version: r.version,
+          expiresAt: r.expires_at,
+        }),
+        (r) => encodeKeyCursor(r.workflow, r.item_id),
+      );
+    },
+
+    async exportDedupeKeys(nowMs, page) {
+      const limit = clampPageSize(page.limit);
+      const { rows } = await db.query<{
+        workflow: string;
+        key: string;
+        job_id: string;
+        answer: string | null;
+        expires_at: number;
+      }>('exportDedupeKeys', sql.EXPORT_DEDUPE, [nowMs, ...decodeKeyCursor(page.after), limit + 1]);
+      return pageOf(
+        rows,
+        limit,
+        (r) => ({
+          workflow: r.workflow,
+          key: r.key,
+          jobId: r.job_id,
+          answer: parseReply(r.answer),
+          expiresAt: r.expires_at,
+        }),
+        (r) => encodeKeyCursor(r.workflow, r.key),
+      );
+    },
+
+    async exportJobs(page) {
+      const limit = clampPageSize(page.limit);
+      const statuses = page.finished ? FINISHED_STATUSES : UNFINISHED_STATUSES;
+      const { rows } = await db.query<JobRow>('exportJobs', sql.EXPORT_JOBS, [
+        jobPageStart(page),
+        statuses,
+        limit + 1,
+      ]);
+      const ids = rows.slice(0, limit).map((r) => r.id);
+      const steps = await db.query<StepRow & { job_id: string }>('exportJobs', sql.STEPS_OF_JOBS, [
+        ids,
+      ]);
+      const byJob = new Map<string, StepRow[]>();
+      for (const step of steps.rows) {
+        const list = byJob.get(step.job_id);
+        if (list === undefined) byJob.set(step.job_id, [step]);
+        else list.push(step);
+      }
+      return pageOf(rows, limit, (row) => toJobRecord(row, byJob.get(row.id) ?? []), jobCursorOf);
+    },
+
+    async importTriggerStates(records) {
+      if (records.length === 0) return;
+      const rows = records.map((r) => ({ ...r, state: jsonb(r.state) }));
+      await db.query(
+        'importTriggerStates',
+        sql.IMPORT_TRIGGER_STATES,
+        columns(rows, [
+          'workflow',
+          'state',
+          'polled',
+          'sinceAt',
+          'lastTickAt',
+          'lastRunAt',
+          'lastSuccessAt',
+          'lastError',
+        ]),
+      );
+    },
+
+    async importSeenItems(records) {
+      if (records.length === 0) return;
+      await db.query(
+        'importSeenItems',
+        sql.IMPORT_SEEN,
+        columns(records, ['workflow', 'itemId', 'version', 'expiresAt']),
+      );
+    },
+
+    async importDedupeKeys(records) {
+      if (records.length === 0) return;
+      const rows = records.map((r) => ({ ...r, answer: replyText(r.answer) }));
+      await db.query(
+        'importDedupeKeys',
+        sql.IMPORT_DEDUPE,
+        columns(rows, ['workflow', 'key', 'jobId', 'answer', 'expiresAt']),
+      );
+    },
+
+    async importJobs(records) {
+      if (records.length === 0) return 0;
+      const jobs = records.map(importJobParams);
+      return db.transaction('importJobs', async (client) => {
+        const inserted = await client.query<{ id: string }>(
+          sql.IMPORT_JOBS,
+          columns(jobs, [
+            'id',
+            'workflow',
+            'status',
+            'attempt',
+            'rerunOf',
+            'trigger',
+            'reply',
+            'error',
+            'createdAt',
+            'startedAt',
+            'finishedAt',
+          ]),
+        );
+        // Steps of jobs stored before are left as they are.
+        const fresh = new Set(inserted.rows.map((r) => r.id));
+        const steps = records.filter((r) => fresh.has(r.id)).flatMap(importStepParams);
+        if (steps.length > 0) {
+          await client.query(
+            sql.IMPORT_STEPS,
+            columns(steps, [
+              'jobId',
+              'seq',
+              'id',
+              'type',
+              'status',
+              'input',
+              'output',
+              'error',
+              'attempts',
+              'startedAt',
+              'durationMs',
+            ]),
+          );
+        }
+        return fresh.size;
+      });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * @module store/sqlite/transfer-statements
+ * The statements of the transfer methods (types/transfer.ts), prepared on first use: they
+ * run when an installation moves, never on the ingest path.
+ *
+ * @example
+ *   const rows = prepareTransferStatements(db).exportFinishedJobs.all(0, 201);
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { InsertStepParams, JobRow } from '../job-rows.js';
+import type { ImportJobParams } from '../transfer-rows.js';
+import { EXPORT_JOB_COLUMNS } from '../transfer-rows.js';
+import type { TriggerStateRow } from './trigger-statements.js';
+
+type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
+  Params,
+  Row
+>;
+
+export interface SeenItemRow {
+  workflow: string;
+  item_id: string;
+  version: string | null;
+  expires_at: number;
+}
+
+export interface DedupeKeyRow {
+  workflow: string;
+  key: string;
+  job_id: string;
+  answer: string | null;
+  expires_at: number;
+}
+
+export interface TriggerStateParams {
+  workflow: string;
+  state: string | null;
+  polled: number;
+  sinceAt: number | null;
+  lastTickAt: number | null;
+  lastRunAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+}
+
+type KeyPage = [nowMs: number, workflow: string, key: string, limit: number];
+
+export interface TransferStatements {
+  listMeta: Statement<[], { key: string; value: string }>;
+  listTokens: Statement<[], { name: string; tokens: string }>;
+  listTriggerStates: Statement<[], TriggerStateRow & { workflow: string }>;
+  exportSeen: Statement<KeyPage, SeenItemRow>;
+  exportDedupe: Statement<KeyPage, DedupeKeyRow>;
+  exportFinishedJobs: Statement<[afterSeq: number, limit: number], JobRow>;
+  exportUnfinishedJobs: Statement<[afterSeq: number, limit: number], JobRow>;
+  putTriggerState: Statement<TriggerStateParams>;
+  insertJob: Statement<ImportJobParams>;
+  insertStep: Statement<InsertStepParams>;
+}
+
+const exportJobs = (statuses: string) =>
+  `SELECT ${EXPORT_JOB_COLUMNS} FROM jobs WHERE seq > ? AND status IN (${statuses})
+   ORDER BY seq LIMIT ?`;
+
+export function prepareTransferStatements(db: BetterSqlite3.Database): TransferStatements {
+  return {
+    listMeta: db.prepare('SELECT key, value FROM meta ORDER BY key'),
+    listTokens: db.prepare('SELECT name, tokens FROM connection_tokens ORDER BY name'),
+    listTriggerStates: db.prepare(
+      `SELECT workflow, state, polled, since_at, last_tick_at, last_run_at, last_success_at,
+         last_error FROM trigger_state ORDER BY workflow`,
+    ),
+    exportSeen: db.prepare(
+      `SELECT workflow, item_id, version, expires_at FROM poll_seen
+       WHERE expires_at > ? AND (workflow, item_id) > (?, ?)
+       ORDER BY workflow, item_id LIMIT ?`,
+    ),
+    exportDedupe: db.prepare(
+      `SELECT workflow, key, job_id, answer, expires_at FROM dedupe
+       WHERE expires_at > ? AND (workflow, key) > (?, ?)
+       ORDER BY workflow, key LIMIT ?`,
+    ),
+    exportFinishedJobs: db.prepare(exportJobs(`'succeeded', 'failed'`)),
+    exportUnfinishedJobs: db.prepare(exportJobs(`'queued', 'running'`)),
+    putTriggerState: db.prepare(
+      `INSERT OR REPLACE INTO trigger_state (workflow, state, polled, since_at, last_tick_at,
+         last_run_at, last_success_at, last_error)
+       VALUES (@workflow, @state, @polled, @sinceAt, @lastTickAt, @lastRunAt, @lastSuccessAt,
+         @lastError)`,
+    ),
+    insertJob: db.prepare(
+      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, reply, error,
+         created_at, started_at, finished_at)
+       VALUES (@id, @workflow, @status, @attempt, @rerunOf, @trigger, @reply, @error,
+         @createdAt, @startedAt, @finishedAt)`,
+    ),
+    insertStep: db.prepare(
+      `INSERT OR IGNORE INTO steps (job_id, seq, id, type, status, input, output, error,
+         attempts, started_at, duration_ms)
+       VALUES (@jobId, @seq, @id, @type, @status, @input, @output, @error, @attempts,
+         @startedAt, @durationMs)`,
+    ),
+  };
+}
