@@ -33,8 +33,10 @@ export interface ImportJobParams {
 export const EXPORT_JOB_COLUMNS =
   'seq, id, workflow, status, attempt, rerun_of, trigger, reply, error, created_at, started_at, finished_at';
 
-export const FINISHED_STATUSES = ['succeeded', 'failed'] as const;
-export const UNFINISHED_STATUSES = ['queued', 'running'] as const;
+export const JOB_STATUSES_OF = {
+  all: ['queued', 'running', 'succeeded', 'failed'],
+  unfinished: ['queued', 'running'],
+} as const;
 
 export function toJobRecord(row: JobRow, steps: StepRow[]): JobRecord {
   return {

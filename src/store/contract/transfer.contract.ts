@@ -42,8 +42,8 @@ async function readAll<T>(
   return { items, pages };
 }
 
-const allJobs = (store: Store, finished: boolean) =>
-  readAll((page) => store.exportJobs({ ...page, finished }), 2);
+const allJobs = (store: Store, unfinishedOnly: boolean) =>
+  readAll((page) => store.exportJobs({ ...page, unfinishedOnly }), 2);
 
 export function transferContract(current: CurrentStore): void {
   void describe('transfer', () => {
@@ -134,7 +134,7 @@ export function transferContract(current: CurrentStore): void {
       assert.deepEqual(again, { kind: 'duplicate', jobId: 'job_old', answer: ACK_ANSWER });
     });
 
-    void it('exportJobs gives finished or unfinished jobs oldest first, with their steps', async () => {
+    void it('exportJobs gives every job, or the unfinished ones, oldest first with their steps', async () => {
       const store = current();
       const first = await finishedJob(store, 'succeeded');
       const running = await runningJob(store);
@@ -144,13 +144,13 @@ export function transferContract(current: CurrentStore): void {
       await store.acceptEvent(queued);
       const third = await finishedJob(store, 'succeeded');
 
-      const finished = await allJobs(store, true);
+      const all = await allJobs(store, false);
       assert.deepEqual(
-        finished.items.map((j) => j.id),
-        [first, second, third],
+        all.items.map((j) => j.id),
+        [first, running, second, queued.id, third],
       );
-      assert.equal(finished.pages, 2);
-      const unfinished = await allJobs(store, false);
+      assert.equal(all.pages, 3);
+      const unfinished = await allJobs(store, true);
       assert.deepEqual(
         unfinished.items.map((j) => [j.id, j.status, j.steps.length]),
         [
@@ -168,7 +168,7 @@ export function transferContract(current: CurrentStore): void {
       await source.saveReply(id, ACK_ANSWER, OWNER);
       await source.finishJob(id, OWNER, 'failed', 'step_1: HTTP 500');
       const before = await source.getJob(id);
-      const [record] = (await allJobs(source, true)).items as [JobRecord];
+      const [record] = (await allJobs(source, false)).items as [JobRecord];
 
       // Import into the same store under another id: the copy must read back identically.
       const copy = { ...record, id: `${id}_copy` };
@@ -179,11 +179,11 @@ export function transferContract(current: CurrentStore): void {
     void it('importing the same jobs twice inserts them once', async () => {
       const store = current();
       const id = await finishedJob(store, 'succeeded');
-      const { items } = await allJobs(store, true);
+      const { items } = await allJobs(store, false);
       const copies = items.map((j) => ({ ...j, id: `${j.id}_copy` }));
       assert.equal(await store.importJobs(copies), 1);
       assert.equal(await store.importJobs(copies), 0);
-      assert.equal((await allJobs(store, true)).items.length, 2);
+      assert.equal((await allJobs(store, false)).items.length, 2);
       assert.ok(await store.getJob(id));
     });
 
@@ -191,7 +191,7 @@ export function transferContract(current: CurrentStore): void {
       const store = current();
       const id = await runningJob(store);
       await store.saveStep(id, stepRecord(0), OWNER);
-      const [record] = (await allJobs(store, false)).items as [JobRecord];
+      const [record] = (await allJobs(store, true)).items as [JobRecord];
       const copyId = `${id}_copy`;
       await store.importJobs([{ ...record, id: copyId }]);
       assert.equal((await store.getJob(copyId))?.status, 'queued');

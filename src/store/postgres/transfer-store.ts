@@ -9,8 +9,7 @@
 import type { StepRow } from '../job-rows.js';
 import { parseReply } from '../job-rows.js';
 import {
-  FINISHED_STATUSES,
-  UNFINISHED_STATUSES,
+  JOB_STATUSES_OF,
   clampPageSize,
   decodeKeyCursor,
   encodeKeyCursor,
@@ -112,7 +111,7 @@ export function createTransferMethods(db: PgAccess): TransferStore {
 
     async exportJobs(page) {
       const limit = clampPageSize(page.limit);
-      const statuses = page.finished ? FINISHED_STATUSES : UNFINISHED_STATUSES;
+      const statuses = JOB_STATUSES_OF[page.unfinishedOnly ? 'unfinished' : 'all'];
       const { rows } = await db.query<JobRow>('exportJobs', sql.EXPORT_JOBS, [
         jobPageStart(page),
         statuses,

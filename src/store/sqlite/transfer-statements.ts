@@ -4,7 +4,7 @@
  * run when an installation moves, never on the ingest path.
  *
  * @example
- *   const rows = prepareTransferStatements(db).exportFinishedJobs.all(0, 201);
+ *   const rows = prepareTransferStatements(db).exportAllJobs.all(0, 201);
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { InsertStepParams, JobRow } from '../job-rows.js';
@@ -51,16 +51,15 @@ export interface TransferStatements {
   listTriggerStates: Statement<[], TriggerStateRow & { workflow: string }>;
   exportSeen: Statement<KeyPage, SeenItemRow>;
   exportDedupe: Statement<KeyPage, DedupeKeyRow>;
-  exportFinishedJobs: Statement<[afterSeq: number, limit: number], JobRow>;
+  exportAllJobs: Statement<[afterSeq: number, limit: number], JobRow>;
   exportUnfinishedJobs: Statement<[afterSeq: number, limit: number], JobRow>;
   putTriggerState: Statement<TriggerStateParams>;
   insertJob: Statement<ImportJobParams>;
   insertStep: Statement<InsertStepParams>;
 }
 
-const exportJobs = (statuses: string) =>
-  `SELECT ${EXPORT_JOB_COLUMNS} FROM jobs WHERE seq > ? AND status IN (${statuses})
-   ORDER BY seq LIMIT ?`;
+const exportJobs = (where: string) =>
+  `SELECT ${EXPORT_JOB_COLUMNS} FROM jobs WHERE seq > ? ${where} ORDER BY seq LIMIT ?`;
 
 export function prepareTransferStatements(db: BetterSqlite3.Database): TransferStatements {
   return {
@@ -80,8 +79,8 @@ export function prepareTransferStatements(db: BetterSqlite3.Database): TransferS
        WHERE expires_at > ? AND (workflow, key) > (?, ?)
        ORDER BY workflow, key LIMIT ?`,
     ),
-    exportFinishedJobs: db.prepare(exportJobs(`'succeeded', 'failed'`)),
-    exportUnfinishedJobs: db.prepare(exportJobs(`'queued', 'running'`)),
+    exportAllJobs: db.prepare(exportJobs('')),
+    exportUnfinishedJobs: db.prepare(exportJobs(`AND status IN ('queued', 'running')`)),
     putTriggerState: db.prepare(
       `INSERT OR REPLACE INTO trigger_state (workflow, state, polled, since_at, last_tick_at,
          last_run_at, last_success_at, last_error)

@@ -116,7 +116,7 @@ export function createTransferMethods(write: Write, read: Read): TransferStore {
     async exportJobs(page) {
       const limit = clampPageSize(page.limit);
       const t = transferSql('exportJobs');
-      const select = page.finished ? t.exportFinishedJobs : t.exportUnfinishedJobs;
+      const select = page.unfinishedOnly ? t.exportUnfinishedJobs : t.exportAllJobs;
       const rows = select.all(jobPageStart(page), limit + 1);
       const steps = read('exportJobs').sql.stepsOfJob;
       return pageOf(rows, limit, (row) => toJobRecord(row, steps.all(row.id)), jobCursorOf);

@@ -7,7 +7,7 @@
  * primary key, so importing the same rows twice leaves one copy.
  *
  * @example
- *   let page = await from.exportJobs({ after: null, limit: 200, finished: true });
+ *   const page = await from.exportJobs({ after: null, limit: 200, unfinishedOnly: false });
  *   await to.importJobs(page.items);
  */
 import type { HttpReply } from '../../workflow/types.js';
@@ -84,8 +84,8 @@ export interface TransferStore {
   exportSeenItems(nowMs: number, page: PageRequest): Promise<Page<SeenItemRecord>>;
   /** Dedupe keys still in their window at `nowMs`, by workflow and key. */
   exportDedupeKeys(nowMs: number, page: PageRequest): Promise<Page<DedupeKeyRecord>>;
-  /** Jobs oldest first with their steps: the finished ones, or the queued and running ones. */
-  exportJobs(page: PageRequest & { finished: boolean }): Promise<Page<JobRecord>>;
+  /** Jobs oldest first with their steps: all of them, or only the queued and running ones. */
+  exportJobs(page: PageRequest & { unfinishedOnly: boolean }): Promise<Page<JobRecord>>;
 
   /** Creates or replaces each workflow's trigger state. */
   importTriggerStates(records: TriggerStateRecord[]): Promise<void>;
