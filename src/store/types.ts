@@ -21,5 +21,7 @@ export interface Store
   extends JobStore, TriggerStore, ConnectionStore, WorkflowStore, TransferStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
+  /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -138,6 +138,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       await pool.end();
     },
 
+    async ping() {
+      await db.query('ping', 'SELECT 1');
+    },
+
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
     async createJob(workflow, trigger, jobOpts: { rerunOf?: string }) {
