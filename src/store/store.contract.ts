@@ -21,6 +21,7 @@ import { listingContract } from './contract/listing.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
+import { locksContract } from './contract/locks.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -75,5 +76,6 @@ export function runStoreContract(
     triggersContract(current);
     connectionsContract(current);
     workflowsContract(current);
+    locksContract(current);
   });
 }

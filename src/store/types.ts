@@ -7,6 +7,7 @@
  */
 import type { ConnectionStore } from './types/connections.js';
 import type { JobStore } from './types/jobs.js';
+import type { LockStore } from './types/locks.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
 
@@ -14,8 +15,9 @@ export * from './types/jobs.js';
 export * from './types/triggers.js';
 export * from './types/connections.js';
 export * from './types/workflows.js';
+export * from './types/locks.js';
 
-export interface Store extends JobStore, TriggerStore, ConnectionStore, WorkflowStore {
+export interface Store extends JobStore, TriggerStore, ConnectionStore, WorkflowStore, LockStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
   close(): Promise<void>;
