@@ -22,6 +22,7 @@ import { transferContract } from './contract/transfer.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
+import { locksContract } from './contract/locks.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -77,5 +78,6 @@ export function runStoreContract(
     connectionsContract(current);
     workflowsContract(current);
     transferContract(current);
+    locksContract(current);
   });
 }

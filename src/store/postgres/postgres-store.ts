@@ -20,6 +20,7 @@ import { checkClaim, checkLease } from '../lease.js';
 import type { Claim, ClaimedJob, JobFilter, JobStatus, StepRecord, Store } from '../types.js';
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
+import { createLockMethods } from './lock-store.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
@@ -115,6 +116,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createConnectionMethods(db),
     ...createWorkflowMethods(db),
     ...createTransferMethods(db),
+    ...createLockMethods(db, schema),
 
     async init() {
       if (state === 'open') return;

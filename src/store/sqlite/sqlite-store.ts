@@ -34,6 +34,7 @@ import type {
 import { migrate } from './migrations.js';
 import { jsonOrNull, parseReply, jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
+import { createLockMethods } from './lock-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -300,6 +301,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
+    ...createLockMethods(),
   };
 }
 
