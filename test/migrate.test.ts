@@ -5,36 +5,28 @@
  * HOOKFLOW_TEST_DATABASE_URL is set; each test file run uses a schema of its own, dropped after.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { main } from '../src/cli/index.js';
 import type { CliIo } from '../src/cli/output.js';
 import { createSecretBox } from '../src/connections/index.js';
 import { createStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
+import { dropSchema, POSTGRES_SKIP, randomSchema, TEST_DATABASE_URL } from './helpers/backends.js';
 import { startServer, startUpstream } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
-
-const baseUrl = process.env['HOOKFLOW_TEST_DATABASE_URL'];
-const skip = baseUrl
-  ? false
-  : 'migrate tests skipped: set HOOKFLOW_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them';
 
 const KEY = 'migrate-key-0123456789-0123456789-abcdef';
 const PASSWORD = 'pw-7c1e0d-never-in-clear';
 
-/** The database URL whose connections all use `schema` (search_path). */
-function inSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-
-async function hookflow(args: string[], env: Record<string, string> = {}) {
+/** `hookflow migrate ARGS --to URL --schema SCHEMA`: every run targets the test's schema. */
+async function migrate(
+  target: { url: string; schema: string },
+  args: string[],
+  env: Record<string, string> = {},
+) {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -42,14 +34,14 @@ async function hookflow(args: string[], env: Record<string, string> = {}) {
     err: (t) => (err += `${t}\n`),
     env: { HOOKFLOW_SECRET_KEY: KEY, ...env },
   };
-  const code = await main(args, io);
+  const code = await main(['migrate', ...args, '--to', target.url, '--schema', target.schema], io);
   return { code, out, err };
 }
 
-void describe('hookflow migrate: SQLite to PostgreSQL', { skip }, () => {
-  const admin = new pg.Pool({ connectionString: baseUrl, max: 1 });
-  const schema = `hookflow_migrate_${randomBytes(6).toString('hex')}`;
-  const targetUrl = inSchema(baseUrl ?? '', schema);
+void describe('hookflow migrate: SQLite to PostgreSQL', { skip: POSTGRES_SKIP }, () => {
+  const schema = randomSchema();
+  const targetUrl = TEST_DATABASE_URL ?? '';
+  const target = { url: targetUrl, schema };
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-migrate-'));
   const calls: { auth: string | undefined; body: string }[] = [];
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -57,7 +49,6 @@ void describe('hookflow migrate: SQLite to PostgreSQL', { skip }, () => {
   const accepted: string[] = [];
 
   before(async () => {
-    await admin.query(`CREATE SCHEMA ${schema}`);
     upstream = await startUpstream((req, body, res) => {
       calls.push({ auth: req.headers.authorization, body: body.toString() });
       res.setHeader('content-type', 'application/json');
@@ -92,13 +83,12 @@ void describe('hookflow migrate: SQLite to PostgreSQL', { skip }, () => {
 
   after(async () => {
     await upstream?.close();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await dropSchema(schema);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('it copies the installation with its history and tells to keep the secret key', async () => {
-    const run = await hookflow(['migrate', '--from', dataDir, '--to', targetUrl, '--history']);
+    const run = await migrate(target, ['--from', dataDir, '--history']);
     assert.equal(run.code, 0, run.err);
     assert.match(run.out, /2 workflows pushed over the API, 1 enable\/disable overrides/);
     assert.match(run.out, /1 connections/);
@@ -144,31 +134,49 @@ void describe('hookflow migrate: SQLite to PostgreSQL', { skip }, () => {
     });
   });
 
+  test('a server on PostgreSQL answers the same webhook URL and calls with the connection’s secret', async () => {
+    await withServer(async (srv) => {
+      calls.length = 0;
+      const res = await fetch(`${srv.url}${hookUrl}`, deliver('d-new', { n: 4 }));
+      assert.equal(res.status, 202);
+      const { id } = (await res.json()) as { id: string };
+      assert.equal((await srv.finishedJob(id)).status, 'succeeded');
+      assert.deepEqual(calls, [{ auth: basicAuth(), body: '{"n":4}' }]);
+    });
+  });
+
+  test('a server on PostgreSQL answers a delivery seen on SQLite as a duplicate, with no job', async () => {
+    await withServer(async (srv) => {
+      const res = await fetch(`${srv.url}${hookUrl}`, deliver('d-1', { n: 1 }));
+      assert.equal(res.status, 202);
+      assert.equal(((await res.json()) as { id: string }).id, accepted[0]);
+      assert.equal((await srv.jobsOf('relay')).length, 4);
+    });
+  });
+
+  test('a server on PostgreSQL keeps the workflow disabled over the API disabled', async () => {
+    await withServer(async (srv) => {
+      assert.equal((await fetch(`${srv.url}/hooks/paused`, post())).status, 404);
+    });
+  });
+
   test('a second run into the same database is refused without --force', async () => {
-    const run = await hookflow(['migrate', '--from', dataDir, '--to', targetUrl]);
+    const run = await migrate(target, ['--from', dataDir]);
     assert.equal(run.code, 1);
     assert.match(run.err, /already holds Hookflow data.*--force/);
   });
 
   test('with --force a second run changes nothing: each job is there once', async () => {
-    const run = await hookflow([
-      'migrate',
-      '--from',
-      dataDir,
-      '--to',
-      targetUrl,
-      '--history',
-      '--force',
-    ]);
+    const run = await migrate(target, ['--from', dataDir, '--history', '--force']);
     assert.equal(run.code, 0, run.err);
     assert.match(run.out, /0 jobs/);
     await withTarget(async (store) => {
-      assert.equal((await store.listJobs({ limit: 100 })).jobs.length, 3);
+      assert.equal((await store.listJobs({ limit: 100 })).jobs.length, 4);
     });
   });
 
   test('another HOOKFLOW_SECRET_KEY than the secrets were sealed with is refused before copying', async () => {
-    const run = await hookflow(['migrate', '--from', dataDir, '--to', targetUrl, '--force'], {
+    const run = await migrate(target, ['--from', dataDir, '--force'], {
       HOOKFLOW_SECRET_KEY: 'another-key-0123456789-0123456789-abcdef',
     });
     assert.equal(run.code, 1);
@@ -176,13 +184,29 @@ void describe('hookflow migrate: SQLite to PostgreSQL', { skip }, () => {
   });
 
   test('a --from without a database is refused with where to look', async () => {
-    const run = await hookflow(['migrate', '--from', join(dataDir, 'nope'), '--to', targetUrl]);
+    const run = await migrate(target, ['--from', join(dataDir, 'nope')]);
     assert.equal(run.code, 1);
     assert.match(run.err, /no SQLite database at .*nope/);
   });
 
+  async function withServer(check: (srv: TestServer) => Promise<void>): Promise<void> {
+    const srv = await startServer([], {
+      env: {
+        HOOKFLOW_DATABASE_URL: targetUrl,
+        HOOKFLOW_DATABASE_SCHEMA: schema,
+        HOOKFLOW_SECRET_KEY: KEY,
+        HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+      },
+    });
+    try {
+      await check(srv);
+    } finally {
+      await srv.close();
+    }
+  }
+
   async function withTarget(check: (store: Store) => Promise<void>): Promise<void> {
-    const store = createStore({ databaseUrl: targetUrl });
+    const store = createStore({ databaseUrl: targetUrl, schema });
     await store.init();
     try {
       await check(store);

@@ -21,7 +21,7 @@ commands:
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
   import curl '<command>' [--id ID] [--connection NAME] [--json]
                                       a cURL command → an http step (and a connection for its credentials)
-  migrate --from DATA_DIR --to postgres://… [--history] [--force]
+  migrate --from DATA_DIR --to postgres://… [--schema NAME] [--history] [--force]
                                       move a SQLite installation to PostgreSQL (servers stopped)
 
   against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;

@@ -1,5 +1,6 @@
 /**
- * `hookflow migrate --from DATA_DIR|SQLITE_FILE --to postgres://… [--history] [--force]`: moves
+ * `hookflow migrate --from DATA_DIR|SQLITE_FILE --to postgres://… [--schema NAME] [--history]
+ * [--force]`: moves
  * a SQLite installation to PostgreSQL (store/copy-store.ts says what is copied). The target
  * must be empty unless `--force`; a re-run with `--force` after an interrupted move gives the
  * same result as one run. Stop every server on the SQLite file first: events accepted during
@@ -22,7 +23,7 @@ const SEALED_SECRETS_META = 'secrets:key-check';
 export async function migrateCommand(args: string[], io: CliIo): Promise<number> {
   const opts = parseMigrateArgs(args, io.env);
   const source = createStore({ sqliteFile: opts.sqliteFile, claimsOwnJobs: false });
-  const target = createStore({ databaseUrl: opts.databaseUrl });
+  const target = createStore({ databaseUrl: opts.databaseUrl, schema: opts.schema });
   try {
     await source.init();
     const sealed = (await source.getMeta(SEALED_SECRETS_META)) !== null;
@@ -60,18 +61,20 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
 interface MigrateOptions {
   sqliteFile: string;
   databaseUrl: string;
+  schema: string;
   history: boolean;
   force: boolean;
 }
 
 function parseMigrateArgs(args: string[], env: Record<string, string | undefined>): MigrateOptions {
-  let values: { from?: string; to?: string; history?: boolean; force?: boolean };
+  let values: { from?: string; to?: string; schema?: string; history?: boolean; force?: boolean };
   try {
     ({ values } = parseArgs({
       args,
       options: {
         from: { type: 'string' },
         to: { type: 'string' },
+        schema: { type: 'string' },
         history: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
       },
@@ -92,6 +95,8 @@ function parseMigrateArgs(args: string[], env: Record<string, string | undefined
   return {
     sqliteFile: sqliteFileOf(values.from),
     databaseUrl,
+    // The schema the PostgreSQL processes will use (HOOKFLOW_DATABASE_SCHEMA), checked by the store.
+    schema: values.schema ?? (env['HOOKFLOW_DATABASE_SCHEMA'] || 'public'),
     history: values.history === true,
     force: values.force === true,
   };
