@@ -29,6 +29,8 @@ export interface TestServer {
   url: string;
   app: App;
   dataDir: string;
+  /** The PostgreSQL schema of a `backend: 'postgres'` server; null on SQLite. */
+  schema: string | null;
   /** Stops the server; keeps the data dir when `keepData` (for restart tests). */
   close(opts?: { keepData?: boolean }): Promise<void>;
   /** Waits until the job reaches a final status. */
@@ -90,6 +92,7 @@ export async function startServer(
     url,
     app,
     dataDir,
+    schema,
     async close(closeOpts = {}) {
       await app.close();
       if (closeOpts.keepData) return;
