@@ -31,6 +31,8 @@ import type { Metrics } from './metrics/index.js';
 import { createIntake } from './queue/index.js';
 import type { Intake } from './queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
+import { followChanges, openSignals, relayReplies } from './roles/cluster/index.js';
+import type { Following, Signals } from './roles/cluster/index.js';
 import { openIngress, startWorkerThread, toDoc } from './roles/index.js';
 import type { WorkerThread } from './roles/index.js';
 import { createStore } from './store/index.js';
@@ -85,6 +87,8 @@ export interface AppOptions {
   timers?: boolean;
   /** The built web UI served at `/`; `dist/ui` of this package when left out. */
   uiDir?: string;
+  /** The store to use instead of the one the config names (tests: a schema of their own). */
+  store?: StoreOptions;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -104,7 +108,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
     ),
   );
-  const storeOptions = storeOptionsOf(config);
+  const storeOptions = opts.store ?? storeOptionsOf(config);
 
   // Set once the thread started: the metrics, the bus and the Intake are made before it.
   let worker: WorkerThread | undefined;
@@ -125,6 +129,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const intake = createIntake(store, (ids) => worker?.wake(ids));
 
   let ingress: Awaited<ReturnType<typeof openIngress>> | undefined;
+  // Over PostgreSQL, other processes run beside this one (roles/cluster).
+  let signals: Signals | null = null;
+  let following: Following | null = null;
   try {
     ingress = await openIngress({
       config,
@@ -143,7 +150,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           changes.flatMap((c) => (c.after ? [] : [c.name])),
         );
       },
-      onConnectionsChange: () => worker?.connectionsChanged(),
+      onConnectionsChange() {
+        worker?.connectionsChanged();
+        following?.connectionsChanged();
+      },
       ...(opts.lifecycle !== undefined ? { lifecycle: opts.lifecycle } : {}),
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
@@ -167,7 +177,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       log,
       onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
     });
+    if ('databaseUrl' in storeOptions) {
+      const running = ingress;
+      signals = await openSignals({ databaseUrl: storeOptions.databaseUrl, log });
+      relayReplies(signals, replies, store, log);
+      following = followChanges({
+        signals,
+        catalog: running.catalog,
+        connections: running.connections,
+        onWorkflowsRead: () => running.lifecycle.wake(),
+        onConnectionsChanged: () => worker?.connectionsChanged(),
+        log,
+      });
+    }
   } catch (e) {
+    await signals?.close();
     await ingress?.close();
     await store.close();
     throw e;
@@ -198,8 +222,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       return app.url;
     },
     async close() {
+      following?.stop();
       await running.close();
       await thread.close();
+      await signals?.close();
       await store.close();
     },
   };
