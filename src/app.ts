@@ -6,7 +6,9 @@
  * - `all` (the default): the embedded arrangement — the ingress role on the main thread,
  *   committing events on its own store handle, and the worker role on a worker thread with
  *   another handle, told of runnable jobs by one-way messages;
- * - `ingress` / `worker`: one role per process, over PostgreSQL only.
+ * - `ingress`: the ingress role alone, over PostgreSQL; workers elsewhere claim its jobs
+ *   (woken by the store's NOTIFY at commit);
+ * - `worker`: the worker role as the whole process, over PostgreSQL (worker-app.ts).
  *
  * @example
  *   const app = await createApp(loadConfig({ port: '0' }));
@@ -51,8 +53,8 @@ export interface App {
   intake: Intake;
   replies: ReplyBus;
   registry: WorkflowRegistry;
-  /** The thread that runs jobs. */
-  worker: WorkerThread;
+  /** The thread that runs jobs; null for `--role ingress` (workers run elsewhere). */
+  worker: WorkerThread | null;
   /** The connectors workflows may use: built-ins and the connectors directory's. */
   connectors: ConnectorCatalog;
   /** The connections: files, the API's, their OAuth2 sessions. */
@@ -87,8 +89,6 @@ export interface AppOptions {
   timers?: boolean;
   /** The built web UI served at `/`; `dist/ui` of this package when left out. */
   uiDir?: string;
-  /** The store to use instead of the one the config names (tests: a schema of their own). */
-  store?: StoreOptions;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -103,12 +103,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const log = opts.logger ?? createLogger(config);
   const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
   const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
-  const env = Object.fromEntries(
-    config.envAllow.flatMap((k) =>
-      process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
-    ),
-  );
-  const storeOptions = opts.store ?? storeOptionsOf(config);
+  const env = allowedEnv(config);
+  if (config.role === 'worker') {
+    throw new ConfigError('--role', "'worker' has no ingress: start it with createWorkerApp");
+  }
+  const storeOptions = storeOptionsOf(config);
+  const withWorker = config.role === 'all';
 
   // Set once the thread started: the metrics, the bus and the Intake are made before it.
   let worker: WorkerThread | undefined;
@@ -120,7 +120,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   // The ingress's store handle: it commits events itself, never behind a running job. It
   // claims nothing, so it keeps no committed job in memory for a claim.
-  const store = instrumentStore(createStore({ ...storeOptions, claimsOwnJobs: false }), metrics);
+  const store = instrumentStore(
+    createStore(
+      'sqliteFile' in storeOptions ? { ...storeOptions, claimsOwnJobs: false } : storeOptions,
+    ),
+    metrics,
+  );
   await store.init();
   const replies = createLocalReplyBus({
     onWait: (jobId) => worker?.watch(jobId),
@@ -158,25 +163,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
     });
-    worker = await startWorkerThread({
-      data: {
-        store: storeOptions,
-        logLevel: log.level,
-        env,
-        connectorsDir: connectors.dir,
-        outbound: {
-          allowPrivateNetworks: config.allowPrivateNetworks,
-          allowedNetworks: config.allowedNetworks,
-          secretKey: config.secretKey,
+    if (withWorker)
+      worker = await startWorkerThread({
+        data: {
+          store: storeOptions,
+          logLevel: log.level,
+          env,
+          connectorsDir: connectors.dir,
+          outbound: {
+            allowPrivateNetworks: config.allowPrivateNetworks,
+            allowedNetworks: config.allowedNetworks,
+            secretKey: config.secretKey,
+          },
+          connections: connectionFiles,
+          workflows: ingress.registry.list().map(toDoc),
+          concurrency: config.concurrency,
+          shutdownGraceMs: config.http.shutdownGraceMs,
         },
-        connections: connectionFiles,
-        workflows: ingress.registry.list().map(toDoc),
-        concurrency: config.concurrency,
-      },
-      replies,
-      log,
-      onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
-    });
+        replies,
+        log,
+        onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
+      });
     if ('databaseUrl' in storeOptions) {
       const running = ingress;
       signals = await openSignals({ databaseUrl: storeOptions.databaseUrl, log });
@@ -197,7 +204,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw e;
   }
   const running = ingress;
-  const thread = worker;
+  const thread = worker ?? null;
 
   const app: App = {
     config,
@@ -217,14 +224,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     url: '',
     async listen() {
-      thread.start();
+      thread?.start();
       app.url = await running.listen();
       return app.url;
     },
     async close() {
       following?.stop();
       await running.close();
-      await thread.close();
+      await thread?.close();
       await signals?.close();
       await store.close();
     },
@@ -232,18 +239,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   return app;
 }
 
-/** HOOKFLOW_DATABASE_URL selects PostgreSQL; else the SQLite file in the data directory. */
-function storeOptionsOf(config: Config): StoreOptions {
+/**
+ * HOOKFLOW_DATABASE_URL selects PostgreSQL (tables in HOOKFLOW_DATABASE_SCHEMA); else the
+ * SQLite file in the data directory.
+ */
+export function storeOptionsOf(config: Config): StoreOptions {
   if (config.databaseUrl !== null) {
-    throw new ConfigError(
-      'HOOKFLOW_DATABASE_URL',
-      'this build of Hookflow has no PostgreSQL store yet; unset it to run on SQLite',
-    );
+    return { databaseUrl: config.databaseUrl, schema: config.databaseSchema };
   }
   return { sqliteFile: join(config.dataDir, 'hookflow.db') };
 }
 
-function loadWorkflowsOrThrow(
+/** The variables of HOOKFLOW_ENV_ALLOW that are set: what expressions see as `env`. */
+export function allowedEnv(config: Config): Record<string, string> {
+  return Object.fromEntries(
+    config.envAllow.flatMap((k) =>
+      process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
+    ),
+  );
+}
+
+export function loadWorkflowsOrThrow(
   config: Config,
   connectors: ConnectorCatalog,
   connections: ReadonlySet<string>,
@@ -254,7 +270,7 @@ function loadWorkflowsOrThrow(
   return workflows;
 }
 
-function loadConnectionsOrThrow(config: Config): Connection[] {
+export function loadConnectionsOrThrow(config: Config): Connection[] {
   if (!config.connectionsDir) return [];
   const { connections, problems } = loadConnections(config.connectionsDir);
   if (problems.length > 0) throw new ConnectionFileError(problems);

@@ -20,5 +20,7 @@ export * from './types/locks.js';
 export interface Store extends JobStore, TriggerStore, ConnectionStore, WorkflowStore, LockStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
+  /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -138,6 +138,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       await pool.end();
     },
 
+    async ping() {
+      await db.query('ping', 'SELECT 1');
+    },
+
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
     async createJob(workflow, trigger, jobOpts: { rerunOf?: string }) {
@@ -155,11 +159,12 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     async claimNextJobs(claim: Claim, limit: number) {
       const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
       if (!(limit >= 1)) return [];
-      const { rows } = await db.query<ClaimRow>('claimNextJobs', sql.CLAIM_NEXT, [
-        Math.trunc(limit),
-        owner,
-        leaseMs,
-      ]);
+      // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
+      // simply claimable again, and the claimer's owner-checked writes are refused.
+      const { rows } = await db.transaction('claimNextJobs', async (client) => {
+        await client.query(sql.ASYNC_COMMIT);
+        return client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+      });
       return claimed(rows);
     },
 
