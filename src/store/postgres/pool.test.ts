@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   POSTGRES_SKIP,
-  TEST_DATABASE_URL,
   dropSchema,
   randomSchema,
+  startDatabaseProxy,
 } from '../../../test/helpers/backends.js';
-import { startTcpProxy } from '../../../test/helpers/tcp-proxy.js';
 import type { TcpProxy } from '../../../test/helpers/tcp-proxy.js';
 import { HookflowError } from '../../errors.js';
 import type { Store } from '../types.js';
@@ -24,10 +23,9 @@ void describe('PostgreSQL pool: a lent connection that drops', { skip: POSTGRES_
   let proxy: TcpProxy;
   let store: Store;
   before(async () => {
-    const target = new URL(TEST_DATABASE_URL as string);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    target.port = String(proxy.port);
-    store = createPostgresStore({ databaseUrl: target.toString(), schema });
+    const cut = await startDatabaseProxy();
+    proxy = cut.proxy;
+    store = createPostgresStore({ databaseUrl: cut.url, schema });
     await store.init();
   });
   after(async () => {
