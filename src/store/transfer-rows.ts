@@ -12,7 +12,14 @@ import { clampPageSize, decodeJobCursor, encodeJobCursor } from './job-cursor.js
 import { parseReply, stepParams, toStepRecord } from './job-rows.js';
 import type { InsertStepParams, JobRow, StepRow } from './job-rows.js';
 import type { HttpReply } from '../workflow/types.js';
-import type { JobRecord, Page, PageRequest, TriggerData } from './types.js';
+import type {
+  DedupeKeyRecord,
+  JobRecord,
+  Page,
+  PageRequest,
+  SeenItemRecord,
+  TriggerData,
+} from './types.js';
 
 export { clampPageSize };
 
@@ -131,5 +138,53 @@ export function decodeKeyCursor(after: string | null): [string, string] {
   throw new StoreError(
     'invalid_cursor',
     `cursor '${after}' is not the next of a previous page; pass it as it was returned, or null for the first page`,
+  );
+}
+
+/** A remembered poll item as both backends read it. */
+export interface SeenItemRow {
+  workflow: string;
+  item_id: string;
+  version: string | null;
+  expires_at: number;
+}
+
+/** A dedupe key as both backends read it. */
+export interface DedupeKeyRow {
+  workflow: string;
+  key: string;
+  job_id: string;
+  answer: string | null;
+  expires_at: number;
+}
+
+/** A page of remembered items from rows fetched one more than `limit`. */
+export function seenItemPage(rows: SeenItemRow[], limit: number): Page<SeenItemRecord> {
+  return pageOf(
+    rows,
+    limit,
+    (r) => ({
+      workflow: r.workflow,
+      itemId: r.item_id,
+      version: r.version,
+      expiresAt: r.expires_at,
+    }),
+    (r) => encodeKeyCursor(r.workflow, r.item_id),
+  );
+}
+
+/** A page of dedupe keys from rows fetched one more than `limit`. */
+export function dedupeKeyPage(rows: DedupeKeyRow[], limit: number): Page<DedupeKeyRecord> {
+  return pageOf(
+    rows,
+    limit,
+    (r) => ({
+      workflow: r.workflow,
+      key: r.key,
+      jobId: r.job_id,
+      answer: parseReply(r.answer),
+      expiresAt: r.expires_at,
+    }),
+    (r) => encodeKeyCursor(r.workflow, r.key),
   );
 }

@@ -7,26 +7,28 @@
  *   return { ...coreMethods, ...createTransferMethods(db) };
  */
 import type { StepRow } from '../job-rows.js';
-import { parseReply } from '../job-rows.js';
 import {
   JOB_STATUSES_OF,
   clampPageSize,
   decodeKeyCursor,
-  encodeKeyCursor,
+  dedupeKeyPage,
   importJobParams,
   importStepParams,
   jobCursorOf,
   jobPageStart,
   pageOf,
   replyText,
+  seenItemPage,
   toJobRecord,
 } from '../transfer-rows.js';
+import type { DedupeKeyRow, SeenItemRow } from '../transfer-rows.js';
 import type { TransferStore } from '../types.js';
 import type { PgAccess } from './pool.js';
 import type { JobRow } from './rows.js';
 import { jsonb } from './rows.js';
 import * as sql from './transfer-statements.js';
 import type { TriggerStateRow } from './trigger-statements.js';
+import { toTriggerState } from './trigger-store.js';
 
 /** One array per property of `rows`, in `keys` order: the parameters of an unnest INSERT. */
 function columns<R>(rows: R[], keys: (keyof R)[]): unknown[][] {
@@ -53,60 +55,29 @@ export function createTransferMethods(db: PgAccess): TransferStore {
         'listTriggerStates',
         sql.LIST_TRIGGER_STATES,
       );
-      return rows.map((row) => ({
-        workflow: row.workflow,
-        state: row.state,
-        polled: row.polled,
-        sinceAt: row.since_at,
-        lastTickAt: row.last_tick_at,
-        lastRunAt: row.last_run_at,
-        lastSuccessAt: row.last_success_at,
-        lastError: row.last_error,
-      }));
+      return rows.map((row) => ({ workflow: row.workflow, ...toTriggerState(row) }));
     },
 
     async exportSeenItems(nowMs, page) {
       const limit = clampPageSize(page.limit);
-      const { rows } = await db.query<{
-        workflow: string;
-        item_id: string;
-        version: string | null;
-        expires_at: number;
-      }>('exportSeenItems', sql.EXPORT_SEEN, [nowMs, ...decodeKeyCursor(page.after), limit + 1]);
-      return pageOf(
-        rows,
-        limit,
-        (r) => ({
-          workflow: r.workflow,
-          itemId: r.item_id,
-          version: r.version,
-          expiresAt: r.expires_at,
-        }),
-        (r) => encodeKeyCursor(r.workflow, r.item_id),
-      );
+      const after = decodeKeyCursor(page.after);
+      const { rows } = await db.query<SeenItemRow>('exportSeenItems', sql.EXPORT_SEEN, [
+        nowMs,
+        ...after,
+        limit + 1,
+      ]);
+      return seenItemPage(rows, limit);
     },
 
     async exportDedupeKeys(nowMs, page) {
       const limit = clampPageSize(page.limit);
-      const { rows } = await db.query<{
-        workflow: string;
-        key: string;
-        job_id: string;
-        answer: string | null;
-        expires_at: number;
-      }>('exportDedupeKeys', sql.EXPORT_DEDUPE, [nowMs, ...decodeKeyCursor(page.after), limit + 1]);
-      return pageOf(
-        rows,
-        limit,
-        (r) => ({
-          workflow: r.workflow,
-          key: r.key,
-          jobId: r.job_id,
-          answer: parseReply(r.answer),
-          expiresAt: r.expires_at,
-        }),
-        (r) => encodeKeyCursor(r.workflow, r.key),
-      );
+      const after = decodeKeyCursor(page.after);
+      const { rows } = await db.query<DedupeKeyRow>('exportDedupeKeys', sql.EXPORT_DEDUPE, [
+        nowMs,
+        ...after,
+        limit + 1,
+      ]);
+      return dedupeKeyPage(rows, limit);
     },
 
     async exportJobs(page) {

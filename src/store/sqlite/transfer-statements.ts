@@ -8,7 +8,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { InsertStepParams, JobRow } from '../job-rows.js';
-import type { ImportJobParams } from '../transfer-rows.js';
+import type { DedupeKeyRow, ImportJobParams, SeenItemRow } from '../transfer-rows.js';
 import { EXPORT_JOB_COLUMNS } from '../transfer-rows.js';
 import type { TriggerStateRow } from './trigger-statements.js';
 
@@ -16,21 +16,6 @@ type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3
   Params,
   Row
 >;
-
-export interface SeenItemRow {
-  workflow: string;
-  item_id: string;
-  version: string | null;
-  expires_at: number;
-}
-
-export interface DedupeKeyRow {
-  workflow: string;
-  key: string;
-  job_id: string;
-  answer: string | null;
-  expires_at: number;
-}
 
 export interface TriggerStateParams {
   workflow: string;

@@ -8,23 +8,25 @@
  *   return { ...coreMethods, ...createTransferMethods(write, read) };
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { jsonOrNull, parseReply } from '../job-rows.js';
+import { jsonOrNull } from '../job-rows.js';
 import {
   clampPageSize,
   decodeKeyCursor,
-  encodeKeyCursor,
+  dedupeKeyPage,
   importJobParams,
   importStepParams,
   jobCursorOf,
   jobPageStart,
   pageOf,
   replyText,
+  seenItemPage,
   toJobRecord,
 } from '../transfer-rows.js';
 import type { TransferStore } from '../types.js';
 import type { Statements } from './statements.js';
 import type { TransferStatements } from './transfer-statements.js';
 import { prepareTransferStatements } from './transfer-statements.js';
+import { toTriggerState } from './trigger-store.js';
 
 type Write = <T>(operation: string, op: (sql: Statements) => T) => Promise<T>;
 type Read = (operation: string) => { db: BetterSqlite3.Database; sql: Statements };
@@ -56,61 +58,21 @@ export function createTransferMethods(write: Write, read: Read): TransferStore {
     async listTriggerStates() {
       return transferSql('listTriggerStates')
         .listTriggerStates.all()
-        .map((row) => ({
-          workflow: row.workflow,
-          state: row.state === null ? null : (JSON.parse(row.state) as unknown),
-          polled: row.polled === 1,
-          sinceAt: row.since_at,
-          lastTickAt: row.last_tick_at,
-          lastRunAt: row.last_run_at,
-          lastSuccessAt: row.last_success_at,
-          lastError: row.last_error,
-        }));
+        .map((row) => ({ workflow: row.workflow, ...toTriggerState(row) }));
     },
 
     async exportSeenItems(nowMs, page) {
       const limit = clampPageSize(page.limit);
       const [workflow, itemId] = decodeKeyCursor(page.after);
-      const rows = transferSql('exportSeenItems').exportSeen.all(
-        nowMs,
-        workflow,
-        itemId,
-        limit + 1,
-      );
-      return pageOf(
-        rows,
-        limit,
-        (r) => ({
-          workflow: r.workflow,
-          itemId: r.item_id,
-          version: r.version,
-          expiresAt: r.expires_at,
-        }),
-        (r) => encodeKeyCursor(r.workflow, r.item_id),
-      );
+      const t = transferSql('exportSeenItems');
+      return seenItemPage(t.exportSeen.all(nowMs, workflow, itemId, limit + 1), limit);
     },
 
     async exportDedupeKeys(nowMs, page) {
       const limit = clampPageSize(page.limit);
       const [workflow, key] = decodeKeyCursor(page.after);
-      const rows = transferSql('exportDedupeKeys').exportDedupe.all(
-        nowMs,
-        workflow,
-        key,
-        limit + 1,
-      );
-      return pageOf(
-        rows,
-        limit,
-        (r) => ({
-          workflow: r.workflow,
-          key: r.key,
-          jobId: r.job_id,
-          answer: parseReply(r.answer),
-          expiresAt: r.expires_at,
-        }),
-        (r) => encodeKeyCursor(r.workflow, r.key),
-      );
+      const t = transferSql('exportDedupeKeys');
+      return dedupeKeyPage(t.exportDedupe.all(nowMs, workflow, key, limit + 1), limit);
     },
 
     async exportJobs(page) {
