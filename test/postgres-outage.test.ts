@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { POSTGRES_SKIP, TEST_DATABASE_URL } from './helpers/backends.js';
+import { POSTGRES_SKIP, startDatabaseProxy } from './helpers/backends.js';
 import { startServer, until } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
-import { startTcpProxy } from './helpers/tcp-proxy.js';
 import type { TcpProxy } from './helpers/tcp-proxy.js';
 
 const WORKFLOW = `
@@ -24,12 +23,11 @@ describe('PostgreSQL out of reach', { skip: POSTGRES_SKIP }, () => {
   let proxy: TcpProxy;
   let srv: TestServer;
   before(async () => {
-    const target = new URL(TEST_DATABASE_URL as string);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    target.port = String(proxy.port);
+    let url: string;
+    ({ proxy, url } = await startDatabaseProxy());
     srv = await startServer([WORKFLOW], {
       backend: 'postgres',
-      env: { HOOKFLOW_DATABASE_URL: target.toString() },
+      env: { HOOKFLOW_DATABASE_URL: url },
     });
   });
   after(async () => {

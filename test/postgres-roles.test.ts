@@ -119,6 +119,7 @@ describe('ingress and worker roles on PostgreSQL', { skip: POSTGRES_SKIP }, () =
     for (let i = 0; i < 40; i++) {
       const id = await accepted(ingress, 'orders', { qty: i });
       const job = await ingress.finishedJob(id);
+      assert.equal(job.steps.length, 1, `job ${job.status}: ${job.error}`);
       // Its first step's start (the worker's clock) after its row's insert (the database's).
       delays.push(Date.parse(job.steps[0]!.startedAt) - Date.parse(job.createdAt));
       await sleep(20); // idle again

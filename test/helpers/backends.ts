@@ -12,6 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { startTcpProxy } from './tcp-proxy.js';
+import type { TcpProxy } from './tcp-proxy.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -51,4 +53,16 @@ export function postgresEnv(
 ): Record<string, string> {
   if (!databaseUrl) throw new Error(POSTGRES_SKIP || 'no test database');
   return { HOOKFLOW_DATABASE_URL: databaseUrl, HOOKFLOW_DATABASE_SCHEMA: schema };
+}
+
+/**
+ * A loopback proxy in front of the test database (tcp-proxy.ts), and the database URL that
+ * goes through it: `proxy.cut()` makes the database out of reach for whoever uses `url`.
+ */
+export async function startDatabaseProxy(): Promise<{ proxy: TcpProxy; url: string }> {
+  if (!TEST_DATABASE_URL) throw new Error(POSTGRES_SKIP || 'no test database');
+  const target = new URL(TEST_DATABASE_URL);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  target.port = String(proxy.port);
+  return { proxy, url: target.toString() };
 }

@@ -11,6 +11,7 @@ import { guardBrowserRequests, registerOpenApi } from '../../api/index.js';
 import type { Config } from '../../config/index.js';
 import { answerClientError, answerUnmetExpectation } from '../../ingress/client-errors.js';
 import { registerDrain } from '../../ingress/drain.js';
+import { closeIfBodyUnread } from '../../ingress/unread-body.js';
 import type { Drain } from '../../ingress/drain.js';
 import { STORE_RETRY_AFTER_S, errorBody, toHttpError } from '../../ingress/http-errors.js';
 import type { Metrics } from '../../metrics/index.js';
@@ -52,6 +53,7 @@ export async function createHttpServer(
   });
   server.server.maxConnections = limits.maxConnections;
   const drain = registerDrain(server);
+  server.addHook('onSend', closeIfBodyUnread);
   await registerOpenApi(server);
   server.addHook('onRoute', metrics.onRoute);
   server.addHook(

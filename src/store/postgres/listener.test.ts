@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startTcpProxy } from '../../../test/helpers/tcp-proxy.js';
+import { startDatabaseProxy } from '../../../test/helpers/backends.js';
 import type { TcpProxy } from '../../../test/helpers/tcp-proxy.js';
 import { createPgListener } from './listener.js';
 import type { PgListener } from './listener.js';
@@ -33,10 +33,7 @@ void describe('PostgreSQL listener', { skip }, () => {
   let proxy: TcpProxy;
   let proxiedUrl: string;
   before(async () => {
-    const target = new URL(url as string);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    target.port = String(proxy.port);
-    proxiedUrl = target.toString();
+    ({ proxy, url: proxiedUrl } = await startDatabaseProxy());
   });
   after(() => proxy.close());
 

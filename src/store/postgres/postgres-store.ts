@@ -221,13 +221,14 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     },
 
     async getJob(id: string) {
-      const pg = db;
-      const [job, steps] = await Promise.all([
-        pg.query<JobRow>('getJob', sql.GET_JOB, [id]),
-        pg.query<StepRow>('getJob', sql.STEPS_OF_JOB, [id]),
-      ]);
+      // The job first, then its steps: a job's steps commit before its finish, so a finished
+      // job read this way always comes with all of them (two reads at once, on two
+      // connections, could see the finish and miss the steps).
+      const job = await db.query<JobRow>('getJob', sql.GET_JOB, [id]);
       const row = job.rows[0];
-      return row === undefined ? null : toJobDetail(row, steps.rows);
+      if (row === undefined) return null;
+      const steps = await db.query<StepRow>('getJob', sql.STEPS_OF_JOB, [id]);
+      return toJobDetail(row, steps.rows);
     },
 
     async listJobs(filter: JobFilter) {
