@@ -1,13 +1,16 @@
 /**
  * Issue 17, "cluster-wide, once": several Hookflow servers over one PostgreSQL schema (apps in
  * this test process) behave as one — a schedule tick, a poll, a connector trigger's init run
- * in one of them; a workflow pushed or disabled over one server's API is served by all.
+ * in one of them, and so does an OAuth2 refresh; a workflow pushed or disabled over one
+ * server's API is served by all.
  * Runs only when HOOKFLOW_TEST_DATABASE_URL is set.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { POSTGRES_SKIP, dropSchema, randomSchema } from './helpers/backends.js';
+import { fire } from './helpers/connections.js';
+import { authorizeAs, CLIENT_ID, CLIENT_SECRET, startAuthServer } from './helpers/oidc.js';
 import { sleep, startServer, startUpstream, until } from './helpers/server.js';
 import type { StartOptions, TestServer } from './helpers/server.js';
 
@@ -156,6 +159,50 @@ steps:
       await until(async () => (await hook()).status === 404, 1_000);
     } finally {
       await c.close();
+    }
+  });
+
+  test('an expired OAuth2 token is refreshed once when two servers run jobs with it at once', async () => {
+    const as = await startAuthServer();
+    const call =
+      'name: call\ntrigger: {webhook: {path: call}}\nsteps:\n  - id: me\n    http: {connection: crm, url: /me}\n';
+    const c = await cluster(2, [call], {
+      env: { HOOKFLOW_SECRET_KEY: 'cluster-test-key-0123456789-0123456789' },
+      connections: [
+        `name: crm
+type: oauth2
+grant: authorization_code
+authorization_url: ${as.issuer}/auth
+token_url: ${as.issuer}/token
+client_id: ${CLIENT_ID}
+client_secret: ${CLIENT_SECRET}
+scopes: [api:read]
+base_url: ${as.resourceUrl}
+allow_private: true
+`,
+      ],
+    });
+    const [a, b] = c.servers as [TestServer, TestServer];
+    try {
+      const callback = `${a.url}/oauth/callback`;
+      as.configure({ redirectUri: callback });
+      // Issued for 60 s: inside the refresh margin, so expired for every server at once.
+      as.setAccessTokenTtl(60);
+      const res = await fetch(`${a.url}/api/connections/crm/authorize`, {
+        headers: { accept: 'application/json' },
+      });
+      const { url } = (await res.json()) as { url: string };
+      const page = await fetch(await authorizeAs('ada', url, callback));
+      assert.equal(page.status, 200, await page.clone().text());
+      as.setAccessTokenTtl(3600);
+
+      const before = as.tokenRequests();
+      const jobs = await Promise.all([a, b, a, b, a, b].map((srv) => fire(srv, 'call')));
+      for (const job of jobs) assert.equal(job.status, 'succeeded', job.error ?? '');
+      assert.equal(as.tokenRequests(), before + 1);
+    } finally {
+      await c.close();
+      await as.close();
     }
   });
 });
