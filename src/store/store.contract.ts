@@ -18,6 +18,7 @@ import { jobsContract } from './contract/jobs.contract.js';
 import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
+import { traceContract } from './contract/trace.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
@@ -75,5 +76,6 @@ export function runStoreContract(
     triggersContract(current);
     connectionsContract(current);
     workflowsContract(current);
+    traceContract(current);
   });
 }
