@@ -39,6 +39,7 @@ import type { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import type { TriggerRuntime } from './triggers/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
+import { readTracingSettings, startTracing, traceIntake } from './tracing/index.js';
 
 export interface App {
   config: Config;
@@ -105,6 +106,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ),
   );
   const storeOptions = storeOptionsOf(config);
+  // Before anything makes spans; the worker thread sets up its own (same environment).
+  const tracing = await startTracing(readTracingSettings(process.env), 'ingress');
 
   // Set once the thread started: the metrics, the bus and the Intake are made before it.
   let worker: WorkerThread | undefined;
@@ -117,12 +120,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // The ingress's store handle: it commits events itself, never behind a running job. It
   // claims nothing, so it keeps no committed job in memory for a claim.
   const store = instrumentStore(createStore({ ...storeOptions, claimsOwnJobs: false }), metrics);
-  await store.init();
+  try {
+    await store.init();
+  } catch (e) {
+    await tracing.shutdown();
+    throw e;
+  }
   const replies = createLocalReplyBus({
     onWait: (jobId) => worker?.watch(jobId),
     onDone: (jobId) => worker?.unwatch(jobId),
   });
-  const intake = createIntake(store, (ids) => worker?.wake(ids));
+  const intake = traceIntake(
+    createIntake(store, (ids) => worker?.wake(ids)),
+    store,
+  );
 
   let ingress: Awaited<ReturnType<typeof openIngress>> | undefined;
   try {
@@ -170,6 +181,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   } catch (e) {
     await ingress?.close();
     await store.close();
+    await tracing.shutdown();
     throw e;
   }
   const running = ingress;
@@ -201,6 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await running.close();
       await thread.close();
       await store.close();
+      await tracing.shutdown();
     },
   };
   return app;

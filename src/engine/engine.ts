@@ -28,6 +28,8 @@ import type { ReplyBus } from './reply-bus.js';
 import type { Dispatcher } from 'undici';
 import { runAction } from '../connectors/index.js';
 import type { ActionRunner } from '../connectors/index.js';
+import { traceJob, traceStep } from '../tracing/index.js';
+import type { JobEnd } from '../tracing/index.js';
 
 export interface EngineDeps {
   store: Store;
@@ -111,13 +113,13 @@ export class Engine {
     };
     this.running.set(job.id, state);
     try {
-      await this.run(state);
+      await traceJob(job, () => this.run(state));
     } finally {
       this.running.delete(job.id);
     }
   }
 
-  private async run(state: RunState): Promise<void> {
+  private async run(state: RunState): Promise<JobEnd> {
     const { store, replies, log } = this.deps;
     const { job } = state;
     const workflow = this.deps.workflow(job.workflow);
@@ -139,7 +141,7 @@ export class Engine {
         { job: job.id, workflow: job.workflow },
         'job lease lost; another worker resumes it',
       );
-      return;
+      return 'lost';
     }
     // Queued behind the job's other writes: one commit, and all of them settle together.
     // Compare-and-set on the owner: false when the lease was lost meanwhile.
@@ -152,11 +154,12 @@ export class Engine {
       }
     }
     const finished = await finish;
-    if (!finished) return;
+    if (!finished) return 'lost';
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
     replies.publish(job.id, { kind: 'finished', status });
     this.deps.onFinished?.({ id: job.id, workflow: job.workflow, status });
+    return status;
   }
 
   private scope(state: RunState): Scope {
@@ -184,7 +187,7 @@ export class Engine {
       const startedAt = new Date();
       let outcome: StepOutcome;
       try {
-        outcome = await this.execute(step, state);
+        outcome = await traceStep(step, () => this.execute(step, state));
       } catch (e) {
         const err = e instanceof StepError ? e : null;
         const message = `step '${step.id}' failed: ${errorMessage(e)}`;
