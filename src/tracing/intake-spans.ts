@@ -37,7 +37,10 @@ export function traceIntake(intake: Intake, store: Pick<Store, 'getJob'>): Intak
       );
       try {
         const stored = storedTraceOf(trace.setSpan(ROOT_CONTEXT, span));
-        const id = await intake.createJob(workflow, trigger, { ...opts, ...(stored && { trace: stored }) });
+        const id = await intake.createJob(workflow, trigger, {
+          ...opts,
+          ...(stored && { trace: stored }),
+        });
         span.setAttribute(ATTR_JOB_ID, id);
         return id;
       } catch (e) {

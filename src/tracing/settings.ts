@@ -13,9 +13,7 @@
 import { ConfigError } from '../config/index.js';
 
 export type TracingSettings =
-  | { exporter: 'none' }
-  | { exporter: 'console' }
-  | { exporter: 'otlp'; protocol: OtlpProtocol };
+  { exporter: 'none' } | { exporter: 'console' } | { exporter: 'otlp'; protocol: OtlpProtocol };
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json'];
@@ -35,7 +33,8 @@ export function readTracingSettings(env: Env): TracingSettings {
     .filter((s) => s !== '');
   let exporter: string;
   if (named === undefined || named.length === 0) {
-    const endpoint = get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? get('OTEL_EXPORTER_OTLP_ENDPOINT');
+    const endpoint =
+      get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? get('OTEL_EXPORTER_OTLP_ENDPOINT');
     exporter = endpoint === undefined ? 'none' : 'otlp';
   } else if (named.length > 1) {
     throw new ConfigError(
