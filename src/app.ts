@@ -6,7 +6,9 @@
  * - `all` (the default): the embedded arrangement — the ingress role on the main thread,
  *   committing events on its own store handle, and the worker role on a worker thread with
  *   another handle, told of runnable jobs by one-way messages;
- * - `ingress` / `worker`: one role per process, over PostgreSQL only.
+ * - `ingress`: the ingress role alone, over PostgreSQL; workers elsewhere claim its jobs
+ *   (woken by the store's NOTIFY at commit);
+ * - `worker`: the worker role as the whole process, over PostgreSQL (worker-app.ts).
  *
  * @example
  *   const app = await createApp(loadConfig({ port: '0' }));
@@ -50,8 +52,8 @@ export interface App {
   intake: Intake;
   replies: ReplyBus;
   registry: WorkflowRegistry;
-  /** The thread that runs jobs. */
-  worker: WorkerThread;
+  /** The thread that runs jobs; null for `--role ingress` (workers run elsewhere). */
+  worker: WorkerThread | null;
   /** The connectors workflows may use: built-ins and the connectors directory's. */
   connectors: ConnectorCatalog;
   /** The connections: files, the API's, their OAuth2 sessions. */
@@ -100,12 +102,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const log = opts.logger ?? createLogger(config);
   const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
   const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
-  const env = Object.fromEntries(
-    config.envAllow.flatMap((k) =>
-      process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
-    ),
-  );
+  const env = allowedEnv(config);
+  if (config.role === 'worker') {
+    throw new ConfigError('--role', "'worker' has no ingress: start it with createWorkerApp");
+  }
   const storeOptions = storeOptionsOf(config);
+  const withWorker = config.role === 'all';
   // Before anything makes spans; the worker thread sets up its own (same environment).
   const tracing = await startTracing(readTracingSettings(process.env), 'ingress');
 
@@ -119,7 +121,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   // The ingress's store handle: it commits events itself, never behind a running job. It
   // claims nothing, so it keeps no committed job in memory for a claim.
-  const store = instrumentStore(createStore({ ...storeOptions, claimsOwnJobs: false }), metrics);
+  const store = instrumentStore(
+    createStore(
+      'sqliteFile' in storeOptions ? { ...storeOptions, claimsOwnJobs: false } : storeOptions,
+    ),
+    metrics,
+  );
   try {
     await store.init();
   } catch (e) {
@@ -159,25 +166,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
     });
-    worker = await startWorkerThread({
-      data: {
-        store: storeOptions,
-        logLevel: log.level,
-        env,
-        connectorsDir: connectors.dir,
-        outbound: {
-          allowPrivateNetworks: config.allowPrivateNetworks,
-          allowedNetworks: config.allowedNetworks,
-          secretKey: config.secretKey,
+    if (withWorker)
+      worker = await startWorkerThread({
+        data: {
+          store: storeOptions,
+          logLevel: log.level,
+          env,
+          connectorsDir: connectors.dir,
+          outbound: {
+            allowPrivateNetworks: config.allowPrivateNetworks,
+            allowedNetworks: config.allowedNetworks,
+            secretKey: config.secretKey,
+          },
+          connections: connectionFiles,
+          workflows: ingress.registry.list().map(toDoc),
+          concurrency: config.concurrency,
+          shutdownGraceMs: config.http.shutdownGraceMs,
         },
-        connections: connectionFiles,
-        workflows: ingress.registry.list().map(toDoc),
-        concurrency: config.concurrency,
-      },
-      replies,
-      log,
-      onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
-    });
+        replies,
+        log,
+        onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
+      });
   } catch (e) {
     await ingress?.close();
     await store.close();
@@ -185,7 +194,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw e;
   }
   const running = ingress;
-  const thread = worker;
+  const thread = worker ?? null;
 
   const app: App = {
     config,
@@ -205,13 +214,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     url: '',
     async listen() {
-      thread.start();
+      thread?.start();
       app.url = await running.listen();
       return app.url;
     },
     async close() {
       await running.close();
-      await thread.close();
+      await thread?.close();
       await store.close();
       await tracing.shutdown();
     },
@@ -219,18 +228,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   return app;
 }
 
-/** HOOKFLOW_DATABASE_URL selects PostgreSQL; else the SQLite file in the data directory. */
-function storeOptionsOf(config: Config): StoreOptions {
+/**
+ * HOOKFLOW_DATABASE_URL selects PostgreSQL (tables in HOOKFLOW_DATABASE_SCHEMA); else the
+ * SQLite file in the data directory.
+ */
+export function storeOptionsOf(config: Config): StoreOptions {
   if (config.databaseUrl !== null) {
-    throw new ConfigError(
-      'HOOKFLOW_DATABASE_URL',
-      'this build of Hookflow has no PostgreSQL store yet; unset it to run on SQLite',
-    );
+    return { databaseUrl: config.databaseUrl, schema: config.databaseSchema };
   }
   return { sqliteFile: join(config.dataDir, 'hookflow.db') };
 }
 
-function loadWorkflowsOrThrow(
+/** The variables of HOOKFLOW_ENV_ALLOW that are set: what expressions see as `env`. */
+export function allowedEnv(config: Config): Record<string, string> {
+  return Object.fromEntries(
+    config.envAllow.flatMap((k) =>
+      process.env[k] === undefined ? [] : [[k, process.env[k] as string]],
+    ),
+  );
+}
+
+export function loadWorkflowsOrThrow(
   config: Config,
   connectors: ConnectorCatalog,
   connections: ReadonlySet<string>,
@@ -241,7 +259,7 @@ function loadWorkflowsOrThrow(
   return workflows;
 }
 
-function loadConnectionsOrThrow(config: Config): Connection[] {
+export function loadConnectionsOrThrow(config: Config): Connection[] {
   if (!config.connectionsDir) return [];
   const { connections, problems } = loadConnections(config.connectionsDir);
   if (problems.length > 0) throw new ConnectionFileError(problems);

@@ -5,6 +5,8 @@
  */
 export { createApp } from './app.js';
 export type { App, AppOptions } from './app.js';
+export { createWorkerApp } from './worker-app.js';
+export type { WorkerApp, WorkerAppOptions } from './worker-app.js';
 export { loadConfig, ConfigError } from './config/index.js';
 export type { Config } from './config/index.js';
 export { HookflowError } from './errors.js';

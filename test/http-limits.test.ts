@@ -1,12 +1,15 @@
 /**
  * Socket limits (SPEC §9 Limits) over real sockets: header, request and keep-alive timeouts
  * close what a sender leaves hanging, a slow sender within them is served, and a cap on
- * concurrent connections refuses the extra ones while the others are served.
+ * concurrent connections refuses the extra ones while the others are served; a body refused
+ * before it was read closes its connection, so the sender's next request cannot hang behind it.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../src/config/index.js';
 import { sleep, startServer, startUpstream, until } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
@@ -161,6 +164,47 @@ describe('connection cap', () => {
       assert.match(await ask(conn, post('/hooks/ingest', '{}')), /^HTTP\/1\.1 202 /);
       conn.socket.destroy();
     }
+  });
+});
+
+describe('refused bodies on keep-alive connections', () => {
+  let srv: TestServer;
+  before(async () => {
+    // The default keep-alive timeout (72 s): a paused connection would outlast each test.
+    srv = await startServer(WORKFLOWS('http://127.0.0.1:1'));
+  });
+  after(() => srv.close());
+
+  test('a body refused before it was read gets its JSON answer and Connection: close, then the connection closes', async () => {
+    // Decoding starts while the body is read; the Content-Type is then refused (415). The
+    // body is larger than the decoder's buffers, so part of it is still on the wire.
+    const body = gzipSync(randomBytes(300_000));
+    const { socket, closed } = await open(srv.url);
+    socket.write(
+      `POST /hooks/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: ;;;/\r\n` +
+        `Content-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body);
+    const done = await Promise.race([closed, sleep(3000).then(() => null)]);
+    socket.destroy();
+    assert.ok(done, 'the connection is closed, not left paused until the keep-alive timeout');
+    assert.match(done.text, /^HTTP\/1\.1 415 /);
+    assert.match(done.text, /\r\nconnection: close\r\n/i);
+    const answer = JSON.parse(done.text.slice(done.text.indexOf('\r\n\r\n') + 4)) as {
+      error: { code: string };
+    };
+    assert.equal(answer.error.code, 'unsupported_media_type');
+  });
+
+  test('a body refused after it was read in full keeps the connection for the next request', async () => {
+    const conn = await open(srv.url);
+    assert.match(await ask(conn, post('/hooks/ingest', '{"a":')), /^HTTP\/1\.1 400 /);
+    assert.doesNotMatch(conn.received(), /connection: close/i);
+    await until(() => /\}$/.test(conn.received()), 3000);
+    const before = conn.received().length;
+    conn.socket.write(post('/hooks/ingest', '{}'));
+    await until(() => /HTTP\/1\.1 202 /.test(conn.received().slice(before)), 3000);
+    conn.socket.destroy();
   });
 });
 

@@ -12,6 +12,7 @@ import { registerJobRoutes } from './jobs.js';
 import { registerListenRoutes } from './listen.js';
 import { acceptJsonBodies } from './json-body.js';
 import { registerOAuthCallback } from './oauth-callback.js';
+import { registerHealthRoute } from './health.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { requireToken } from './token.js';
@@ -27,19 +28,9 @@ export { defaultUiDir, registerUiFiles } from './ui-files.js';
 /** `/healthz` and `/metrics`: what every role serves, a worker nothing else. */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: Pick<ApiDeps, 'metrics' | 'apiToken'>,
+  deps: Pick<ApiDeps, 'metrics' | 'apiToken'> & { store?: Pick<ApiDeps['store'], 'ping'> },
 ): void {
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        summary: 'Liveness',
-        security: [],
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } },
-      },
-    },
-    async () => ({ ok: true }),
-  );
+  registerHealthRoute(app, deps.store);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics, deps.apiToken);
 }
 

@@ -32,6 +32,8 @@ export interface Config {
   secretKey: string | null;
   /** HOOKFLOW_DATABASE_URL: the PostgreSQL store (`postgres://…`); null: SQLite in dataDir. */
   databaseUrl: string | null;
+  /** HOOKFLOW_DATABASE_SCHEMA: the PostgreSQL schema Hookflow's tables are in. Default `public`. */
+  databaseSchema: string;
   /** What this process runs (`--role`): ingress and worker need PostgreSQL. */
   role: Role;
   /** Jobs run at once by this process's worker pool. */
@@ -145,6 +147,7 @@ export function loadConfig(
     ),
     secretKey: secretKeySetting(pick(undefined, 'HOOKFLOW_SECRET_KEY')),
     databaseUrl,
+    databaseSchema: databaseSchemaSetting(pick(undefined, 'HOOKFLOW_DATABASE_SCHEMA')),
     role,
     concurrency: parseIntSetting(
       pick(flags.concurrency, 'HOOKFLOW_CONCURRENCY') ?? '32',
@@ -291,6 +294,17 @@ function databaseUrlSetting(v: string | undefined): string | null {
     throw new ConfigError(
       'HOOKFLOW_DATABASE_URL',
       `expected a postgres:// URL, got one starting ${url.protocol}//; leave it unset for the embedded SQLite store`,
+    );
+  }
+  return v;
+}
+
+function databaseSchemaSetting(v: string | undefined): string {
+  if (v === undefined) return 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) {
+    throw new ConfigError(
+      'HOOKFLOW_DATABASE_SCHEMA',
+      `expected a lowercase SQL name (letters, digits, _; at most 63 characters), got '${v}'`,
     );
   }
   return v;

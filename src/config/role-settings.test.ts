@@ -32,6 +32,17 @@ void describe('config: roles and the database', () => {
     }
   });
 
+  test('the PostgreSQL schema is HOOKFLOW_DATABASE_SCHEMA, public when unset', () => {
+    const url = 'postgres://hookflow@db.internal:5432/hookflow';
+    assert.equal(load({}, { HOOKFLOW_DATABASE_URL: url }).databaseSchema, 'public');
+    const c = load({}, { HOOKFLOW_DATABASE_URL: url, HOOKFLOW_DATABASE_SCHEMA: 'hookflow' });
+    assert.equal(c.databaseSchema, 'hookflow');
+    assert.throws(
+      () => load({}, { HOOKFLOW_DATABASE_URL: url, HOOKFLOW_DATABASE_SCHEMA: 'Hook-flow' }),
+      /^ConfigError: invalid configuration: HOOKFLOW_DATABASE_SCHEMA: expected a lowercase SQL name/,
+    );
+  });
+
   test('a HOOKFLOW_DATABASE_URL that is not postgres:// is refused, not ignored', () => {
     assert.throws(
       () => load({}, { HOOKFLOW_DATABASE_URL: 'mysql://db/hookflow' }),

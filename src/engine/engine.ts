@@ -97,11 +97,30 @@ export class Engine {
     }
   }
 
-  /** Runs (or resumes) one job. Never throws for a failing workflow: failure is job data. */
+  /** The claim this engine's jobs are taken with (`claimJob`, `claimNextJobs`). */
+  get claim(): { owner: string; leaseMs: number } {
+    return { owner: this.owner, leaseMs: this.leaseMs };
+  }
+
+  /** Jobs running here now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Claims one job by id and runs (or resumes) it; nothing when another worker holds it.
+   * Never throws for a failing workflow: failure is job data.
+   */
   async runJob(jobId: string): Promise<void> {
-    const claim = { owner: this.owner, leaseMs: this.leaseMs };
-    const job = await this.deps.store.claimJob(jobId, claim);
-    if (!job) return;
+    const job = await this.deps.store.claimJob(jobId, this.claim);
+    if (job) await this.runClaimed(job);
+  }
+
+  /**
+   * Runs (or resumes) a job already claimed with `this.claim` (`claimNextJobs`), from the
+   * first step without a record.
+   */
+  async runClaimed(job: ClaimedJob): Promise<void> {
     const state: RunState = {
       job,
       done: new Map(job.steps.map((s) => [s.seq, s])),
@@ -117,6 +136,19 @@ export class Engine {
     } finally {
       this.running.delete(job.id);
     }
+  }
+
+  /**
+   * Gives the jobs running here back (shutdown after its grace): each stops before its next
+   * step, writes nothing more, and is queued again for any worker, resuming after its last
+   * recorded step.
+   */
+  async releaseAll(): Promise<void> {
+    const states = [...this.running.values()];
+    for (const state of states) state.lost = true;
+    await Promise.all(
+      states.map((s) => this.deps.store.releaseJob(s.job.id, this.owner).catch(() => false)),
+    );
   }
 
   private async run(state: RunState): Promise<JobEnd> {

@@ -32,6 +32,7 @@ import {
   requestResponseAnswer,
 } from './delivery.js';
 import { errorBody } from './http-errors.js';
+import { answerNotStored } from './not-stored.js';
 import type { RequestScope, WebhookDeps } from './webhooks.js';
 import { duplicateAnswer, sendError, sendReply, triggerData } from './webhooks.js';
 import { webhookTrace } from '../tracing/index.js';
@@ -142,8 +143,7 @@ export async function acceptConnectorEvent(
     results = await Promise.all(events.map((e) => deps.accept(e)));
   } catch (err) {
     waiter?.cancel();
-    deps.log.error({ err, workflow: workflow.name }, 'could not store event');
-    return sendError(reply, 'storage_failed', 'the event could not be stored; retry later');
+    return answerNotStored(reply, err, deps.log, workflow.name);
   }
 
   const [first] = results;

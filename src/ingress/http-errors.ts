@@ -31,6 +31,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   expression_failed: 500,
   workflow_failed: 500,
   storage_failed: 503,
+  store_unavailable: 503,
   connector_unavailable: 503,
   timeout: 504,
   // connections (connections/errors.ts)
@@ -44,6 +45,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   needs_authorization: 409,
   oauth_failed: 502,
 };
+
+/** Seconds a client is told to wait (Retry-After) while the database is out of reach. */
+export const STORE_RETRY_AFTER_S = 5;
 
 export function statusForCode(code: string): number {
   return STATUS_BY_CODE[code] ?? 500;

@@ -24,6 +24,7 @@ import {
   requestResponseAnswer,
 } from './delivery.js';
 import { errorBody, statusForCode } from './http-errors.js';
+import { answerNotStored, reportOutages } from './not-stored.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
 import { capturedAnswer } from './capture.js';
@@ -67,7 +68,8 @@ export interface RequestScope extends Scope {
 
 const PREFIX = '/hooks/';
 
-export function registerWebhooks(app: FastifyInstance, deps: WebhookDeps): void {
+export function registerWebhooks(app: FastifyInstance, webhookDeps: WebhookDeps): void {
+  const deps = { ...webhookDeps, accept: reportOutages(webhookDeps.accept, webhookDeps.log) };
   void app.register(async function webhookRoutes(scope) {
     // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
     scope.removeAllContentTypeParsers();
@@ -186,8 +188,7 @@ async function acceptWebhook(
     result = await deps.accept(event);
   } catch (err) {
     waiter?.cancel();
-    deps.log.error({ err, workflow: workflow.name }, 'could not store event');
-    return sendError(reply, 'storage_failed', 'the event could not be stored; retry later');
+    return answerNotStored(reply, err, deps.log, workflow.name);
   }
 
   if (result.kind === 'duplicate') {

@@ -48,6 +48,9 @@ export function createStore(opts: StoreOptions): Store {
 }
 
 export { newJobId } from './job-id.js';
+export { createPgListener } from './postgres/listener.js';
+export type { NotificationHandler, PgListener, PgListenerOptions } from './postgres/listener.js';
+export { JOBS_CHANNEL } from './postgres/index.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_LEASE_MS, JOB_STATUSES } from './types.js';

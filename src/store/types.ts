@@ -18,5 +18,7 @@ export * from './types/workflows.js';
 export interface Store extends JobStore, TriggerStore, ConnectionStore, WorkflowStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
+  /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

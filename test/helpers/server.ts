@@ -1,6 +1,7 @@
 /**
- * Starts a real Hookflow server on 127.0.0.1 with a port of 0 and a fresh SQLite data dir,
- * from workflow YAML given inline. Tests talk to it over HTTP.
+ * Starts a real Hookflow server on 127.0.0.1 with a port of 0 and a fresh SQLite data dir —
+ * or, with `backend: 'postgres'`, a fresh PostgreSQL schema (backends.ts) — from workflow YAML
+ * given inline. Tests talk to it over HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
+import { dropSchema, postgresEnv, randomSchema } from './backends.js';
+import type { BackendName } from './backends.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { parseConnection } from '../../src/connections/index.js';
@@ -26,6 +29,8 @@ export interface TestServer {
   url: string;
   app: App;
   dataDir: string;
+  /** The PostgreSQL schema of a `backend: 'postgres'` server; null on SQLite. */
+  schema: string | null;
   /** Stops the server; keeps the data dir when `keepData` (for restart tests). */
   close(opts?: { keepData?: boolean }): Promise<void>;
   /** Waits until the job reaches a final status. */
@@ -36,6 +41,8 @@ export interface TestServer {
 
 export interface StartOptions {
   dataDir?: string;
+  /** Where jobs are stored. Default sqlite. */
+  backend?: BackendName;
   /** Settings (HOOKFLOW_*) and the values of `${env:}` in connection documents. */
   env?: Record<string, string>;
   /** Connection documents, as if read from the connections directory. */
@@ -67,7 +74,11 @@ export async function startServer(
     ...(opts.workflowEnv ? { env: opts.workflowEnv } : {}),
   };
   const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, load));
-  const config = loadConfig({ port: '0', host: '127.0.0.1', data: dataDir }, env);
+  const schema = opts.backend === 'postgres' ? randomSchema() : null;
+  const config = loadConfig(
+    { port: '0', host: '127.0.0.1', data: dataDir },
+    schema === null ? env : { ...postgresEnv(schema), ...env },
+  );
   const app = await createApp(config, {
     workflows,
     connectors,
@@ -81,9 +92,12 @@ export async function startServer(
     url,
     app,
     dataDir,
+    schema,
     async close(closeOpts = {}) {
       await app.close();
-      if (!closeOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (closeOpts.keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      if (schema !== null) await dropSchema(schema);
     },
     async finishedJob(id, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -27,6 +27,8 @@ export interface WorkerThreadData {
   workflows: WorkflowDoc[];
   /** Jobs run at once. */
   concurrency: number;
+  /** On PostgreSQL, how long a stop waits for running jobs before giving them back. */
+  shutdownGraceMs?: number;
 }
 
 /** A workflow as it crosses threads: its text, compiled again on the other side. */

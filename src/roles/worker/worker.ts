@@ -5,9 +5,9 @@
  * and outbound dispatcher (the SSRF guard), the connector actions — so nothing it does waits
  * for, or delays, the side that answers requests.
  *
- * How job ids reach it is the caller's: the embedded arrangement's worker thread hears them
- * from the ingress (`wake`); a lost wake-up costs nothing, since `start` resumes every
- * unfinished job from the store.
+ * How jobs reach it depends on the store (job-feeds.ts): on SQLite the embedded arrangement's
+ * worker thread hears the ids from the ingress (`wake`), and `start` resumes every unfinished
+ * job; on PostgreSQL it claims runnable jobs itself, woken by NOTIFY, `wake` and a poll.
  *
  * @example
  *   const worker = await openWorker({ store: { sqliteFile }, ..., replies, log });
@@ -25,12 +25,12 @@ import { Engine } from '../../engine/index.js';
 import type { ReplyBus } from '../../engine/index.js';
 import { createMetrics, instrumentStore } from '../../metrics/index.js';
 import type { Metrics } from '../../metrics/index.js';
-import { createLocalQueue } from '../../queue/index.js';
 import { createStore } from '../../store/index.js';
 import { DEFAULT_LEASE_MS } from '../../store/types.js';
 import type { Store, StoreOptions } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { openOutbound } from '../outbound.js';
+import { localFeed, postgresFeed } from './job-feeds.js';
 import type { Outbound, OutboundSettings } from '../outbound.js';
 
 export interface WorkerOptions {
@@ -51,6 +51,11 @@ export interface WorkerOptions {
   concurrency: number;
   /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS (30 s). */
   leaseMs?: number;
+  /**
+   * On PostgreSQL, how long a stop waits for running jobs before it gives them back to other
+   * workers. Default 10 s.
+   */
+  shutdownGraceMs?: number;
   /** Process metrics (CPU, memory) are counted by whoever owns the process. Default true. */
   processMetrics?: boolean;
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
@@ -64,18 +69,21 @@ export interface WorkerRole {
   connections: ConnectionRegistry;
   /** These committed jobs are runnable. */
   wake(jobIds: readonly string[]): void;
-  /** Resumes what a previous run left unfinished, then runs jobs as they are woken. */
+  /** Starts taking jobs (on SQLite, first resuming what a previous run left unfinished). */
   start(): Promise<void>;
-  /** Waits for the running jobs, then closes the store and the dispatchers. */
+  /** Takes no more jobs, lets running ones finish (PostgreSQL: within `shutdownGraceMs`, then
+   * gives them back), then closes the store and the dispatchers. */
   stop(): Promise<void>;
   /** Jobs waiting to run. */
   depth(): number;
 }
 
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
 export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
   const { log } = opts;
   const metrics = createMetrics({
-    queueDepth: () => queue.depth(),
+    queueDepth: () => feed.depth(),
     processDefaults: opts.processMetrics ?? true,
   });
   const store = instrumentStore(createStore(opts.store), metrics);
@@ -117,18 +125,28 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     },
   });
 
-  // A job is in the queue once: a wake-up and the resume at start may name the same job.
-  const held = new Set<string>();
-  const queue = createLocalQueue((jobId, err) => log.error({ err, job: jobId }, 'job crashed'));
-  const enqueue = (id: string): void => {
-    if (held.has(id)) return;
-    held.add(id);
-    void queue.enqueue(id);
-  };
+  const feed =
+    'databaseUrl' in opts.store
+      ? postgresFeed({
+          databaseUrl: opts.store.databaseUrl,
+          store,
+          engine,
+          concurrency: opts.concurrency,
+          log,
+        })
+      : localFeed({ store, engine, concurrency: opts.concurrency, log });
 
   // A claim holds for leaseMs; renewing at a third of it survives two missed renewals.
+  // Said once per outage, not every renewal.
+  let renewing = true;
   const renewal = setInterval(() => {
-    engine.renewLeases().catch((err: unknown) => log.warn({ err }, 'job leases not renewed'));
+    engine.renewLeases().then(
+      () => (renewing = true),
+      (err: unknown) => {
+        if (renewing) log.warn({ err }, 'job leases not renewed; retrying');
+        renewing = false;
+      },
+    );
   }, engine.leaseMs / 3);
   renewal.unref();
 
@@ -136,27 +154,14 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     store,
     metrics,
     connections,
-    wake(ids) {
-      for (const id of ids) enqueue(id);
-    },
-    async start() {
-      const unfinished = await store.unfinishedJobs();
-      for (const id of unfinished) enqueue(id);
-      if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
-      queue.start(async (id) => {
-        try {
-          await engine.runJob(id);
-        } finally {
-          held.delete(id);
-        }
-      }, opts.concurrency);
-    },
+    wake: (ids) => feed.wake(ids),
+    start: () => feed.start(),
     async stop() {
-      await queue.stop();
+      await feed.stop(opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       clearInterval(renewal);
       await store.close();
       await outbound.close();
     },
-    depth: () => queue.depth(),
+    depth: () => feed.depth(),
   };
 }

@@ -9,3 +9,5 @@
 export { createPostgresStore } from './postgres-store.js';
 export type { PostgresStoreOptions } from './postgres-store.js';
 export { JOBS_CHANNEL } from './statements.js';
+export { createPgListener } from './listener.js';
+export type { NotificationHandler, PgListener, PgListenerOptions } from './listener.js';

@@ -144,6 +144,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       await pool.end();
     },
 
+    async ping() {
+      await db.query('ping', 'SELECT 1');
+    },
+
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
     async createJob(workflow, trigger, jobOpts: NewJobOptions) {
@@ -163,11 +167,12 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     async claimNextJobs(claim: Claim, limit: number) {
       const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
       if (!(limit >= 1)) return [];
-      const { rows } = await db.query<ClaimRow>('claimNextJobs', sql.CLAIM_NEXT, [
-        Math.trunc(limit),
-        owner,
-        leaseMs,
-      ]);
+      // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
+      // simply claimable again, and the claimer's owner-checked writes are refused.
+      const { rows } = await db.transaction('claimNextJobs', async (client) => {
+        await client.query(sql.ASYNC_COMMIT);
+        return client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+      });
       return claimed(rows);
     },
 
@@ -224,13 +229,14 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     },
 
     async getJob(id: string) {
-      const pg = db;
-      const [job, steps] = await Promise.all([
-        pg.query<JobRow>('getJob', sql.GET_JOB, [id]),
-        pg.query<StepRow>('getJob', sql.STEPS_OF_JOB, [id]),
-      ]);
+      // The job first, then its steps: a job's steps commit before its finish, so a finished
+      // job read this way always comes with all of them (two reads at once, on two
+      // connections, could see the finish and miss the steps).
+      const job = await db.query<JobRow>('getJob', sql.GET_JOB, [id]);
       const row = job.rows[0];
-      return row === undefined ? null : toJobDetail(row, steps.rows);
+      if (row === undefined) return null;
+      const steps = await db.query<StepRow>('getJob', sql.STEPS_OF_JOB, [id]);
+      return toJobDetail(row, steps.rows);
     },
 
     async listJobs(filter: JobFilter) {

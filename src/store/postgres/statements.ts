@@ -80,6 +80,9 @@ export const CLAIM_NEXT = `
     FOR UPDATE SKIP LOCKED)
   ${CLAIM_RETURNING}`;
 
+/** For writes whose loss in a database crash is harmless (claims): no wait for the WAL flush. */
+export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
+
 /** $1 ids, $2 owner, $3 lease ms. */
 export const RENEW_LEASES = `
   UPDATE jobs SET lease_until = ${NOW_MS} + $3

@@ -120,6 +120,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       open = openDatabase(opts);
     },
 
+    // The file is local: open is reachable.
+    async ping() {
+      ready('ping');
+    },
+
     async close() {
       if (open === null) {
         closed = true;

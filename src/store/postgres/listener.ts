@@ -1,0 +1,162 @@
+/**
+ * @module store/postgres/listener
+ * LISTEN/NOTIFY for one process: one dedicated connection (never a pooled one — a pooler in
+ * transaction mode cannot LISTEN) that listens on several channels and comes back by itself
+ * when the database drops it. Notifications sent while it was away are lost, so `onReconnect`
+ * tells callers to re-check for work they may have missed. `notify` goes through a small pool
+ * of its own: sending needs no dedicated connection.
+ *
+ * @example
+ *   const listener = createPgListener({ databaseUrl, onReconnect: () => wake() });
+ *   listener.listen('hookflow_jobs', (payload) => wake(payload.split(',')));
+ *   await listener.connect();
+ *   await listener.notify('hookflow_jobs', 'j_01…');
+ */
+import pg from 'pg';
+import { errorMessage } from '../../errors.js';
+import { storeError } from './errors.js';
+
+export type NotificationHandler = (payload: string) => void;
+
+export interface PgListenerOptions {
+  databaseUrl: string;
+  /** Called after the connection came back and LISTENs again (not after the first connect). */
+  onReconnect?: () => void;
+  /** Called once per outage, when the connection is lost; the listener keeps retrying. */
+  onDisconnect?: (error: Error) => void;
+  /** First retry delay; doubles per failed attempt up to `maxBackoffMs`. Default 100 ms. */
+  minBackoffMs?: number;
+  /** Default 5,000 ms. */
+  maxBackoffMs?: number;
+}
+
+export interface PgListener {
+  /** Adds a handler for `channel`; LISTENs now when connected, else on (re)connect. */
+  listen(channel: string, handler: NotificationHandler): void;
+  /** Opens the connection. Resolves once listening; when the database is out of reach it
+   * resolves too and keeps retrying in the background (see `connected`). */
+  connect(): Promise<void>;
+  /** `pg_notify(channel, payload)`; throws StoreError `store_unavailable` when out of reach. */
+  notify(channel: string, payload: string): Promise<void>;
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function createPgListener(opts: PgListenerOptions): PgListener {
+  const minBackoff = opts.minBackoffMs ?? 100;
+  const maxBackoff = opts.maxBackoffMs ?? 5_000;
+  const handlers = new Map<string, NotificationHandler[]>();
+  let client: pg.Client | null = null;
+  let connected = false;
+  let closed = false;
+  let everConnected = false;
+  let outageReported = false;
+  let backoff = minBackoff;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let notifyPool: pg.Pool | null = null;
+
+  function dispatch(msg: pg.Notification): void {
+    for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+  }
+
+  function lost(error: Error, dead: pg.Client): void {
+    if (client !== dead) return;
+    client = null;
+    connected = false;
+    dead.removeAllListeners('notification');
+    void dead.end().catch(() => {});
+    if (!outageReported) {
+      outageReported = true;
+      opts.onDisconnect?.(error);
+    }
+    scheduleRetry();
+  }
+
+  function scheduleRetry(): void {
+    if (closed || retryTimer !== null) return;
+    const delay = backoff;
+    backoff = Math.min(backoff * 2, maxBackoff);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void attempt();
+    }, delay);
+    retryTimer.unref();
+  }
+
+  async function attempt(): Promise<void> {
+    if (closed || client !== null) return;
+    const c = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5_000 });
+    client = c;
+    c.on('error', (e) => lost(e, c));
+    c.on('end', () => lost(new Error('the listening connection ended'), c));
+    c.on('notification', dispatch);
+    try {
+      await c.connect();
+      for (const channel of handlers.keys()) await c.query(`LISTEN ${channel}`);
+    } catch (error) {
+      lost(error instanceof Error ? error : new Error(errorMessage(error)), c);
+      return;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    connected = true;
+    backoff = minBackoff;
+    outageReported = false;
+    const reconnected = everConnected;
+    everConnected = true;
+    if (reconnected) opts.onReconnect?.();
+  }
+
+  return {
+    get connected() {
+      return connected;
+    },
+
+    listen(channel, handler) {
+      if (!CHANNEL_NAME.test(channel)) {
+        throw new TypeError(`listen: channel must be a lowercase SQL name, got '${channel}'`);
+      }
+      const list = handlers.get(channel);
+      if (list) {
+        list.push(handler);
+        return;
+      }
+      handlers.set(channel, [handler]);
+      // A failed LISTEN means the connection is going; the reconnect LISTENs every channel.
+      if (connected && client) void client.query(`LISTEN ${channel}`).catch(() => {});
+    },
+
+    connect: () => attempt(),
+
+    async notify(channel, payload) {
+      if (notifyPool === null) {
+        notifyPool = new pg.Pool({
+          connectionString: opts.databaseUrl,
+          max: 2,
+          connectionTimeoutMillis: 5_000,
+        });
+        // An idle connection dropped by the server; the next notify reports the outage.
+        notifyPool.on('error', () => {});
+      }
+      try {
+        await notifyPool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      } catch (error) {
+        throw storeError(`notify ${channel}`, error);
+      }
+    },
+
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      const c = client;
+      client = null;
+      connected = false;
+      await Promise.all([c?.end().catch(() => {}), notifyPool?.end().catch(() => {})]);
+    },
+  };
+}
