@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { POSTGRES_SKIP, dropSchema, postgresEnv, randomSchema } from './helpers/backends.js';
 import { spawnServe } from './helpers/child.js';
 import { startOtlpReceiver } from './helpers/otlp.js';
 import type { OtlpReceiver, ReceivedSpan } from './helpers/otlp.js';
@@ -251,3 +252,75 @@ describe('traces', () => {
     }
   });
 });
+
+describe(
+  'traces across an ingress process and a worker process on PostgreSQL',
+  { skip: POSTGRES_SKIP },
+  () => {
+    test("the worker process's job and outbound spans are children of the ingress process's request span", async () => {
+      const receiver = await startOtlpReceiver();
+      const seen: Array<string | undefined> = [];
+      const upstream = await startUpstream((req, _body, res) => {
+        seen.push(req.headers.traceparent as string | undefined);
+        res.end('{"ok":true}');
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'hookflow-traces-pg-'));
+      const workflows = join(dir, 'workflows');
+      mkdirSync(workflows);
+      writeFileSync(
+        join(workflows, 'split.yaml'),
+        `name: split\ntrigger: {webhook: {path: split}}\nsteps:\n  - id: call\n    http: {url: "${upstream.url}/x", response: json}\n`,
+      );
+      const schema = randomSchema();
+      const env = {
+        HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+        ...postgresEnv(schema),
+        ...OTEL_ENV(receiver.endpoint),
+      };
+      const tp = traceparent();
+      const children: Array<Awaited<ReturnType<typeof spawnServe>>> = [];
+      try {
+        const ingress = await spawnServe(
+          ['--role', 'ingress', '--workflows', workflows, '--data', join(dir, 'a')],
+          env,
+        );
+        children.push(ingress);
+        children.push(
+          await spawnServe(
+            ['--role', 'worker', '--workflows', workflows, '--data', join(dir, 'b')],
+            env,
+          ),
+        );
+        const res = await fetch(`${ingress.url}/hooks/split`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: tp.header },
+          body: '{}',
+        });
+        assert.equal(res.status, 202);
+        // request, queued, job, step, outbound request
+        await until(
+          () => receiver.spans.filter((s) => s.traceId === tp.traceId).length >= 5,
+          20_000,
+        );
+        const spans = receiver.spans.filter((s) => s.traceId === tp.traceId);
+
+        const request = one(spans, (s) => s.kind === SERVER, 'request');
+        assert.equal(request.parentSpanId, tp.parentId);
+        assert.equal(request.resource['hookflow.role'], 'ingress');
+        const job = one(spans, (s) => s.name === 'job split', 'job');
+        assert.equal(job.parentSpanId, request.spanId);
+        assert.equal(job.resource['hookflow.role'], 'worker');
+        const step = one(spans, (s) => s.name === 'step call', 'step');
+        const outbound = one(spans, (s) => s.kind === CLIENT, 'outbound');
+        assert.equal(outbound.parentSpanId, step.spanId);
+        assert.deepEqual(seen, [`00-${tp.traceId}-${outbound.spanId}-01`]);
+      } finally {
+        for (const c of children) await c.kill('SIGTERM');
+        await upstream.close();
+        await receiver.close();
+        await dropSchema(schema);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
