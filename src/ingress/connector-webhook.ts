@@ -120,7 +120,11 @@ export async function acceptConnectorEvent(
   }
 
   const req: RequestScope = { ...http, id: firstId, rawBody: decoded.rawBody };
-  const trace = webhookTrace(request, { workflow: workflow.name, jobId: firstId, path: trigger.path });
+  const trace = webhookTrace(request, {
+    workflow: workflow.name,
+    jobId: firstId,
+    path: trigger.path,
+  });
   const events: NewEvent[] = prepared.items.map(({ output, key }, i) => {
     const id = i === 0 ? firstId : newJobId();
     const data = def.before ? outputData(id, output) : triggerData(id, req, decoded);

@@ -21,13 +21,7 @@
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
 import { jsonOrNull, parseReply, traceText } from './rows.js';
-import type {
-  AcceptResult,
-  JobTrace,
-  NewEvent,
-  TimedTriggerData,
-  TriggerData,
-} from '../types.js';
+import type { AcceptResult, JobTrace, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
 import type { PgAccess } from './pool.js';
 import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from './statements.js';
 

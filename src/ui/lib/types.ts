@@ -11,12 +11,7 @@ export type JobDetail = Omit<StoredJobDetail, 'trace'> & {
   traceUrl: string | null;
 };
 
-export type {
-  JobStatus,
-  JobSummary,
-  StepRecord,
-  TriggerData,
-} from '../../store/types.js';
+export type { JobStatus, JobSummary, StepRecord, TriggerData } from '../../store/types.js';
 export type { HttpReply } from '../../workflow/types.js';
 
 export interface TriggerInfo {
