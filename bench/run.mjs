@@ -9,6 +9,9 @@
 //            (bench/upstream.mjs) and replying with its body, expects 200
 // Also: peak RSS of the Hookflow process, and a durability check after ingest (every
 // 202 has a job; time for the queue to drain).
+//   postgres the same ingest and rr on PostgreSQL: one `--role all` process, then 2 ingress +
+//            2 worker processes (bench/postgres.mjs), with each process's peak RSS and the
+//            job start latency
 //
 // Prints a table and pass/fail against the targets, writes bench/results/latest.json.
 // Exit code 0 even when a target is missed; non-zero only when the run itself broke.
@@ -16,7 +19,9 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr (default all three)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr,postgres (default all four)
+//   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
+//                    a fresh schema per arrangement, dropped after; unreachable: skipped)
 //   BENCH_CPU_PROF   directory: start Hookflow with --cpu-prof --cpu-prof-dir=<dir>
 //                    (summarise with `node bench/profile-summary.mjs <dir>`)
 //   BENCH_KEEP_TMP   1: keep the temp dir (data, workflows, Hookflow's log)
@@ -45,6 +50,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { benchPostgres, postgresChecks, printPostgres } from './postgres.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -53,7 +59,7 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr')
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -77,7 +83,8 @@ const BODY = JSON.stringify({ n: 1, name: 'bench', items: [1, 2, 3] });
 const HEADERS = { 'content-type': 'application/json' };
 
 for (const w of WORKLOADS) {
-  if (!['ceiling', 'ingest', 'rr'].includes(w)) fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
+  if (!['ceiling', 'ingest', 'rr', 'postgres'].includes(w))
+    fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -731,6 +738,7 @@ function printReport(report) {
         `${t.sink.requests ?? '?'} export requests, ${t.sink.bytes === null ? '?' : Math.round(t.sink.bytes / 1024)} KB`,
     );
   }
+  if (report.postgres) printPostgres(report.postgres, report, log);
   const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
   log(`1-min load average before each workload: ${la.join(', ')}`);
   const disturbed = Object.values(workloads).filter((w) => (w.cpuCores?.others ?? 0) > 0.2);
@@ -774,6 +782,7 @@ function buildChecks(report) {
       detail: `${w.errors} errors, status ${JSON.stringify(w.statusCodes)}`,
     });
   }
+  if (report.postgres) checks.push(...postgresChecks(report.postgres, c));
   if (report.hookflow.peakRssMb !== null) {
     checks.push({
       name: `peak RSS ≤ ${TARGETS.peakRssMb} MB`,
@@ -834,6 +843,7 @@ async function main() {
     },
     ingestDurability: null,
     upstream: null,
+    postgres: null,
     checks: [],
   };
 
@@ -846,10 +856,12 @@ async function main() {
     await stopChild(ceiling.child);
   }
 
-  let upstream = null;
+  // The upstream of the rr workloads, embedded and PostgreSQL.
+  const upstream = WORKLOADS.some((w) => w === 'rr' || w === 'postgres')
+    ? await startHelper('upstream.mjs', 'upstream')
+    : null;
   if (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr')) {
-    upstream = await startHelper('upstream.mjs', 'upstream');
-    const hf = await startHookflow(upstream.url);
+    const hf = await startHookflow(upstream?.url ?? 'http://127.0.0.1:9');
     log(`· Hookflow up at ${hf.base} (pid ${hf.child.pid}, data in ${tmpDir})`);
     startSampler(hf.child.pid);
 
@@ -937,7 +949,30 @@ async function main() {
     if (tail) report.hookflow.logTail = tail.split('\n').slice(-10);
   }
 
-  if (TRACES && upstream) report.tracing = await tracedRuns(report, upstream);
+  if (WORKLOADS.includes('postgres')) {
+    if (!tmpDir) tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
+    const wfDir = path.join(tmpDir, 'workflows');
+    writeWorkflows(wfDir, upstream.url);
+    report.postgres = await benchPostgres({
+      root: ROOT,
+      wfDir,
+      body: BODY,
+      headers: HEADERS,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      warmup: WARMUP,
+      log,
+      track,
+      stopChild,
+      freePort,
+      readProcStatus,
+      round,
+    });
+  }
+
+  if (TRACES && (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr'))) {
+    report.tracing = await tracedRuns(report, upstream?.url ?? 'http://127.0.0.1:9');
+  }
 
   await stopAll();
   report.checks = buildChecks(report);
@@ -961,10 +996,10 @@ async function main() {
  * ingest and rr again, on a new Hookflow whose traces go to a loopback OTLP sink: the cost of
  * tracing on, beside the runs above with it off (the default).
  */
-async function tracedRuns(report, upstream) {
+async function tracedRuns(report, upstreamUrl) {
   const sink = await startHelper('otlp-sink.mjs', 'otlp-sink');
   const protocol = 'http/protobuf';
-  const hf = await startHookflow(upstream.url, {
+  const hf = await startHookflow(upstreamUrl, {
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: protocol,

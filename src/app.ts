@@ -33,6 +33,8 @@ import type { Metrics } from './metrics/index.js';
 import { createIntake } from './queue/index.js';
 import type { Intake } from './queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
+import { followChanges, openSignals, relayReplies } from './roles/cluster/index.js';
+import type { Following, Signals } from './roles/cluster/index.js';
 import { openIngress, startWorkerThread, toDoc } from './roles/index.js';
 import type { WorkerThread } from './roles/index.js';
 import { createStore } from './store/index.js';
@@ -143,6 +145,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   );
 
   let ingress: Awaited<ReturnType<typeof openIngress>> | undefined;
+  // Over PostgreSQL, other processes run beside this one (roles/cluster).
+  let signals: Signals | null = null;
+  let following: Following | null = null;
   try {
     ingress = await openIngress({
       config,
@@ -161,7 +166,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           changes.flatMap((c) => (c.after ? [] : [c.name])),
         );
       },
-      onConnectionsChange: () => worker?.connectionsChanged(),
+      onConnectionsChange() {
+        worker?.connectionsChanged();
+        following?.connectionsChanged();
+      },
       ...(opts.lifecycle !== undefined ? { lifecycle: opts.lifecycle } : {}),
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
@@ -187,7 +195,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         log,
         onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
       });
+    if ('databaseUrl' in storeOptions) {
+      const running = ingress;
+      signals = await openSignals({ databaseUrl: storeOptions.databaseUrl, log });
+      relayReplies(signals, replies, store, log);
+      following = followChanges({
+        signals,
+        catalog: running.catalog,
+        connections: running.connections,
+        onWorkflowsRead: () => running.lifecycle.wake(),
+        onConnectionsChanged: () => worker?.connectionsChanged(),
+        log,
+      });
+    }
   } catch (e) {
+    await signals?.close();
     await ingress?.close();
     await store.close();
     await tracing.shutdown();
@@ -219,8 +241,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       return app.url;
     },
     async close() {
+      following?.stop();
       await running.close();
       await thread?.close();
+      await signals?.close();
       await store.close();
       await tracing.shutdown();
     },

@@ -23,6 +23,7 @@ import { createLocalReplyBus } from './engine/index.js';
 import { createLogger } from './logger.js';
 import type { Metrics } from './metrics/index.js';
 import { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
+import { followChanges, openSignals } from './roles/cluster/index.js';
 import { createHttpServer, listenOn, openWorker } from './roles/index.js';
 import type { WorkerRole } from './roles/index.js';
 import type { Store } from './store/index.js';
@@ -91,6 +92,9 @@ export async function createWorkerApp(
     await catalog.load(
       opts.workflows ?? loadWorkflowsOrThrow(config, connectors, connections.names()),
     );
+    // Workflows and connections changed over an ingress's API apply here too (roles/cluster).
+    const signals = await openSignals({ databaseUrl: config.databaseUrl, log });
+    const following = followChanges({ signals, catalog, connections, log });
     let url = '';
     const { server, drain } = await createHttpServer(config, metrics, log, () => url);
     registerHealthRoutes(server, { metrics, apiToken: config.apiToken, store });
@@ -113,6 +117,8 @@ export async function createWorkerApp(
       async close() {
         await drain.close({ graceMs: config.http.shutdownGraceMs, onGraceExpired: () => {} });
         await worker.stop();
+        following.stop();
+        await signals.close();
         await tracing.shutdown();
       },
     };

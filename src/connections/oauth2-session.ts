@@ -7,8 +7,10 @@
  *
  * Tokens of `authorization_code` connections are kept sealed in the store (they survive a
  * restart); `client_credentials` tokens live in memory only (a new one is one request away).
- * Before refreshing, the stored tokens are read again: another process may have refreshed
- * already, and with rotating refresh tokens a second refresh would be refused.
+ * Across processes a refresh happens once: it holds the store's lock of the connection, reads
+ * the stored tokens again first (another process may have refreshed already — with rotating
+ * refresh tokens a second refresh would be refused) and stores the new ones by compare-and-set
+ * on what it read; a process whose compare-and-set fails uses the tokens stored instead.
  *
  * @example
  *   const token = await session.accessToken();       // refreshes first when about to expire
@@ -23,13 +25,20 @@ import type { ConnectionStatus, OAuth2Settings } from './types.js';
 /** A token this close to its expiry is refreshed before use. */
 export const DEFAULT_REFRESH_MARGIN_MS = 60_000;
 
+/** Where an authorization_code connection's tokens are kept. */
+export interface TokenStorage {
+  load(): Promise<OAuthTokens | null>;
+  save(t: OAuthTokens | null): Promise<void>;
+  /** Stores `t` only if the stored tokens are still those last loaded or saved here. */
+  replace?(t: OAuthTokens): Promise<boolean>;
+  /** Runs `fn` while no other process refreshes this connection's tokens. */
+  exclusive?<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export interface OAuth2SessionDeps {
   client: OAuth2Client;
   /** Stored tokens (authorization_code); null for in-memory sessions. */
-  storage: {
-    load(): Promise<OAuthTokens | null>;
-    save(t: OAuthTokens | null): Promise<void>;
-  } | null;
+  storage: TokenStorage | null;
   log: Logger;
   refreshMarginMs?: number;
   /** Told when the status changes (the worker thread relays it to the API's side). */
@@ -114,10 +123,15 @@ export class OAuth2Session {
   }
 
   private async request(force: boolean): Promise<OAuthTokens> {
-    const { client } = this.deps;
+    const { client, storage } = this.deps;
     if (this.settings.grant === 'client_credentials') {
       return this.settle(() => client.clientCredentials());
     }
+    return storage?.exclusive ? storage.exclusive(() => this.refresh(force)) : this.refresh(force);
+  }
+
+  private async refresh(force: boolean): Promise<OAuthTokens> {
+    const { client, storage } = this.deps;
     const stored = await this.readStored();
     if (stored && stored.accessToken !== this.tokens?.accessToken && !this.expiring(stored)) {
       this.use(stored); // refreshed by another process
@@ -133,8 +147,13 @@ export class OAuth2Session {
     }
     return this.settle(async () => {
       const tokens = await client.refresh(refreshToken);
-      await this.deps.storage?.save(tokens);
-      return tokens;
+      if (!storage?.replace) {
+        await storage?.save(tokens);
+        return tokens;
+      }
+      if (await storage.replace(tokens)) return tokens;
+      // Another process stored tokens since they were read here: those are the ones kept.
+      return (await this.readStored()) ?? tokens;
     });
   }
 

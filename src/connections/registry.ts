@@ -25,6 +25,7 @@ import { OAuth2Session } from './oauth2-session.js';
 import { createOutboundAgent } from './outbound-agent.js';
 import type { Vault } from './secret-box.js';
 import type { Connection, ConnectionStatus } from './types.js';
+import type { TokenStorage } from './oauth2-session.js';
 
 export interface ConnectionRegistryDeps {
   store: Store;
@@ -285,24 +286,35 @@ export class ConnectionRegistry implements ConnectionResolver {
     return { connection: c, client, session };
   }
 
-  private tokenStorage(name: string) {
+  private tokenStorage(name: string): TokenStorage {
     const { store, vault } = this.deps;
     const context = `tokens:${name}`;
+    // The sealed value last read or written here: what a compare-and-set expects to find.
+    let last: string | null = null;
+    const seal = (tokens: OAuthTokens): Promise<string> =>
+      vault.seal(JSON.stringify(tokens), context, `storing the OAuth2 tokens of '${name}'`);
     return {
       async load(): Promise<OAuthTokens | null> {
         const sealed = await store.getConnectionTokens(name);
+        last = sealed;
         return sealed === null ? null : (JSON.parse(vault.open(sealed, context)) as OAuthTokens);
       },
       async save(tokens: OAuthTokens | null): Promise<void> {
-        const sealed =
-          tokens === null
-            ? null
-            : await vault.seal(
-                JSON.stringify(tokens),
-                context,
-                `storing the OAuth2 tokens of '${name}'`,
-              );
+        const sealed = tokens === null ? null : await seal(tokens);
         await store.setConnectionTokens(name, sealed);
+        last = sealed;
+      },
+      async replace(tokens: OAuthTokens): Promise<boolean> {
+        const sealed = await seal(tokens);
+        const written = await store.setConnectionTokens(name, sealed, last);
+        if (written) last = sealed;
+        return written;
+      },
+      async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+        // One process refreshes at a time; the others then find the new tokens stored.
+        const result = await store.withLock(`oauth2:${name}`, { wait: true }, fn);
+        if (!result.held) throw new Error('unreachable: a waiting lock is always held');
+        return result.value;
       },
     };
   }

@@ -24,7 +24,7 @@ import { StepError } from '../steps/types.js';
 import { executeHttpStep, executeSetStep } from '../steps/index.js';
 import { renderReply, summarizeBytes } from '../workflow/index.js';
 import type { HttpReply, Scope, Step, Workflow } from '../workflow/types.js';
-import type { ReplyBus } from './reply-bus.js';
+import type { ReplySink } from './reply-bus.js';
 import type { Dispatcher } from 'undici';
 import { runAction } from '../connectors/index.js';
 import type { ActionRunner } from '../connectors/index.js';
@@ -33,8 +33,8 @@ import type { JobEnd } from '../tracing/index.js';
 
 export interface EngineDeps {
   store: Store;
-  /** Where replies and finishes go: the reply bus, or the channel to the thread that waits. */
-  replies: Pick<ReplyBus, 'publish'>;
+  /** Where replies and finishes go: the reply bus, the thread that waits, other processes. */
+  replies: ReplySink;
   workflow(name: string): Workflow | undefined;
   log: Logger;
   env?: Record<string, string>;
@@ -189,7 +189,7 @@ export class Engine {
     if (!finished) return 'lost';
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
-    replies.publish(job.id, { kind: 'finished', status });
+    replies.publish(job.id, { kind: 'finished', status }, { workflow: job.workflow });
     this.deps.onFinished?.({ id: job.id, workflow: job.workflow, status });
     return status;
   }
@@ -288,9 +288,16 @@ export class Engine {
         const sent = !state.replied;
         if (sent) {
           state.replied = true;
-          // Answer the waiting caller first; the reply is stored right after.
-          this.deps.replies.publish(state.job.id, { kind: 'reply', reply });
-          state.pending.push(this.deps.store.saveReply(state.job.id, reply, this.owner));
+          // Answer a caller waiting in this process first; the reply is stored right after
+          // (queued now, committed with the job's next writes), and other processes hear of it
+          // once it is.
+          const stored = this.deps.store.saveReply(state.job.id, reply, this.owner);
+          state.pending.push(stored);
+          this.deps.replies.publish(
+            state.job.id,
+            { kind: 'reply', reply },
+            { workflow: state.job.workflow, stored },
+          );
         }
         return { input: null, output: { ...replyRecord(reply), sent }, attempts: 1 };
       }

@@ -1,4 +1,4 @@
 export { Engine, isTruthy } from './engine.js';
 export type { EngineDeps } from './engine.js';
 export { createLocalReplyBus } from './reply-bus.js';
-export type { PublishedOutcome, ReplyBus, ReplyOutcome } from './reply-bus.js';
+export type { PublishedOutcome, ReplyBus, ReplyOutcome, ReplySink } from './reply-bus.js';

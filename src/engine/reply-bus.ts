@@ -16,12 +16,28 @@ export type ReplyOutcome =
 /** What a worker hands over; timeouts and interruptions happen on the waiting side. */
 export type PublishedOutcome = Exclude<ReplyOutcome, { kind: 'timeout' | 'interrupted' }>;
 
+/** Where a worker hands a job's reply and finish (a bus, a thread, other processes). */
+export interface ReplySink {
+  /**
+   * `job.stored` resolves once the outcome is committed (true) or was not stored (false: the
+   * lease was lost); absent when it is committed already. A sink that crosses processes waits
+   * for it, so that the waiting side can read the outcome from the store.
+   */
+  publish(
+    jobId: string,
+    outcome: PublishedOutcome,
+    job?: { workflow: string; stored?: Promise<boolean> },
+  ): void;
+}
+
 export interface ReplyBus {
   /** Subscribe before the job can run; resolves with the first outcome or a timeout. */
   wait(jobId: string, timeoutMs: number): { outcome: Promise<ReplyOutcome>; cancel(): void };
   publish(jobId: string, outcome: PublishedOutcome): void;
   /** Whether anyone waits for this job (saves work when no one does). */
   hasWaiter(jobId: string): boolean;
+  /** The jobs someone waits for now. */
+  waiting(): string[];
   /** Shutdown: every waiter gets `interrupted` now. */
   interruptAll(): void;
 }
@@ -68,6 +84,7 @@ export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
     hasWaiter(jobId) {
       return waiters.has(jobId);
     },
+    waiting: () => [...waiters.keys()],
     interruptAll() {
       for (const set of [...waiters.values()]) for (const f of [...set]) f({ kind: 'interrupted' });
     },

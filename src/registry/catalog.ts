@@ -45,6 +45,10 @@ export class WorkflowCatalog {
   private readonly fromApi = new Set<string>();
   private overrides = new Map<string, WorkflowOverride>();
   private queue: Promise<unknown> = Promise.resolve();
+  private files: readonly Workflow[] = [];
+  /** What the last load read from the store: a reload finding the same skips the work. */
+  private storedVersion = '';
+  private readonly stored: Array<() => void> = [];
 
   constructor(
     private readonly registry: WorkflowRegistry,
@@ -59,14 +63,62 @@ export class WorkflowCatalog {
    * apply. The registry gets the result in one `replaceAll`.
    */
   async load(files: readonly Workflow[]): Promise<void> {
+    this.files = files;
+    this.storedVersion = '';
+    await this.loadStored();
+  }
+
+  /**
+   * Reads the stored workflows and overrides again — another process changed them over its
+   * API — and applies what changed to the registry. Does nothing when the store holds what
+   * the last load read.
+   */
+  reload(): Promise<void> {
+    return this.exclusive(() => this.loadStored());
+  }
+
+  /** Called after each change made here (put, remove, enable/disable) was stored. */
+  onStored(listener: () => void): void {
+    this.stored.push(listener);
+  }
+
+  private async loadStored(): Promise<void> {
+    const files = this.files;
+    const [storedWorkflows, overrides] = await Promise.all([
+      this.store.listStoredWorkflows(),
+      this.store.listWorkflowOverrides(),
+    ]);
+    const version = JSON.stringify([
+      storedWorkflows.map((w) => [w.name, w.updatedAt, w.text.length]),
+      overrides,
+    ]);
+    if (version === this.storedVersion) return;
+    this.storedVersion = version;
     this.fromFiles.clear();
     this.fromApi.clear();
     for (const wf of files) this.fromFiles.set(wf.name, wf.file ?? wf.name);
     await this.registry.checkRoutes(files);
-    this.overrides = new Map((await this.store.listWorkflowOverrides()).map((o) => [o.name, o]));
+    this.overrides = new Map(overrides.map((o) => [o.name, o]));
 
+    // Toggles apply before routes are checked: a disabled workflow holds no route, whatever
+    // order the workflows are read in.
+    const toggled = async (wf: Workflow): Promise<Workflow> => {
+      const { workflow, stale } = this.withOverride(wf);
+      if (stale) await this.dropOverride(wf.name);
+      return workflow;
+    };
     const set = new Map(files.map((wf) => [wf.name, wf]));
-    for (const stored of await this.store.listStoredWorkflows()) {
+    for (const wf of files) {
+      const next = await toggled(wf);
+      if (next === wf) continue;
+      try {
+        await this.registry.checkRoutes([...set.values()].map((w) => (w === wf ? next : w)));
+        set.set(wf.name, next);
+      } catch (err) {
+        this.log.warn({ workflow: wf.name, err }, 'an enable/disable toggle no longer fits');
+      }
+    }
+    for (const stored of storedWorkflows) {
       if (this.fromFiles.has(stored.name)) {
         this.log.warn(
           { workflow: stored.name, file: this.fromFiles.get(stored.name) },
@@ -75,7 +127,7 @@ export class WorkflowCatalog {
         continue;
       }
       try {
-        const wf = this.parse(stored.name, stored.text, stored.format);
+        const wf = await toggled(this.parse(stored.name, stored.text, stored.format));
         await this.registry.checkRoutes([...set.values(), wf]);
         set.set(wf.name, wf);
         this.fromApi.add(wf.name);
@@ -84,17 +136,6 @@ export class WorkflowCatalog {
           { workflow: stored.name, err },
           'a workflow pushed over the API does not load; it is kept, and skipped until fixed',
         );
-      }
-    }
-    for (const wf of set.values()) {
-      const { workflow: next, stale } = this.withOverride(wf);
-      if (stale) await this.dropOverride(wf.name);
-      if (next === wf) continue;
-      try {
-        await this.registry.checkRoutes([...set.values()].map((w) => (w === wf ? next : w)));
-        set.set(wf.name, next);
-      } catch (err) {
-        this.log.warn({ workflow: wf.name, err }, 'an enable/disable toggle no longer fits');
       }
     }
     await this.registry.replaceAll([...set.values()]);
@@ -129,6 +170,7 @@ export class WorkflowCatalog {
       this.fromApi.add(name);
       await this.registry.put(workflow);
       this.log.info({ workflow: name, created }, created ? 'workflow created' : 'workflow updated');
+      this.changedHere();
       return { created, workflow };
     });
   }
@@ -143,6 +185,7 @@ export class WorkflowCatalog {
       this.fromApi.delete(name);
       await this.dropOverride(name);
       this.log.info({ workflow: name }, 'workflow deleted');
+      this.changedHere();
     });
   }
 
@@ -161,8 +204,15 @@ export class WorkflowCatalog {
         { workflow: name, enabled },
         enabled ? 'workflow enabled' : 'workflow disabled',
       );
+      this.changedHere();
       return this.registry.get(name) ?? next;
     });
+  }
+
+  private changedHere(): void {
+    // The store changed under the last load's version: the next reload reads it all again.
+    this.storedVersion = '';
+    for (const listener of this.stored) listener();
   }
 
   private parse(name: string, text: string, format: DocumentFormat): Workflow {

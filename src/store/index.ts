@@ -47,6 +47,8 @@ export function createStore(opts: StoreOptions): Store {
   });
 }
 
+export { copyStore, isEmptyStore } from './copy-store.js';
+export type { CopyOptions, CopySummary } from './copy-store.js';
 export { newJobId } from './job-id.js';
 export { createPgListener } from './postgres/listener.js';
 export type { NotificationHandler, PgListener, PgListenerOptions } from './postgres/listener.js';

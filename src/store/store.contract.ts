@@ -19,9 +19,11 @@ import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { traceContract } from './contract/trace.contract.js';
+import { transferContract } from './contract/transfer.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
+import { locksContract } from './contract/locks.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -77,5 +79,7 @@ export function runStoreContract(
     connectionsContract(current);
     workflowsContract(current);
     traceContract(current);
+    transferContract(current);
+    locksContract(current);
   });
 }

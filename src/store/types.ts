@@ -7,6 +7,8 @@
  */
 import type { ConnectionStore } from './types/connections.js';
 import type { JobStore } from './types/jobs.js';
+import type { LockStore } from './types/locks.js';
+import type { TransferStore } from './types/transfer.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
 
@@ -14,8 +16,16 @@ export * from './types/jobs.js';
 export * from './types/triggers.js';
 export * from './types/connections.js';
 export * from './types/workflows.js';
+export * from './types/transfer.js';
+export * from './types/locks.js';
 
-export interface Store extends JobStore, TriggerStore, ConnectionStore, WorkflowStore {
+export interface Store
+  extends JobStore,
+    TriggerStore,
+    ConnectionStore,
+    WorkflowStore,
+    TransferStore,
+    LockStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */

@@ -29,7 +29,7 @@ import type { PollOptions, PollSource } from './poll-source.js';
 import { pollOnce } from './run-poll.js';
 import { claimScheduleTick } from './run-schedule.js';
 import { RunLock, Ticker } from './ticker.js';
-import { fireTimes } from './timing.js';
+import { fireTimes, pollDue } from './timing.js';
 
 export interface TriggerRuntimeDeps {
   store: Store;
@@ -142,10 +142,26 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
       lock,
       next,
       onSkip: () => log.debug({ workflow: name }, 'previous poll still running; this one skipped'),
-      async run(_at, signal) {
+      async run(at, signal, manual) {
         const startedAt = Date.now();
         try {
-          const outcome = await pollOnce({ store, intake }, name, source, opts, signal);
+          // One process polls at a time, and only when no other polled this interval: the
+          // lock is PostgreSQL's (freed at once if its holder dies), the last run the store's.
+          const polled = await store.withLock(`poll:${name}`, { wait: false }, async () => {
+            if (!manual) {
+              const saved = await store.getTriggerState(name);
+              if (!pollDue(opts.timing, at, Date.now(), saved?.lastRunAt ?? null)) {
+                loadStatus(name, saved); // what the process that polled found
+                return null;
+              }
+            }
+            return pollOnce({ store, intake }, name, source, opts, signal);
+          });
+          if (!polled.held || polled.value === null) {
+            log.debug({ workflow: name }, 'polled by another process this interval');
+            return;
+          }
+          const outcome = polled.value;
           Object.assign(statusOf(name), {
             lastRunAt: outcome.startedAt,
             lastSuccessAt: outcome.finishedAt,

@@ -38,8 +38,11 @@ export interface TickerOptions {
   lock: RunLock;
   /** The fire time after the one at `at` (which just came); null for none. */
   next(at: number): number | null;
-  /** The action; `at` is the fire time it runs for. It handles its own errors. */
-  run(at: number, signal: AbortSignal): Promise<void>;
+  /**
+   * The action; `at` is the fire time it runs for, `manual` true when asked for (`runNow`)
+   * rather than fired by the timer. It handles its own errors.
+   */
+  run(at: number, signal: AbortSignal, manual: boolean): Promise<void>;
   /** Told when a fire time is skipped because the previous run is still going. */
   onSkip?(at: number): void;
 }
@@ -60,7 +63,7 @@ export class Ticker {
 
   /** Runs the action for `at` now, or joins the run in progress. */
   runNow(at = Date.now()): Promise<void> {
-    return this.launch(at).done;
+    return this.launch(at, true).done;
   }
 
   /** No more fire times; a run in progress is aborted (it may still be finishing). */
@@ -86,12 +89,12 @@ export class Ticker {
     if (this.stopped) return;
     // A long wait is taken in steps, and a timer may wake up a little early.
     if (Date.now() < at) return this.arm(at);
-    if (!this.launch(at).started) this.opts.onSkip?.(at);
+    if (!this.launch(at, false).started) this.opts.onSkip?.(at);
     // After a late wake-up, the fire times already past are not made up.
     this.arm(this.opts.next(Math.max(at, Date.now())));
   }
 
-  private launch(at: number): { started: boolean; done: Promise<void> } {
-    return this.opts.lock.run(this.opts.name, () => this.opts.run(at, this.abort.signal));
+  private launch(at: number, manual: boolean): { started: boolean; done: Promise<void> } {
+    return this.opts.lock.run(this.opts.name, () => this.opts.run(at, this.abort.signal, manual));
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fireTimes } from './timing.js';
+import { fireTimes, pollDue } from './timing.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -81,5 +81,26 @@ describe('fire times', () => {
       assert.equal(count('2025-03-29T23:00:00Z', '2025-03-30T22:00:00Z'), 23);
       assert.equal(count('2025-10-25T22:00:00Z', '2025-10-26T23:00:00Z'), 25);
     });
+  });
+});
+
+describe('a poll is due once per interval across processes', () => {
+  const every = { kind: 'every', ms: 10_000, text: '10s' } as const;
+  const cron = { kind: 'cron', pattern: '*/5 * * * *', timezone: 'UTC' } as const;
+
+  it('a poll that never ran is due', () => {
+    assert.equal(pollDue(every, 0, 0, null), true);
+  });
+
+  it('every: not due until an interval passed since any process polled, less a little slack', () => {
+    assert.equal(pollDue(every, 5_000, 5_000, 0), false);
+    assert.equal(pollDue(every, 9_000, 9_000, 0), true);
+    assert.equal(pollDue(every, 8_999, 8_999, 0), false);
+  });
+
+  it('cron: not due when a process polled for this fire time already', () => {
+    const fire = at('2025-01-01T00:05:00Z');
+    assert.equal(pollDue(cron, fire, fire + 20, fire + 5), false);
+    assert.equal(pollDue(cron, fire, fire + 20, at('2025-01-01T00:00:00.010Z')), true);
   });
 });

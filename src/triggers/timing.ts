@@ -40,3 +40,25 @@ export function describeTiming(timing: Timing): string {
     ? `every ${timing.text}`
     : `cron '${timing.pattern}' (${timing.timezone})`;
 }
+
+/** The most a poll may come early: timers and clocks of processes differ a little. */
+const POLL_SLACK_MS = 1_000;
+
+/**
+ * Whether the poll due at `atMs` should run, given the start of the last run of the cluster
+ * (`lastRunAt`, any process's, successful or not): each interval polls once however many
+ * processes fire. `every`: an interval has passed since (less a tenth of it, at most 1 s, for
+ * timers firing a little apart); `cron`: no run since this fire time (less 1 s of clock skew).
+ */
+export function pollDue(
+  timing: Timing,
+  atMs: number,
+  nowMs: number,
+  lastRunAt: number | null,
+): boolean {
+  if (lastRunAt === null) return true;
+  if (timing.kind === 'every') {
+    return nowMs - lastRunAt >= timing.ms - Math.min(timing.ms / 10, POLL_SLACK_MS);
+  }
+  return lastRunAt < atMs - POLL_SLACK_MS;
+}

@@ -43,6 +43,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Where jobs are stored. Default sqlite. */
   backend?: BackendName;
+  /** postgres: join this schema (another server's) instead of a new one; not dropped at close. */
+  schema?: string;
   /** Settings (HOOKFLOW_*) and the values of `${env:}` in connection documents. */
   env?: Record<string, string>;
   /** Connection documents, as if read from the connections directory. */
@@ -74,7 +76,7 @@ export async function startServer(
     ...(opts.workflowEnv ? { env: opts.workflowEnv } : {}),
   };
   const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, load));
-  const schema = opts.backend === 'postgres' ? randomSchema() : null;
+  const schema = opts.backend === 'postgres' ? (opts.schema ?? randomSchema()) : null;
   const config = loadConfig(
     { port: '0', host: '127.0.0.1', data: dataDir },
     schema === null ? env : { ...postgresEnv(schema), ...env },
@@ -97,7 +99,7 @@ export async function startServer(
       await app.close();
       if (closeOpts.keepData) return;
       rmSync(dataDir, { recursive: true, force: true });
-      if (schema !== null) await dropSchema(schema);
+      if (schema !== null && opts.schema === undefined) await dropSchema(schema);
     },
     async finishedJob(id, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

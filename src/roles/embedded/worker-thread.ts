@@ -18,7 +18,7 @@ import { SHARE_ENV, Worker } from 'node:worker_threads';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { ConnectionStatus } from '../../connections/index.js';
-import type { ReplyBus } from '../../engine/index.js';
+import type { ReplySink } from '../../engine/index.js';
 import { StoreError } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import type {
@@ -35,7 +35,7 @@ export interface WorkerThreadOptions {
   /** What the thread starts with; `workflows` is kept up to date for a restarted thread. */
   data: WorkerThreadData;
   /** Replies and finishes of watched jobs are published here. */
-  replies: Pick<ReplyBus, 'publish'>;
+  replies: ReplySink;
   log: Logger;
   /** A connection's status changed on the thread (a refused refresh, say). */
   onConnectionStatus?(name: string, status: ConnectionStatus): void;

@@ -104,6 +104,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     log,
     attempts: config.lifecycleAttempts,
     backoffMs: config.lifecycleBackoffMs,
+    // Another process may have changed the workflows this pass is about (roles/cluster).
+    refresh: () => catalog.reload(),
   });
   registry.onChange(async (changes) => {
     opts.onWorkflowsChange?.(changes);

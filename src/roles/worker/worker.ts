@@ -22,13 +22,15 @@ import type { Connection, ConnectionRegistry, ConnectionStatus } from '../../con
 import { createActionRunner } from '../../connectors/index.js';
 import type { ConnectorCatalog } from '../../connectors/index.js';
 import { Engine } from '../../engine/index.js';
-import type { ReplyBus } from '../../engine/index.js';
+import type { ReplySink } from '../../engine/index.js';
 import { createMetrics, instrumentStore } from '../../metrics/index.js';
 import type { Metrics } from '../../metrics/index.js';
 import { createStore } from '../../store/index.js';
 import { DEFAULT_LEASE_MS } from '../../store/types.js';
 import type { Store, StoreOptions } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
+import { CHANNELS, openSignals, replyNotifier } from '../cluster/index.js';
+import type { Signals } from '../cluster/index.js';
 import { openOutbound } from '../outbound.js';
 import { localFeed, postgresFeed } from './job-feeds.js';
 import type { Outbound, OutboundSettings } from '../outbound.js';
@@ -46,7 +48,7 @@ export interface WorkerOptions {
   /** The workflow a job names, as this worker knows it now. */
   workflow(name: string): Workflow | undefined;
   /** Where replies and finishes go (only jobs someone waits for need them). */
-  replies: Pick<ReplyBus, 'publish'>;
+  replies: ReplySink;
   /** Jobs run at once. */
   concurrency: number;
   /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS (30 s). */
@@ -88,6 +90,16 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
   });
   const store = instrumentStore(createStore(opts.store), metrics);
   await store.init();
+  // Over PostgreSQL the ingress waiting for a reply, and the API showing a connection's
+  // status, may be in other processes: they hear of them by notices (roles/cluster).
+  const signals: Signals | null =
+    'databaseUrl' in opts.store
+      ? await openSignals({ databaseUrl: opts.store.databaseUrl, log, listen: false })
+      : null;
+  const onStatus = (name: string, status: ConnectionStatus): void => {
+    opts.onConnectionStatus?.(name, status);
+    void signals?.send(CHANNELS.connections, { from: signals.id, kind: 'status', name, status });
+  };
   let outbound: Outbound;
   try {
     outbound = await openOutbound({
@@ -95,12 +107,14 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
       log,
       settings: opts.outbound,
       files: opts.connections,
-      ...(opts.onConnectionStatus ? { hooks: { onStatus: opts.onConnectionStatus } } : {}),
+      hooks: { onStatus },
     });
   } catch (e) {
+    await signals?.close();
     await store.close();
     throw e;
   }
+  const notifier = signals ? replyNotifier(signals, opts.workflow, log) : null;
   const { connections, dispatcher } = outbound;
 
   const engine = new Engine({
@@ -118,7 +132,14 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
       http: { connections, dispatcher },
       log,
     }),
-    replies: opts.replies,
+    replies: notifier
+      ? {
+          publish(jobId, outcome, job) {
+            opts.replies.publish(jobId, outcome, job);
+            notifier.publish(jobId, outcome, job);
+          },
+        }
+      : opts.replies,
     onFinished(job) {
       metrics.jobFinished(job);
       opts.onFinished?.(job);
@@ -161,6 +182,7 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
       clearInterval(renewal);
       await store.close();
       await outbound.close();
+      await signals?.close();
     },
     depth: () => feed.depth(),
   };

@@ -28,12 +28,14 @@ import type {
 } from '../types.js';
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
+import { createLockMethods } from './lock-store.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
 import { jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
 import * as sql from './statements.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createIngestBatcher } from './write-batcher.js';
@@ -121,6 +123,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createTriggerMethods(db),
     ...createConnectionMethods(db),
     ...createWorkflowMethods(db),
+    ...createTransferMethods(db),
+    ...createLockMethods(db, schema),
 
     async init() {
       if (state === 'open') return;

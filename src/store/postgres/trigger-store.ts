@@ -153,7 +153,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
   };
 }
 
-function toTriggerState(row: TriggerStateRow): TriggerState {
+export function toTriggerState(row: TriggerStateRow): TriggerState {
   return {
     state: row.state,
     polled: row.polled,

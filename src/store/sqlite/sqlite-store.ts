@@ -45,10 +45,12 @@ import {
   traceText,
 } from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
+import { createLockMethods } from './lock-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 
@@ -113,6 +115,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   return {
     ...createTriggerMethods(write, (operation) => ready(operation).sql),
     ...createWorkflowMethods(write, (operation) => ready(operation)),
+    ...createTransferMethods(write, (operation) => ready(operation)),
 
     async init() {
       if (open !== null) return;
@@ -323,6 +326,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
+    ...createLockMethods(),
   };
 }
 

@@ -137,7 +137,7 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
   };
 }
 
-function toTriggerState(row: TriggerStateRow): TriggerState {
+export function toTriggerState(row: TriggerStateRow): TriggerState {
   return {
     state: row.state === null ? null : (JSON.parse(row.state) as unknown),
     polled: row.polled === 1,

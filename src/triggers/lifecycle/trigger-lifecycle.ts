@@ -12,6 +12,11 @@
  * party's answer and the store write means one more call on restart; `ctx.idempotencyKey`
  * lets a connector make that harmless.
  *
+ * Once across processes: a pass holds the store's `trigger-lifecycle` lock (another process
+ * holding it is tried again shortly) and starts from the records and workflows as stored, not
+ * as this process last knew them — so of several processes, one calls the third party and the
+ * others find its record `ready`.
+ *
  * @example
  *   const lifecycle = new TriggerLifecycle({ store, registry, catalog, http: {}, log, attempts: 8, backoffMs: 1000 });
  *   registry.onChange(async () => lifecycle.wake());
@@ -46,7 +51,12 @@ export interface LifecycleDeps {
   backoffMs: number;
   /** Longest one init or destroy may take. Default 60 s. */
   attemptTimeoutMs?: number;
+  /** Reads the workflows again before each pass: another process may have changed them. */
+  refresh?(): Promise<void>;
 }
+
+/** How soon a pass is tried again while another process holds the lock. */
+const LOCK_RETRY_MS = 500;
 
 /** What the API shows of a connector trigger's lifecycle. */
 export interface LifecycleStatus {
@@ -61,6 +71,8 @@ export class TriggerLifecycle {
   private readonly params = new Map<string, unknown>();
   private baseUrl = '';
   private started = false;
+  /** The first pass after start tries again what had given up. */
+  private retryFailed = false;
   private stopped = false;
   private again = false;
   private running: Promise<void> | null = null;
@@ -72,15 +84,9 @@ export class TriggerLifecycle {
   /** Loads the records and starts working; `baseUrl` is what third parties call. */
   async start(baseUrl: string): Promise<void> {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    const now = Date.now();
-    for (const r of await this.deps.store.listTriggerLifecycles()) {
-      // A restart tries again what had given up; a ready record stays ready.
-      const record =
-        r.status === 'failed'
-          ? { ...r, status: 'pending' as const, attempts: 0, nextAttemptAt: now }
-          : r;
-      this.records.set(r.id, record);
-    }
+    // Read now: connector webhooks need init's state before the first pass ends.
+    await this.readRecords();
+    this.retryFailed = true;
     this.started = true;
     this.wake();
   }
@@ -131,8 +137,19 @@ export class TriggerLifecycle {
   }
 
   private async loop(): Promise<void> {
+    const pass = await this.deps.store.withLock('trigger-lifecycle', { wait: false }, () =>
+      this.pass(),
+    );
+    if (pass.held) return this.schedule();
+    // Another process is calling third parties: look again shortly.
+    this.schedule(Date.now() + LOCK_RETRY_MS);
+  }
+
+  private async pass(): Promise<void> {
     do {
       this.again = false;
+      await this.deps.refresh?.();
+      await this.readRecords();
       await this.reconcile();
       for (const record of dueRecords([...this.records.values()], Date.now())) {
         if (this.stopped) return;
@@ -140,7 +157,22 @@ export class TriggerLifecycle {
         this.again = true;
       }
     } while (this.again && !this.stopped);
-    this.schedule();
+  }
+
+  /** The records as stored (another process may have acted on them). */
+  private async readRecords(): Promise<void> {
+    const now = Date.now();
+    const stored = await this.deps.store.listTriggerLifecycles();
+    const retry = this.retryFailed;
+    this.retryFailed = false;
+    this.records = new Map();
+    for (const r of stored) {
+      // A restart tries again what had given up; a ready record stays ready.
+      if (retry && r.status === 'failed') {
+        await this.put({ ...r, status: 'pending', attempts: 0, nextAttemptAt: now });
+      } else this.records.set(r.id, r);
+    }
+    for (const id of this.params.keys()) if (!this.records.has(id)) this.params.delete(id);
   }
 
   private async reconcile(): Promise<void> {
@@ -278,10 +310,10 @@ export class TriggerLifecycle {
     this.records.set(r.id, r);
   }
 
-  private schedule(): void {
+  private schedule(at: number | null = null): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const next = nextWake([...this.records.values()]);
+    const next = at ?? nextWake([...this.records.values()]);
     if (next === null || this.stopped) return;
     this.timer = setTimeout(() => this.wake(), Math.max(0, next - Date.now()));
     this.timer.unref();
