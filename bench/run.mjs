@@ -27,6 +27,9 @@
 //   BENCH_KEEP_TMP   1: keep the temp dir (data, workflows, Hookflow's log)
 //   BENCH_STOP_GRACE seconds Hookflow gets to exit after SIGTERM before SIGKILL (default 10)
 //   BENCH_LOG_LEVEL  Hookflow's HOOKFLOW_LOG_LEVEL (default warn; its log goes to the temp dir)
+//   BENCH_TRACES     0: skip the tracing-on runs. By default ingest and rr run a second time
+//                    on a new Hookflow with OpenTelemetry traces exported over OTLP/HTTP to a
+//                    loopback sink (bench/otlp-sink.mjs): workloads ingest+tr and rr+tr.
 // Network: loopback only (127.0.0.1). Every wait is bounded.
 
 import { fork, spawn } from 'node:child_process';
@@ -62,6 +65,7 @@ const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr,postgres')
   .filter(Boolean);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || '';
 const KEEP_TMP = process.env.BENCH_KEEP_TMP === '1';
+const TRACES = process.env.BENCH_TRACES !== '0';
 
 const HEALTH_TIMEOUT_MS = 30_000;
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -88,6 +92,8 @@ for (const w of WORKLOADS) {
 
 const children = new Set();
 let tmpDir = '';
+// Temp dirs of earlier Hookflow runs (the tracing-on run starts another).
+const tmpDirs = [];
 // When the Hookflow child was spawned; phase windows are reported relative to it so that a
 // --cpu-prof profile (which starts with the process) can be cut to one workload.
 let spawnedAt = 0;
@@ -133,9 +139,11 @@ function killAllNow() {
 }
 
 function cleanupTmp() {
-  if (tmpDir && !KEEP_TMP) {
+  if (KEEP_TMP) return;
+  for (const dir of [...tmpDirs, tmpDir]) {
+    if (!dir) continue;
     try {
-      rmSync(tmpDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     } catch {
       /* best effort */
     }
@@ -413,7 +421,8 @@ function writeWorkflows(dir, upstreamUrl) {
   );
 }
 
-async function startHookflow(upstreamUrl) {
+async function startHookflow(upstreamUrl, extraEnv = {}) {
+  if (tmpDir) tmpDirs.push(tmpDir);
   tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
   const dataDir = path.join(tmpDir, 'data');
   const wfDir = path.join(tmpDir, 'workflows');
@@ -451,6 +460,7 @@ async function startHookflow(upstreamUrl) {
         ...process.env,
         HOOKFLOW_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
         HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+        ...extraEnv,
       },
       stdio: ['ignore', fd, fd],
     }),
@@ -718,6 +728,16 @@ function printReport(report) {
     if (d.note) log(`  note: ${d.note.trim()}`);
   }
   if (report.upstream) log(`Upstream GETs served: ${report.upstream.served}`);
+  const t = report.tracing;
+  if (t) {
+    const share = Object.entries(t.reqPerSecVsOff)
+      .map(([w, r]) => `${w} ${r === null ? '?' : `${Math.round(r * 100)}%`}`)
+      .join(', ');
+    log(
+      `Tracing on (OTLP/HTTP ${t.protocol} to a loopback sink): req/s as a share of tracing off: ${share}; ` +
+        `${t.sink.requests ?? '?'} export requests, ${t.sink.bytes === null ? '?' : Math.round(t.sink.bytes / 1024)} KB`,
+    );
+  }
   if (report.postgres) printPostgres(report.postgres, report, log);
   const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
   log(`1-min load average before each workload: ${la.join(', ')}`);
@@ -950,6 +970,10 @@ async function main() {
     });
   }
 
+  if (TRACES && (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr'))) {
+    report.tracing = await tracedRuns(report, upstream?.url ?? 'http://127.0.0.1:9');
+  }
+
   await stopAll();
   report.checks = buildChecks(report);
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
@@ -966,6 +990,42 @@ async function main() {
       `  node bench/profile-summary.mjs ${CPU_PROF_DIR} --phase ingest   (or rr, drain; windows from ${path.relative(ROOT, RESULTS_FILE)})`,
     );
   }
+}
+
+/**
+ * ingest and rr again, on a new Hookflow whose traces go to a loopback OTLP sink: the cost of
+ * tracing on, beside the runs above with it off (the default).
+ */
+async function tracedRuns(report, upstreamUrl) {
+  const sink = await startHelper('otlp-sink.mjs', 'otlp-sink');
+  const protocol = 'http/protobuf';
+  const hf = await startHookflow(upstreamUrl, {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+  });
+  log(`· Hookflow with traces up at ${hf.base} (pid ${hf.child.pid})`);
+  const vsOff = {};
+  for (const [name, status] of [
+    ['ingest', 202],
+    ['rr', 200],
+  ]) {
+    if (!WORKLOADS.includes(name)) continue;
+    const traced = await workload(`${name}+tr`, `${hf.base}/hooks/bench/${name}`, status, {
+      server: hf.child.pid,
+    });
+    report.workloads[`${name}+tr`] = traced;
+    const off = report.workloads[name]?.reqPerSecMean;
+    vsOff[name] = off ? round(traced.reqPerSecMean / off, 3) : null;
+  }
+  await stopChild(hf.child, STOP_GRACE_MS);
+  sink.child.send('stats');
+  const stats = await Promise.race([
+    new Promise((resolve) => sink.child.once('message', resolve)),
+    sleep(2000).then(() => ({ requests: null, bytes: null })),
+  ]);
+  await stopChild(sink.child);
+  return { protocol, reqPerSecVsOff: vsOff, sink: stats };
 }
 
 main().then(

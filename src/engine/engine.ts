@@ -28,6 +28,8 @@ import type { ReplySink } from './reply-bus.js';
 import type { Dispatcher } from 'undici';
 import { runAction } from '../connectors/index.js';
 import type { ActionRunner } from '../connectors/index.js';
+import { traceJob, traceStep } from '../tracing/index.js';
+import type { JobEnd } from '../tracing/index.js';
 
 export interface EngineDeps {
   store: Store;
@@ -130,7 +132,7 @@ export class Engine {
     };
     this.running.set(job.id, state);
     try {
-      await this.run(state);
+      await traceJob(job, () => this.run(state));
     } finally {
       this.running.delete(job.id);
     }
@@ -149,7 +151,7 @@ export class Engine {
     );
   }
 
-  private async run(state: RunState): Promise<void> {
+  private async run(state: RunState): Promise<JobEnd> {
     const { store, replies, log } = this.deps;
     const { job } = state;
     const workflow = this.deps.workflow(job.workflow);
@@ -171,7 +173,7 @@ export class Engine {
         { job: job.id, workflow: job.workflow },
         'job lease lost; another worker resumes it',
       );
-      return;
+      return 'lost';
     }
     // Queued behind the job's other writes: one commit, and all of them settle together.
     // Compare-and-set on the owner: false when the lease was lost meanwhile.
@@ -184,11 +186,12 @@ export class Engine {
       }
     }
     const finished = await finish;
-    if (!finished) return;
+    if (!finished) return 'lost';
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
     replies.publish(job.id, { kind: 'finished', status }, { workflow: job.workflow });
     this.deps.onFinished?.({ id: job.id, workflow: job.workflow, status });
+    return status;
   }
 
   private scope(state: RunState): Scope {
@@ -216,7 +219,7 @@ export class Engine {
       const startedAt = new Date();
       let outcome: StepOutcome;
       try {
-        outcome = await this.execute(step, state);
+        outcome = await traceStep(step, () => this.execute(step, state));
       } catch (e) {
         const err = e instanceof StepError ? e : null;
         const message = `step '${step.id}' failed: ${errorMessage(e)}`;

@@ -28,6 +28,7 @@ import { answerNotStored, reportOutages } from './not-stored.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
 import { capturedAnswer } from './capture.js';
+import { traceWebhookRequests, tracingOn, webhookTrace } from '../tracing/index.js';
 import type { CaptureHub } from './capture.js';
 import type { ConnectorHooks } from './connector-webhook.js';
 
@@ -72,6 +73,7 @@ export function registerWebhooks(app: FastifyInstance, webhookDeps: WebhookDeps)
   void app.register(async function webhookRoutes(scope) {
     // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
     scope.removeAllContentTypeParsers();
+    if (tracingOn()) traceWebhookRequests(scope);
     // gzip, deflate and br are undone while the body is read, so the body limit counts the
     // decoded bytes; requests without Content-Encoding get their own stream back untouched.
     scope.addHook('preParsing', function undoContentEncoding(request, _reply, payload, done) {
@@ -163,6 +165,8 @@ async function acceptWebhook(
   }
 
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
+  const trace = webhookTrace(request, { workflow: workflow.name, jobId: id, path: trigger.path });
+  if (trace) event.trace = trace;
   if (trigger.dedupe) {
     const key = await trigger.dedupe.render(req);
     if (key !== undefined && key !== null && key !== '') {

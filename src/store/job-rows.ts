@@ -14,6 +14,7 @@ import type {
   ClaimedJob,
   JobDetail,
   JobStatus,
+  JobTrace,
   JobSummary,
   StepRecord,
   TriggerData,
@@ -49,6 +50,7 @@ export interface JobRow extends JobSummaryRow {
   reply: string | null;
   error: string | null;
   started_at: number | null;
+  trace_context: string | null;
 }
 
 /** What `claimJob` reads back from its UPDATE … RETURNING. */
@@ -59,6 +61,8 @@ export interface ClaimRow {
   attempt: number;
   trigger: string;
   reply: string | null;
+  created_at: number;
+  trace_context: string | null;
 }
 
 export interface StepRow {
@@ -113,6 +117,7 @@ export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
     error: row.error,
+    trace: parseTrace(row.trace_context),
   };
 }
 
@@ -139,7 +144,18 @@ export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
     trigger: JSON.parse(row.trigger) as TriggerData,
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
+    createdAt: iso(row.created_at),
+    trace: parseTrace(row.trace_context),
   };
+}
+
+/** The trace column: the propagator's fields as JSON text, NULL without tracing. */
+export function traceText(trace: JobTrace | undefined | null): string | null {
+  return trace ? JSON.stringify(trace) : null;
+}
+
+export function parseTrace(text: string | null): JobTrace | null {
+  return text === null ? null : (JSON.parse(text) as JobTrace);
 }
 
 export function parseReply(text: string | null): HttpReply | null {

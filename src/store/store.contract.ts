@@ -18,6 +18,7 @@ import { jobsContract } from './contract/jobs.contract.js';
 import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
+import { traceContract } from './contract/trace.contract.js';
 import { transferContract } from './contract/transfer.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
@@ -77,6 +78,7 @@ export function runStoreContract(
     triggersContract(current);
     connectionsContract(current);
     workflowsContract(current);
+    traceContract(current);
     transferContract(current);
     locksContract(current);
   });

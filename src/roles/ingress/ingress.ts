@@ -149,6 +149,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     store,
     intake: opts.intake,
     apiToken: config.apiToken,
+    traceUrl: config.traceUrl,
     lifecycle,
     triggers,
     connections,

@@ -144,6 +144,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The W3C trace context a job's spans continue (JSON of the propagator's fields), so a
+    // claim by another process, a retry or a resume stays in the same trace. NULL: no tracing.
+    version: 2,
+    sql: `ALTER TABLE jobs ADD COLUMN trace_context text;`,
+  },
 ];
 
 /**

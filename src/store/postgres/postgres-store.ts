@@ -17,7 +17,15 @@ import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
-import type { Claim, ClaimedJob, JobFilter, JobStatus, StepRecord, Store } from '../types.js';
+import type {
+  Claim,
+  ClaimedJob,
+  JobFilter,
+  JobStatus,
+  NewJobOptions,
+  StepRecord,
+  Store,
+} from '../types.js';
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
 import { createLockMethods } from './lock-store.js';
@@ -146,9 +154,11 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
-    async createJob(workflow, trigger, jobOpts: { rerunOf?: string }) {
+    async createJob(workflow, trigger, jobOpts: NewJobOptions) {
       const id = newJobId();
-      await ingest('createJob').create({ id, workflow, trigger, rerunOf: jobOpts.rerunOf ?? null });
+      const rerunOf = jobOpts.rerunOf ?? null;
+      const trace = jobOpts.trace ?? null;
+      await ingest('createJob').create({ id, workflow, trigger, rerunOf, trace });
       return id;
     },
 

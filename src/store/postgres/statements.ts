@@ -20,7 +20,8 @@ export const JOBS_CHANNEL = 'hookflow_jobs';
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
-const CLAIM_RETURNING = 'RETURNING seq, id, workflow, attempt, trigger, reply';
+const CLAIM_RETURNING =
+  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context';
 
 /** $2 owner, $3 lease ms. */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
@@ -43,12 +44,15 @@ export const FIND_DEDUPE = `
 
 export const PURGE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
 
-/** Jobs of a batch, unnested: $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 created_at (null: now). */
+/**
+ * Jobs of a batch, unnested: $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 created_at
+ * (null: now), $6 trace contexts (JSON text or null).
+ */
 export const INSERT_JOBS = `
-  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at)
-  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS})
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-    AS j (id, workflow, trigger, rerun_of, created_at)`;
+  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context)
+  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), trace_context
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+    AS j (id, workflow, trigger, rerun_of, created_at, trace_context)`;
 
 export const TAKEN_IDS = 'SELECT id FROM jobs WHERE id = ANY($1::text[])';
 
@@ -113,7 +117,7 @@ export const UPSERT_STEP = `
     started_at = excluded.started_at, duration_ms = excluded.duration_ms`;
 
 export const GET_JOB = `
-  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at
+  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context
   FROM jobs WHERE id = $1`;
 
 export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 ORDER BY seq`;

@@ -78,6 +78,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map((j) => JSON.stringify(j.trigger)),
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
+            jobs.map(() => null),
           ]);
           await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
         }

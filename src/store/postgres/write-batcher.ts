@@ -20,8 +20,8 @@
  */
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
-import { jsonOrNull, parseReply } from './rows.js';
-import type { AcceptResult, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
+import { jsonOrNull, parseReply, traceText } from './rows.js';
+import type { AcceptResult, JobTrace, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
 import type { PgAccess } from './pool.js';
 import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from './statements.js';
 
@@ -31,6 +31,7 @@ export interface NewJob {
   workflow: string;
   trigger: TriggerData | TimedTriggerData;
   rerunOf: string | null;
+  trace: JobTrace | null;
 }
 
 export interface IngestBatcher {
@@ -178,7 +179,7 @@ async function writeBatch(
       results[i] = { kind: 'accepted', jobId: p.job.id };
     } else if (p.event && results[i] === null) {
       const { id, workflow, trigger } = p.event;
-      jobs.push({ id, workflow, trigger, rerunOf: null });
+      jobs.push({ id, workflow, trigger, rerunOf: null, trace: p.event.trace ?? null });
       results[i] = { kind: 'accepted', jobId: id };
     }
   });
@@ -189,6 +190,7 @@ async function writeBatch(
       jobs.map((j) => JSON.stringify(j.trigger)),
       jobs.map((j) => j.rerunOf),
       jobs.map(() => null),
+      jobs.map((j) => traceText(j.trace)),
     ]);
     await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
   }

@@ -177,6 +177,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
     `,
   },
+  {
+    // The W3C trace context a job's spans continue (JSON of the propagator's fields), so a
+    // resume or retry stays in the same trace. NULL: created with tracing off.
+    version: 7,
+    sql: `ALTER TABLE jobs ADD COLUMN trace_context TEXT;`,
+  },
 ];
 
 /**

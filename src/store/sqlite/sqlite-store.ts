@@ -25,14 +25,25 @@ import type {
   Claim,
   ClaimedJob,
   JobFilter,
+  JobTrace,
   NewEvent,
+  NewJobOptions,
   StepRecord,
   Store,
   TimedTriggerData,
   TriggerData,
 } from '../types.js';
 import { migrate } from './migrations.js';
-import { jsonOrNull, parseReply, jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
+import {
+  iso,
+  jsonOrNull,
+  parseReply,
+  jobPage,
+  stepParams,
+  toClaimedJob,
+  toJobDetail,
+  traceText,
+} from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
 import type { ClaimParams, Statements } from './statements.js';
@@ -61,6 +72,14 @@ interface Open {
   batcher: WriteBatcher;
 }
 
+/** A job this store committed, as its first claim hands it to the engine. */
+interface FreshJob {
+  workflow: string;
+  trigger: TriggerData | TimedTriggerData;
+  createdAt: number;
+  trace: JobTrace | null;
+}
+
 /** How many just-created jobs the store keeps in memory for their claim. */
 const FRESH_JOBS_MAX = 4096;
 
@@ -70,14 +89,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // Jobs this store committed and nobody has claimed yet: their claim needs no read and no
   // JSON.parse of the trigger, only an UPDATE queued with the job's next writes. Bounded:
   // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
-  const fresh = new Map<string, { workflow: string; trigger: TriggerData | TimedTriggerData }>();
+  const fresh = new Map<string, FreshJob>();
   const freshMax = opts.claimsOwnJobs === false ? 0 : FRESH_JOBS_MAX;
-  const remember = (
-    id: string,
-    workflow: string,
-    trigger: TriggerData | TimedTriggerData,
-  ): void => {
-    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger });
+  const remember = (id: string, job: FreshJob): void => {
+    if (fresh.size < freshMax) fresh.set(id, job);
   };
 
   function ready(operation: string): Open {
@@ -128,8 +143,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async acceptEvent(event: NewEvent): Promise<AcceptResult> {
       const trigger = JSON.stringify(event.trigger);
       const answer = jsonOrNull(event.answer);
+      let createdAt = 0;
       const result = await write('acceptEvent', (sql): AcceptResult => {
         const now = Date.now();
+        createdAt = now;
         const { dedupe } = event;
         if (dedupe !== undefined) {
           const seen = sql.findDedupe.get(event.workflow, dedupe.key, now);
@@ -143,33 +160,39 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger,
           rerunOf: null,
           createdAt: now,
+          traceContext: traceText(event.trace),
         });
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
         }
         return { kind: 'accepted', jobId: event.id };
       });
-      if (result.kind === 'accepted') remember(event.id, event.workflow, event.trigger);
+      if (result.kind === 'accepted') {
+        const trace = event.trace ?? null;
+        remember(event.id, { workflow: event.workflow, trigger: event.trigger, createdAt, trace });
+      }
       return result;
     },
 
     async createJob(
       workflow: string,
       trigger: TriggerData | TimedTriggerData,
-      jobOpts: { rerunOf?: string },
+      jobOpts: NewJobOptions,
     ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
+      const createdAt = Date.now();
       await write('createJob', (sql) => {
         sql.insertJob.run({
           id,
           workflow,
           trigger: triggerJson,
           rerunOf: jobOpts.rerunOf ?? null,
-          createdAt: Date.now(),
+          createdAt,
+          traceContext: traceText(jobOpts.trace),
         });
       });
-      remember(id, workflow, trigger);
+      remember(id, { workflow, trigger, createdAt, trace: jobOpts.trace ?? null });
       return id;
     },
 
@@ -193,6 +216,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger: known.trigger,
           steps: [],
           reply: null,
+          createdAt: iso(known.createdAt),
+          trace: known.trace,
         };
       }
       return write(

@@ -35,6 +35,8 @@ export interface InsertJobParams {
   trigger: string;
   rerunOf: string | null;
   createdAt: number;
+  /** JSON of the job's trace context (traceText), or null. */
+  traceContext: string | null;
 }
 
 export interface ClaimParams {
@@ -52,6 +54,8 @@ const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
 /** A job a claim may take: queued, or running with an expired lease or the same owner. */
 const CLAIMABLE = `(status = 'queued' OR (status = 'running'
   AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
+
+const CLAIM_RETURNING = 'seq, id, workflow, attempt, trigger, reply, created_at, trace_context';
 
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
@@ -114,12 +118,12 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     purgeDedupe: db.prepare<[number]>('DELETE FROM dedupe WHERE expires_at <= ?'),
 
     insertJob: db.prepare<InsertJobParams>(
-      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at)
-       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt)`,
+      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, trace_context)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext)`,
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
-       RETURNING seq, id, workflow, attempt, trigger, reply`,
+       RETURNING ${CLAIM_RETURNING}`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
     markRunning: db.prepare<ClaimParams>(
@@ -136,7 +140,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
            SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
                               AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
          ) ORDER BY seq LIMIT @limit)
-       RETURNING seq, id, workflow, attempt, trigger, reply`,
+       RETURNING ${CLAIM_RETURNING}`,
     ),
     renewLeases: db
       .prepare<[leaseUntil: number, owner: string, ids: string], string>(
@@ -174,7 +178,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     ),
 
     getJob: db.prepare<[string], JobRow>(
-      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at
+      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
+         trace_context
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

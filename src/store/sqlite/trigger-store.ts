@@ -83,6 +83,7 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               trigger: JSON.stringify(item.job.trigger),
               rerunOf: null,
               createdAt: poll.finishedAt,
+              traceContext: null,
             });
             jobIds.push(item.job.id);
           }
@@ -112,7 +113,14 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       return write('claimTick', (sql) => {
         const nowMs = Date.now();
         if (sql.triggers.claimTick.run({ workflow, tickAt, nowMs }).changes === 0) return false;
-        sql.insertJob.run({ id: job.id, workflow, trigger, rerunOf: null, createdAt: nowMs });
+        sql.insertJob.run({
+          id: job.id,
+          workflow,
+          trigger,
+          rerunOf: null,
+          createdAt: nowMs,
+          traceContext: null,
+        });
         return true;
       });
     },

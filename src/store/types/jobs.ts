@@ -27,6 +27,16 @@ export interface TriggerData {
   receivedAt: string;
 }
 
+/**
+ * The W3C trace context a job's spans continue (docs/observability.md): the propagator's
+ * fields, as it injected them. Stored with the job, so that a claim by another process or
+ * thread, a retry and a resume after a crash continue the same trace.
+ */
+export interface JobTrace {
+  traceparent?: string;
+  tracestate?: string;
+}
+
 export interface NewEvent {
   /** Pre-generated job id (also the event id answered in the 202). */
   id: string;
@@ -36,6 +46,8 @@ export interface NewEvent {
   dedupe?: { key: string; expiresAt: number };
   /** The answer sent to the caller (acknowledge mode), kept to answer duplicates the same way. */
   answer?: HttpReply;
+  /** The trace the job continues (the webhook request's span); absent when tracing is off. */
+  trace?: JobTrace;
 }
 
 export type AcceptResult =
@@ -72,6 +84,8 @@ export interface JobDetail extends JobSummary {
   steps: StepRecord[];
   reply: HttpReply | null;
   error: string | null;
+  /** The trace the job continues; null when it was created with tracing off. */
+  trace: JobTrace | null;
 }
 
 /** A job handed to the engine by `claimJob`: what it needs to run or resume. */
@@ -83,6 +97,15 @@ export interface ClaimedJob {
   /** Steps already finished by an earlier attempt (resume after a crash skips them). */
   steps: StepRecord[];
   reply: HttpReply | null;
+  /** When the job was committed (its wait in the queue runs from here). */
+  createdAt: string;
+  trace: JobTrace | null;
+}
+
+/** What a job created from stored trigger data may carry. */
+export interface NewJobOptions {
+  rerunOf?: string;
+  trace?: JobTrace;
 }
 
 export interface JobFilter {
@@ -112,7 +135,7 @@ export interface JobStore {
   createJob(
     workflow: string,
     trigger: TriggerData | TimedTriggerData,
-    opts: { rerunOf?: string },
+    opts: NewJobOptions,
   ): Promise<string>;
 
   /**
