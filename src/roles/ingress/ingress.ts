@@ -185,6 +185,9 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
         graceMs: config.http.shutdownGraceMs,
         onGraceExpired: () => opts.replies.interruptAll(),
       });
+      // Every connection is closed now: a request still waiting for its reply lost its caller
+      // (who hung up); its job is stored and goes on, nobody is left to answer.
+      opts.replies.interruptAll();
       await lifecycle.stop();
       await triggers.stop();
       await outbound.close();
