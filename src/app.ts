@@ -140,7 +140,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onDone: (jobId) => worker?.unwatch(jobId),
   });
   const intake = traceIntake(
-    createIntake(store, (ids) => worker?.wake(ids)),
+    createIntake(
+      store,
+      (ids) => worker?.wake(ids),
+      (name) => ingress?.registry.get(name),
+    ),
     store,
   );
 

@@ -108,12 +108,15 @@ export class Engine {
   }
 
   /**
-   * Claims one job by id and runs (or resumes) it; nothing when another worker holds it.
-   * Never throws for a failing workflow: failure is job data.
+   * Claims one job by id and runs (or resumes) it, resolving with its workflow; null, running
+   * nothing, when it could not be claimed (another worker holds it, it finished, or its
+   * concurrency key is full). Never throws for a failing workflow: failure is job data.
    */
-  async runJob(jobId: string): Promise<void> {
+  async runJob(jobId: string): Promise<{ workflow: string } | null> {
     const job = await this.deps.store.claimJob(jobId, this.claim);
-    if (job) await this.runClaimed(job);
+    if (!job) return null;
+    await this.runClaimed(job);
+    return { workflow: job.workflow };
   }
 
   /**

@@ -63,6 +63,8 @@ export interface ClaimRow {
   reply: string | null;
   created_at: number;
   trace_context: string | null;
+  /** Returned by the PostgreSQL claims (the concurrency re-check); absent on SQLite. */
+  concurrency_key?: string | null;
 }
 
 export interface StepRow {

@@ -24,6 +24,7 @@ import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
+import { flowControlContract } from './contract/flow-control.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -81,5 +82,6 @@ export function runStoreContract(
     traceContract(current);
     transferContract(current);
     locksContract(current);
+    flowControlContract(current);
   });
 }

@@ -60,4 +60,6 @@ export type {
   Step,
   StepType,
   Workflow,
+  Concurrency,
+  RateLimit,
 } from './types.js';

@@ -21,6 +21,7 @@ import { parseYamlDocument } from './parse-document.js';
 import { readSteps } from './read-steps.js';
 import type { StepContext } from './read-steps.js';
 import { readTrigger } from './read-trigger.js';
+import { readConcurrency } from './read-flow-control.js';
 import { findStepReferences } from './template-syntax.js';
 import type { Workflow } from './types.js';
 import { Reader } from './yaml-reader.js';
@@ -34,7 +35,7 @@ export interface LoadOptions {
   connectors?: ConnectorCatalog;
 }
 
-const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps'];
+const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps', 'concurrency'];
 const NAME = /^[a-z0-9-]+$/;
 export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -180,6 +181,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     ctx,
   );
   checkStepIds(r, ctx);
+  const concurrency = readConcurrency(r, root);
 
   if (r.problems.length > 0 || name === undefined || !trigger)
     return { problems: sortProblems(r.problems), nameLine };
@@ -195,6 +197,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     hash: createHash('sha256').update(text).digest('hex'),
     expressions: ctx.sites,
   };
+  if (concurrency) workflow.concurrency = concurrency;
   return { workflow, problems: [], nameLine };
 }
 

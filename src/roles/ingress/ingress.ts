@@ -130,6 +130,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     registry,
     store,
     accept: (event) => opts.intake.acceptEvent(event),
+    onRateLimited: (workflow) => metrics.rateLimited(workflow),
     replies: opts.replies,
     log,
     maxBodyBytes: config.maxBodyBytes,

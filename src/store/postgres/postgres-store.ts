@@ -29,6 +29,8 @@ import type {
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
+import { enforceConcurrency } from './concurrency.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
@@ -125,6 +127,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createWorkflowMethods(db),
     ...createTransferMethods(db),
     ...createLockMethods(db, schema),
+    ...createRateMethods(db),
 
     async init() {
       if (state === 'open') return;
@@ -158,13 +161,18 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const id = newJobId();
       const rerunOf = jobOpts.rerunOf ?? null;
       const trace = jobOpts.trace ?? null;
-      await ingest('createJob').create({ id, workflow, trigger, rerunOf, trace });
+      const { concurrency } = jobOpts;
+      await ingest('createJob').create({ id, workflow, trigger, rerunOf, trace, concurrency });
       return id;
     },
 
     async claimJob(id: string, claim: Claim) {
       const { owner, leaseMs } = checkClaim('claimJob', claim);
-      const { rows } = await db.query<ClaimRow>('claimJob', sql.CLAIM_JOB, [id, owner, leaseMs]);
+      const rows = await db.transaction('claimJob', async (client) => {
+        await client.query(sql.ASYNC_COMMIT);
+        const r = await client.query<ClaimRow>(sql.CLAIM_JOB, [id, owner, leaseMs]);
+        return enforceConcurrency(client, schema, r.rows, owner);
+      });
       return (await claimed(rows))[0] ?? null;
     },
 
@@ -173,9 +181,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (!(limit >= 1)) return [];
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
-      const { rows } = await db.transaction('claimNextJobs', async (client) => {
+      const rows = await db.transaction('claimNextJobs', async (client) => {
         await client.query(sql.ASYNC_COMMIT);
-        return client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+        const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+        return enforceConcurrency(client, schema, r.rows, owner);
       });
       return claimed(rows);
     },

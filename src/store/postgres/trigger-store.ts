@@ -79,6 +79,8 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
             jobs.map(() => null),
+            jobs.map(() => null),
+            jobs.map(() => null),
           ]);
           await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
         }

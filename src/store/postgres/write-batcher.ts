@@ -21,7 +21,14 @@
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
 import { jsonOrNull, parseReply, traceText } from './rows.js';
-import type { AcceptResult, JobTrace, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
+import type {
+  AcceptResult,
+  JobConcurrency,
+  JobTrace,
+  NewEvent,
+  TimedTriggerData,
+  TriggerData,
+} from '../types.js';
 import type { PgAccess } from './pool.js';
 import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from './statements.js';
 
@@ -32,6 +39,7 @@ export interface NewJob {
   trigger: TriggerData | TimedTriggerData;
   rerunOf: string | null;
   trace: JobTrace | null;
+  concurrency?: JobConcurrency | undefined;
 }
 
 export interface IngestBatcher {
@@ -178,8 +186,15 @@ async function writeBatch(
       jobs.push(p.job);
       results[i] = { kind: 'accepted', jobId: p.job.id };
     } else if (p.event && results[i] === null) {
-      const { id, workflow, trigger } = p.event;
-      jobs.push({ id, workflow, trigger, rerunOf: null, trace: p.event.trace ?? null });
+      const { id, workflow, trigger, concurrency } = p.event;
+      jobs.push({
+        id,
+        workflow,
+        trigger,
+        rerunOf: null,
+        trace: p.event.trace ?? null,
+        concurrency,
+      });
       results[i] = { kind: 'accepted', jobId: id };
     }
   });
@@ -191,6 +206,8 @@ async function writeBatch(
       jobs.map((j) => j.rerunOf),
       jobs.map(() => null),
       jobs.map((j) => traceText(j.trace)),
+      jobs.map((j) => j.concurrency?.key ?? null),
+      jobs.map((j) => j.concurrency?.limit ?? null),
     ]);
     await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
   }

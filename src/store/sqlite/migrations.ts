@@ -183,6 +183,17 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     sql: `ALTER TABLE jobs ADD COLUMN trace_context TEXT;`,
   },
+  {
+    // The workflow's concurrency key and limit as they were when the job was created (NULL:
+    // no limit). The index finds a key's queued and running jobs for the claim's count.
+    version: 8,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN concurrency_key TEXT;
+      ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER;
+      CREATE INDEX jobs_by_concurrency ON jobs (workflow, concurrency_key, status, seq)
+        WHERE concurrency_key IS NOT NULL AND status IN ('queued', 'running');
+    `,
+  },
 ];
 
 /**

@@ -46,6 +46,7 @@ import {
 } from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -161,6 +162,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           rerunOf: null,
           createdAt: now,
           traceContext: traceText(event.trace),
+          concurrencyKey: event.concurrency?.key ?? null,
+          concurrencyLimit: event.concurrency?.limit ?? null,
         });
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
@@ -190,6 +193,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           rerunOf: jobOpts.rerunOf ?? null,
           createdAt,
           traceContext: traceText(jobOpts.trace),
+          concurrencyKey: jobOpts.concurrency?.key ?? null,
+          concurrencyLimit: jobOpts.concurrency?.limit ?? null,
         });
       });
       remember(id, { workflow, trigger, createdAt, trace: jobOpts.trace ?? null });
@@ -327,6 +332,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
+    ...createRateMethods(),
   };
 }
 

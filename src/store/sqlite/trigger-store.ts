@@ -84,6 +84,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               rerunOf: null,
               createdAt: poll.finishedAt,
               traceContext: null,
+              concurrencyKey: null,
+              concurrencyLimit: null,
             });
             jobIds.push(item.job.id);
           }
@@ -120,6 +122,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
           rerunOf: null,
           createdAt: nowMs,
           traceContext: null,
+          concurrencyKey: null,
+          concurrencyLimit: null,
         });
         return true;
       });

@@ -48,6 +48,17 @@ export interface NewEvent {
   answer?: HttpReply;
   /** The trace the job continues (the webhook request's span); absent when tracing is off. */
   trace?: JobTrace;
+  /** The workflow's `concurrency`, its key evaluated: the claim holds the job back past it. */
+  concurrency?: JobConcurrency;
+}
+
+/**
+ * At most `limit` jobs of (workflow, key) run at once; a claim passes over a queued job while
+ * `limit` jobs of its key run or older ones of its key wait (so each key keeps arrival order).
+ */
+export interface JobConcurrency {
+  key: string;
+  limit: number;
 }
 
 export type AcceptResult =
@@ -106,6 +117,7 @@ export interface ClaimedJob {
 export interface NewJobOptions {
   rerunOf?: string;
   trace?: JobTrace;
+  concurrency?: JobConcurrency;
 }
 
 export interface JobFilter {
