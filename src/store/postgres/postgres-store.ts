@@ -29,6 +29,7 @@ import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
 import * as sql from './statements.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
+import { createVersionMethods } from './version-store.js';
 import { createIngestBatcher } from './write-batcher.js';
 import type { IngestBatcher } from './write-batcher.js';
 
@@ -115,6 +116,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createConnectionMethods(db),
     ...createWorkflowMethods(db),
     ...createLockMethods(db, schema),
+    ...createVersionMethods(db),
 
     async init() {
       if (state === 'open') return;
@@ -144,9 +146,15 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
-    async createJob(workflow, trigger, jobOpts: { rerunOf?: string }) {
+    async createJob(workflow, trigger, jobOpts: { rerunOf?: string; version?: string }) {
       const id = newJobId();
-      await ingest('createJob').create({ id, workflow, trigger, rerunOf: jobOpts.rerunOf ?? null });
+      await ingest('createJob').create({
+        id,
+        workflow,
+        trigger,
+        rerunOf: jobOpts.rerunOf ?? null,
+        version: jobOpts.version ?? null,
+      });
       return id;
     },
 
@@ -209,9 +217,26 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       return inOrder(jobId, () => changed('saveReply', sql.SAVE_REPLY, [text, jobId, owner]));
     },
 
-    async finishJob(jobId, owner, status, error) {
+    async finishJob(jobId, owner, status, error, onFailure) {
+      if (!onFailure) {
+        return inOrder(jobId, () =>
+          changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
+        );
+      }
+      // The error workflow's job commits with the finish, or neither does.
       return inOrder(jobId, () =>
-        changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
+        db.transaction('finishJob', async (client) => {
+          const finished = await client.query(sql.FINISH_JOB, [status, error, jobId, owner]);
+          if ((finished.rowCount ?? 0) === 0) return false;
+          await client.query(sql.INSERT_FAILURE_JOB, [
+            onFailure.id,
+            onFailure.workflow,
+            JSON.stringify(onFailure.trigger),
+            onFailure.version,
+            jobId,
+          ]);
+          return true;
+        }),
       );
     },
 

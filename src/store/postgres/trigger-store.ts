@@ -78,6 +78,8 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map((j) => JSON.stringify(j.trigger)),
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
+            jobs.map(() => poll.version ?? null),
+            jobs.map(() => null),
           ]);
           await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
         }
@@ -111,6 +113,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
         Date.now(),
         job.id,
         JSON.stringify(job.trigger),
+        job.version ?? null,
       ]);
       return (rowCount ?? 0) > 0;
     },

@@ -21,7 +21,13 @@
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
 import { jsonOrNull, parseReply } from './rows.js';
-import type { AcceptResult, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
+import type {
+  AcceptResult,
+  FailureTriggerData,
+  NewEvent,
+  TimedTriggerData,
+  TriggerData,
+} from '../types.js';
 import type { PgAccess } from './pool.js';
 import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from './statements.js';
 
@@ -29,8 +35,9 @@ import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from 
 export interface NewJob {
   id: string;
   workflow: string;
-  trigger: TriggerData | TimedTriggerData;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   rerunOf: string | null;
+  version: string | null;
 }
 
 export interface IngestBatcher {
@@ -178,7 +185,7 @@ async function writeBatch(
       results[i] = { kind: 'accepted', jobId: p.job.id };
     } else if (p.event && results[i] === null) {
       const { id, workflow, trigger } = p.event;
-      jobs.push({ id, workflow, trigger, rerunOf: null });
+      jobs.push({ id, workflow, trigger, rerunOf: null, version: p.event.version ?? null });
       results[i] = { kind: 'accepted', jobId: id };
     }
   });
@@ -188,6 +195,8 @@ async function writeBatch(
       jobs.map((j) => j.workflow),
       jobs.map((j) => JSON.stringify(j.trigger)),
       jobs.map((j) => j.rerunOf),
+      jobs.map(() => null),
+      jobs.map((j) => j.version),
       jobs.map(() => null),
     ]);
     await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);

@@ -24,6 +24,8 @@ import type {
   AcceptResult,
   Claim,
   ClaimedJob,
+  FailureJob,
+  FailureTriggerData,
   JobFilter,
   NewEvent,
   StepRecord,
@@ -41,6 +43,7 @@ import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
+import { createVersionMethods } from './version-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -60,6 +63,12 @@ interface Open {
   batcher: WriteBatcher;
 }
 
+interface FreshJob {
+  workflow: string;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
+  version: string | null;
+}
+
 /** How many just-created jobs the store keeps in memory for their claim. */
 const FRESH_JOBS_MAX = 4096;
 
@@ -69,14 +78,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // Jobs this store committed and nobody has claimed yet: their claim needs no read and no
   // JSON.parse of the trigger, only an UPDATE queued with the job's next writes. Bounded:
   // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
-  const fresh = new Map<string, { workflow: string; trigger: TriggerData | TimedTriggerData }>();
+  const fresh = new Map<string, FreshJob>();
   const freshMax = opts.claimsOwnJobs === false ? 0 : FRESH_JOBS_MAX;
   const remember = (
     id: string,
     workflow: string,
-    trigger: TriggerData | TimedTriggerData,
+    trigger: FreshJob['trigger'],
+    version: string | null,
   ): void => {
-    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger });
+    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger, version });
   };
 
   function ready(operation: string): Open {
@@ -141,23 +151,28 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger,
           rerunOf: null,
           createdAt: now,
+          version: event.version ?? null,
+          failureOf: null,
         });
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
         }
         return { kind: 'accepted', jobId: event.id };
       });
-      if (result.kind === 'accepted') remember(event.id, event.workflow, event.trigger);
+      if (result.kind === 'accepted') {
+        remember(event.id, event.workflow, event.trigger, event.version ?? null);
+      }
       return result;
     },
 
     async createJob(
       workflow: string,
-      trigger: TriggerData | TimedTriggerData,
-      jobOpts: { rerunOf?: string },
+      trigger: TriggerData | TimedTriggerData | FailureTriggerData,
+      jobOpts: { rerunOf?: string; version?: string },
     ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
+      const version = jobOpts.version ?? null;
       await write('createJob', (sql) => {
         sql.insertJob.run({
           id,
@@ -165,9 +180,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger: triggerJson,
           rerunOf: jobOpts.rerunOf ?? null,
           createdAt: Date.now(),
+          version,
+          failureOf: null,
         });
       });
-      remember(id, workflow, trigger);
+      remember(id, workflow, trigger, version);
       return id;
     },
 
@@ -188,6 +205,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           id,
           workflow: known.workflow,
           attempt: 1,
+          version: known.version,
+          failureOf: null,
           trigger: known.trigger,
           steps: [],
           reply: null,
@@ -254,11 +273,30 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       owner: string,
       status: 'succeeded' | 'failed',
       error: string | null,
+      onFailure?: FailureJob,
     ) {
-      return write(
-        'finishJob',
-        (sql) => sql.finishJob.run(status, error, Date.now(), jobId, owner).changes > 0,
-      );
+      const failureTrigger = onFailure && JSON.stringify(onFailure.trigger);
+      const finished = await write('finishJob', (sql) => {
+        const now = Date.now();
+        if (sql.finishJob.run(status, error, now, jobId, owner).changes === 0) return false;
+        if (onFailure) {
+          // The unique index on failure_of makes a second report of the same job a no-op.
+          sql.insertFailureJob.run({
+            id: onFailure.id,
+            workflow: onFailure.workflow,
+            trigger: failureTrigger as string,
+            rerunOf: null,
+            createdAt: now,
+            version: onFailure.version,
+            failureOf: jobId,
+          });
+        }
+        return true;
+      });
+      if (finished && onFailure) {
+        remember(onFailure.id, onFailure.workflow, onFailure.trigger, onFailure.version);
+      }
+      return finished;
     },
 
     async unfinishedJobs() {
@@ -300,6 +338,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
+    ...createVersionMethods(
+      (operation, op) => write(operation, () => op()),
+      (operation) => ready(operation),
+      path.resolve(opts.file),
+    ),
   };
 }
 
@@ -325,6 +368,9 @@ function openDatabase(opts: SqliteStoreOptions): Open {
     // A batch in which a write failed reruns with a SAVEPOINT per write; each copies the pages
     // it touches to a sub-journal, cheap in memory but costly in a temp file.
     db.pragma('temp_store = MEMORY');
+    // A new file gets incremental auto-vacuum before its first table (an existing one switches
+    // at its next VACUUM; migration 7 asks for it): pruned jobs give their pages back.
+    if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     migrate(db);
     const batcher = createWriteBatcher(
       db,

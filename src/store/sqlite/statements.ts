@@ -35,6 +35,8 @@ export interface InsertJobParams {
   trigger: string;
   rerunOf: string | null;
   createdAt: number;
+  version: string | null;
+  failureOf: string | null;
 }
 
 export interface ClaimParams {
@@ -73,6 +75,7 @@ export interface Statements {
   >;
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
+  insertFailureJob: Statement<InsertJobParams>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -114,12 +117,17 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     purgeDedupe: db.prepare<[number]>('DELETE FROM dedupe WHERE expires_at <= ?'),
 
     insertJob: db.prepare<InsertJobParams>(
-      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at)
-       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt)`,
+      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @version, @failureOf)`,
+    ),
+    // An error workflow's job: a failed job already reported (failure_of is unique) is skipped.
+    insertFailureJob: db.prepare<InsertJobParams>(
+      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @version, @failureOf)`,
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
-       RETURNING seq, id, workflow, attempt, trigger, reply`,
+       RETURNING seq, id, workflow, attempt, version, failure_of, trigger, reply`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
     markRunning: db.prepare<ClaimParams>(
@@ -136,7 +144,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
            SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
                               AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
          ) ORDER BY seq LIMIT @limit)
-       RETURNING seq, id, workflow, attempt, trigger, reply`,
+       RETURNING seq, id, workflow, attempt, version, failure_of, trigger, reply`,
     ),
     renewLeases: db
       .prepare<[leaseUntil: number, owner: string, ids: string], string>(
@@ -174,7 +182,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     ),
 
     getJob: db.prepare<[string], JobRow>(
-      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at
+      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, version, failure_of, trigger, reply, error,
+         started_at
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

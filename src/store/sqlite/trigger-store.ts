@@ -83,6 +83,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               trigger: JSON.stringify(item.job.trigger),
               rerunOf: null,
               createdAt: poll.finishedAt,
+              version: poll.version ?? null,
+              failureOf: null,
             });
             jobIds.push(item.job.id);
           }
@@ -107,12 +109,24 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       });
     },
 
-    async claimTick(workflow, tickAt, job: { id: string; trigger: ScheduleTriggerData }) {
+    async claimTick(
+      workflow,
+      tickAt,
+      job: { id: string; trigger: ScheduleTriggerData; version?: string },
+    ) {
       const trigger = JSON.stringify(job.trigger);
       return write('claimTick', (sql) => {
         const nowMs = Date.now();
         if (sql.triggers.claimTick.run({ workflow, tickAt, nowMs }).changes === 0) return false;
-        sql.insertJob.run({ id: job.id, workflow, trigger, rerunOf: null, createdAt: nowMs });
+        sql.insertJob.run({
+          id: job.id,
+          workflow,
+          trigger,
+          rerunOf: null,
+          createdAt: nowMs,
+          version: job.version ?? null,
+          failureOf: null,
+        });
         return true;
       });
     },
