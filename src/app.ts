@@ -179,6 +179,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           workflows: ingress.registry.list().map(toDoc),
           concurrency: config.concurrency,
           shutdownGraceMs: config.http.shutdownGraceMs,
+          defaultOnFailure: config.onFailure,
         },
         replies,
         log,

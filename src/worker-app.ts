@@ -75,6 +75,7 @@ export async function createWorkerApp(
     replies: createLocalReplyBus(),
     concurrency: config.concurrency,
     shutdownGraceMs: config.http.shutdownGraceMs,
+    defaultOnFailure: config.onFailure,
   });
   const { store, connections, metrics } = worker;
   try {

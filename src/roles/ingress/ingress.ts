@@ -29,6 +29,10 @@ import type { TriggerRuntime } from '../../triggers/index.js';
 import { TriggerLifecycle } from '../../triggers/lifecycle/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { openOutbound } from '../outbound.js';
+import { withVersions } from '../../queue/index.js';
+import { UI_URL_META_KEY } from '../../engine/index.js';
+import { workflowVersion } from '../../workflow/index.js';
+import { recordVersions } from './record-versions.js';
 import { createHttpServer, listenOn } from './http-server.js';
 
 export interface IngressOptions {
@@ -108,13 +112,19 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     refresh: () => catalog.reload(),
   });
   registry.onChange(async (changes) => {
+    await recordVersions(store, changes, log);
     opts.onWorkflowsChange?.(changes);
     lifecycle.wake();
+  });
+  // Every job records the version of its workflow loaded here when it was created.
+  const intake = withVersions(opts.intake, (name) => {
+    const wf = registry.get(name);
+    return wf && workflowVersion(wf);
   });
   await catalog.load(workflows);
   const triggers = createTriggerRuntime({
     store,
-    intake: opts.intake,
+    intake,
     registry,
     log,
     env: opts.env,
@@ -129,7 +139,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     captures,
     registry,
     store,
-    accept: (event) => opts.intake.acceptEvent(event),
+    accept: (event) => intake.acceptEvent(event),
     replies: opts.replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
@@ -147,7 +157,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     captures,
     registry,
     store,
-    intake: opts.intake,
+    intake,
     apiToken: config.apiToken,
     lifecycle,
     triggers,
@@ -170,6 +180,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     triggers,
     async listen() {
       url = await listenOn(server, config);
+      // Where the links of error workflows' summaries point (workers may be other processes).
+      await store.setMeta(UI_URL_META_KEY, config.publicUrl ?? url);
       if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? url);
       if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
