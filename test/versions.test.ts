@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from './helpers/backends.js';
+import { runCli } from './helpers/cli.js';
 import { startServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -110,6 +111,21 @@ for (const backend of BACKENDS) {
         );
         assert.notEqual(rerun.version, oldVersion);
       }
+    });
+
+    test('hookflow rerun ID --version original runs the original steps', async () => {
+      const run = await runCli([
+        'rerun',
+        oldJob,
+        '--version',
+        'original',
+        '--wait',
+        '--url',
+        srv.url,
+      ]);
+      assert.equal(run.code, 0, run.err);
+      assert.match(run.out, new RegExp(`version ${oldVersion}`));
+      assert.match(run.out, /\bold\b/);
     });
 
     test('a rerun with another version value is refused with 400', async () => {
