@@ -67,6 +67,7 @@ interface FreshJob {
   workflow: string;
   trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   version: string | null;
+  failureOf: string | null;
 }
 
 /** How many just-created jobs the store keeps in memory for their claim. */
@@ -85,8 +86,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     workflow: string,
     trigger: FreshJob['trigger'],
     version: string | null,
+    failureOf: string | null = null,
   ): void => {
-    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger, version });
+    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger, version, failureOf });
   };
 
   function ready(operation: string): Open {
@@ -206,7 +208,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           workflow: known.workflow,
           attempt: 1,
           version: known.version,
-          failureOf: null,
+          failureOf: known.failureOf,
           trigger: known.trigger,
           steps: [],
           reply: null,
@@ -294,7 +296,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         return true;
       });
       if (finished && onFailure) {
-        remember(onFailure.id, onFailure.workflow, onFailure.trigger, onFailure.version);
+        remember(onFailure.id, onFailure.workflow, onFailure.trigger, onFailure.version, jobId);
       }
       return finished;
     },
