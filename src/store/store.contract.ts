@@ -22,6 +22,7 @@ import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
+import { retentionContract } from './contract/retention.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -77,5 +78,6 @@ export function runStoreContract(
     connectionsContract(current);
     workflowsContract(current);
     locksContract(current);
+    retentionContract(current);
   });
 }

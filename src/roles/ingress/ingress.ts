@@ -33,6 +33,9 @@ import { withVersions } from '../../queue/index.js';
 import { UI_URL_META_KEY } from '../../engine/index.js';
 import { workflowVersion } from '../../workflow/index.js';
 import { recordVersions } from './record-versions.js';
+import { registerStorageMetrics } from '../../metrics/index.js';
+import { startRetention } from '../../retention/index.js';
+import type { RetentionRunner } from '../../retention/index.js';
 import { createHttpServer, listenOn } from './http-server.js';
 
 export interface IngressOptions {
@@ -58,6 +61,8 @@ export interface IngressOptions {
   lifecycle?: boolean;
   /** false: poll and schedule triggers do not fire. Default true. */
   timers?: boolean;
+  /** Between retention passes (tests). Default 60 s. */
+  retentionIntervalMs?: number;
   uiDir?: string;
 }
 
@@ -70,6 +75,8 @@ export interface Ingress {
   outbound: { connections: ConnectionRegistry; dispatcher: Dispatcher };
   lifecycle: TriggerLifecycle;
   triggers: TriggerRuntime;
+  /** Prunes finished jobs past their retention; null until `listen`. */
+  readonly retention: RetentionRunner | null;
   /** Listens, then starts trigger lifecycles and timers; returns the URL. */
   listen(): Promise<string>;
   /** Drains HTTP (SPEC §9), stops the triggers, closes its connections and dispatcher. */
@@ -170,6 +177,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
   registerUiFiles(server, opts.uiDir ?? defaultUiDir());
 
   let purgeTimer: NodeJS.Timeout | null = null;
+  const storage = registerStorageMetrics(metrics.registry, store);
+  let retention: RetentionRunner | null = null;
   return {
     server,
     registry,
@@ -178,6 +187,9 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     outbound: { connections, dispatcher },
     lifecycle,
     triggers,
+    get retention() {
+      return retention;
+    },
     async listen() {
       url = await listenOn(server, config);
       // Where the links of error workflows' summaries point (workers may be other processes).
@@ -186,10 +198,19 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
       if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
+      retention = startRetention({
+        store,
+        defaults: config.retention,
+        retentionOf: (name) => registry.get(name)?.retention,
+        log,
+        onPruned: (n) => storage.jobsPruned(n),
+        ...(opts.retentionIntervalMs !== undefined ? { intervalMs: opts.retentionIntervalMs } : {}),
+      });
       return url;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      retention?.stop();
       // In-flight requests get their answer; request_response callers still waiting when the
       // grace period ends get 504 (their job is stored and goes on after the restart).
       await drain.close({
