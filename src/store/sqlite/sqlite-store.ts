@@ -359,6 +359,9 @@ function openDatabase(opts: SqliteStoreOptions): Open {
   }
   const db = new Database(opts.file);
   try {
+    // A new file gets incremental auto-vacuum before anything is written to it (an existing
+    // one switches at its next VACUUM; migration 7 asks for it): pruned jobs give pages back.
+    if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     // WAL lets readers run beside the writer. NORMAL leaves the fsync of each commit to the
     // batcher, which runs it off the event loop before resolving any write: that is what makes
     // a resolved write survive a power loss, not only a process crash.
@@ -370,9 +373,6 @@ function openDatabase(opts: SqliteStoreOptions): Open {
     // A batch in which a write failed reruns with a SAVEPOINT per write; each copies the pages
     // it touches to a sub-journal, cheap in memory but costly in a temp file.
     db.pragma('temp_store = MEMORY');
-    // A new file gets incremental auto-vacuum before its first table (an existing one switches
-    // at its next VACUUM; migration 7 asks for it): pruned jobs give their pages back.
-    if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     migrate(db);
     const batcher = createWriteBatcher(
       db,
