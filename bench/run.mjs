@@ -9,6 +9,9 @@
 //            (bench/upstream.mjs) and replying with its body, expects 200
 // Also: peak RSS of the Hookflow process, and a durability check after ingest (every
 // 202 has a job; time for the queue to drain).
+//   postgres the same ingest and rr on PostgreSQL: one `--role all` process, then 2 ingress +
+//            2 worker processes (bench/postgres.mjs), with each process's peak RSS and the
+//            job start latency
 //
 // Prints a table and pass/fail against the targets, writes bench/results/latest.json.
 // Exit code 0 even when a target is missed; non-zero only when the run itself broke.
@@ -16,12 +19,17 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr (default all three)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr,postgres (default all four)
+//   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
+//                    a fresh schema per arrangement, dropped after; unreachable: skipped)
 //   BENCH_CPU_PROF   directory: start Hookflow with --cpu-prof --cpu-prof-dir=<dir>
 //                    (summarise with `node bench/profile-summary.mjs <dir>`)
 //   BENCH_KEEP_TMP   1: keep the temp dir (data, workflows, Hookflow's log)
 //   BENCH_STOP_GRACE seconds Hookflow gets to exit after SIGTERM before SIGKILL (default 10)
 //   BENCH_LOG_LEVEL  Hookflow's HOOKFLOW_LOG_LEVEL (default warn; its log goes to the temp dir)
+//   BENCH_TRACES     0: skip the tracing-on runs. By default ingest and rr run a second time
+//                    on a new Hookflow with OpenTelemetry traces exported over OTLP/HTTP to a
+//                    loopback sink (bench/otlp-sink.mjs): workloads ingest+tr and rr+tr.
 // Network: loopback only (127.0.0.1). Every wait is bounded.
 
 import { fork, spawn } from 'node:child_process';
@@ -42,6 +50,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { benchPostgres, postgresChecks, printPostgres } from './postgres.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -50,12 +59,13 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr')
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || '';
 const KEEP_TMP = process.env.BENCH_KEEP_TMP === '1';
+const TRACES = process.env.BENCH_TRACES !== '0';
 
 const HEALTH_TIMEOUT_MS = 30_000;
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -73,7 +83,8 @@ const BODY = JSON.stringify({ n: 1, name: 'bench', items: [1, 2, 3] });
 const HEADERS = { 'content-type': 'application/json' };
 
 for (const w of WORKLOADS) {
-  if (!['ceiling', 'ingest', 'rr'].includes(w)) fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
+  if (!['ceiling', 'ingest', 'rr', 'postgres'].includes(w))
+    fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -81,6 +92,8 @@ for (const w of WORKLOADS) {
 
 const children = new Set();
 let tmpDir = '';
+// Temp dirs of earlier Hookflow runs (the tracing-on run starts another).
+const tmpDirs = [];
 // When the Hookflow child was spawned; phase windows are reported relative to it so that a
 // --cpu-prof profile (which starts with the process) can be cut to one workload.
 let spawnedAt = 0;
@@ -126,9 +139,11 @@ function killAllNow() {
 }
 
 function cleanupTmp() {
-  if (tmpDir && !KEEP_TMP) {
+  if (KEEP_TMP) return;
+  for (const dir of [...tmpDirs, tmpDir]) {
+    if (!dir) continue;
     try {
-      rmSync(tmpDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     } catch {
       /* best effort */
     }
@@ -406,7 +421,8 @@ function writeWorkflows(dir, upstreamUrl) {
   );
 }
 
-async function startHookflow(upstreamUrl) {
+async function startHookflow(upstreamUrl, extraEnv = {}) {
+  if (tmpDir) tmpDirs.push(tmpDir);
   tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
   const dataDir = path.join(tmpDir, 'data');
   const wfDir = path.join(tmpDir, 'workflows');
@@ -444,6 +460,7 @@ async function startHookflow(upstreamUrl) {
         ...process.env,
         HOOKFLOW_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
         HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+        ...extraEnv,
       },
       stdio: ['ignore', fd, fd],
     }),
@@ -711,6 +728,17 @@ function printReport(report) {
     if (d.note) log(`  note: ${d.note.trim()}`);
   }
   if (report.upstream) log(`Upstream GETs served: ${report.upstream.served}`);
+  const t = report.tracing;
+  if (t) {
+    const share = Object.entries(t.reqPerSecVsOff)
+      .map(([w, r]) => `${w} ${r === null ? '?' : `${Math.round(r * 100)}%`}`)
+      .join(', ');
+    log(
+      `Tracing on (OTLP/HTTP ${t.protocol} to a loopback sink): req/s as a share of tracing off: ${share}; ` +
+        `${t.sink.requests ?? '?'} export requests, ${t.sink.bytes === null ? '?' : Math.round(t.sink.bytes / 1024)} KB`,
+    );
+  }
+  if (report.postgres) printPostgres(report.postgres, report, log);
   const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
   log(`1-min load average before each workload: ${la.join(', ')}`);
   const disturbed = Object.values(workloads).filter((w) => (w.cpuCores?.others ?? 0) > 0.2);
@@ -754,6 +782,7 @@ function buildChecks(report) {
       detail: `${w.errors} errors, status ${JSON.stringify(w.statusCodes)}`,
     });
   }
+  if (report.postgres) checks.push(...postgresChecks(report.postgres, c));
   if (report.hookflow.peakRssMb !== null) {
     checks.push({
       name: `peak RSS ≤ ${TARGETS.peakRssMb} MB`,
@@ -814,6 +843,7 @@ async function main() {
     },
     ingestDurability: null,
     upstream: null,
+    postgres: null,
     checks: [],
   };
 
@@ -826,9 +856,12 @@ async function main() {
     await stopChild(ceiling.child);
   }
 
+  // The upstream of the rr workloads, embedded and PostgreSQL.
+  const upstream = WORKLOADS.some((w) => w === 'rr' || w === 'postgres')
+    ? await startHelper('upstream.mjs', 'upstream')
+    : null;
   if (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr')) {
-    const upstream = await startHelper('upstream.mjs', 'upstream');
-    const hf = await startHookflow(upstream.url);
+    const hf = await startHookflow(upstream?.url ?? 'http://127.0.0.1:9');
     log(`· Hookflow up at ${hf.base} (pid ${hf.child.pid}, data in ${tmpDir})`);
     startSampler(hf.child.pid);
 
@@ -916,6 +949,31 @@ async function main() {
     if (tail) report.hookflow.logTail = tail.split('\n').slice(-10);
   }
 
+  if (WORKLOADS.includes('postgres')) {
+    if (!tmpDir) tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
+    const wfDir = path.join(tmpDir, 'workflows');
+    writeWorkflows(wfDir, upstream.url);
+    report.postgres = await benchPostgres({
+      root: ROOT,
+      wfDir,
+      body: BODY,
+      headers: HEADERS,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      warmup: WARMUP,
+      log,
+      track,
+      stopChild,
+      freePort,
+      readProcStatus,
+      round,
+    });
+  }
+
+  if (TRACES && (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr'))) {
+    report.tracing = await tracedRuns(report, upstream?.url ?? 'http://127.0.0.1:9');
+  }
+
   await stopAll();
   report.checks = buildChecks(report);
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
@@ -932,6 +990,42 @@ async function main() {
       `  node bench/profile-summary.mjs ${CPU_PROF_DIR} --phase ingest   (or rr, drain; windows from ${path.relative(ROOT, RESULTS_FILE)})`,
     );
   }
+}
+
+/**
+ * ingest and rr again, on a new Hookflow whose traces go to a loopback OTLP sink: the cost of
+ * tracing on, beside the runs above with it off (the default).
+ */
+async function tracedRuns(report, upstreamUrl) {
+  const sink = await startHelper('otlp-sink.mjs', 'otlp-sink');
+  const protocol = 'http/protobuf';
+  const hf = await startHookflow(upstreamUrl, {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+  });
+  log(`· Hookflow with traces up at ${hf.base} (pid ${hf.child.pid})`);
+  const vsOff = {};
+  for (const [name, status] of [
+    ['ingest', 202],
+    ['rr', 200],
+  ]) {
+    if (!WORKLOADS.includes(name)) continue;
+    const traced = await workload(`${name}+tr`, `${hf.base}/hooks/bench/${name}`, status, {
+      server: hf.child.pid,
+    });
+    report.workloads[`${name}+tr`] = traced;
+    const off = report.workloads[name]?.reqPerSecMean;
+    vsOff[name] = off ? round(traced.reqPerSecMean / off, 3) : null;
+  }
+  await stopChild(hf.child, STOP_GRACE_MS);
+  sink.child.send('stats');
+  const stats = await Promise.race([
+    new Promise((resolve) => sink.child.once('message', resolve)),
+    sleep(2000).then(() => ({ requests: null, bytes: null })),
+  ]);
+  await stopChild(sink.child);
+  return { protocol, reqPerSecVsOff: vsOff, sink: stats };
 }
 
 main().then(

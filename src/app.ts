@@ -43,6 +43,7 @@ import type { TriggerLifecycle } from './triggers/lifecycle/index.js';
 import type { TriggerRuntime } from './triggers/index.js';
 import { WorkflowError, loadWorkflows } from './workflow/index.js';
 import type { Workflow } from './workflow/types.js';
+import { readTracingSettings, startTracing, traceIntake } from './tracing/index.js';
 
 export interface App {
   config: Config;
@@ -111,6 +112,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   const storeOptions = storeOptionsOf(config);
   const withWorker = config.role === 'all';
+  // Before anything makes spans; the worker thread sets up its own (same environment).
+  const tracing = await startTracing(readTracingSettings(process.env), 'ingress');
 
   // Set once the thread started: the metrics, the bus and the Intake are made before it.
   let worker: WorkerThread | undefined;
@@ -128,12 +131,24 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ),
     metrics,
   );
-  await store.init();
+  try {
+    await store.init();
+  } catch (e) {
+    await tracing.shutdown();
+    throw e;
+  }
   const replies = createLocalReplyBus({
     onWait: (jobId) => worker?.watch(jobId),
     onDone: (jobId) => worker?.unwatch(jobId),
   });
-  const intake = createIntake(store, (ids) => worker?.wake(ids));
+  const intake = traceIntake(
+    createIntake(
+      store,
+      (ids) => worker?.wake(ids),
+      (name) => ingress?.registry.get(name),
+    ),
+    store,
+  );
 
   let ingress: Awaited<ReturnType<typeof openIngress>> | undefined;
   // Over PostgreSQL, other processes run beside this one (roles/cluster).
@@ -204,6 +219,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await signals?.close();
     await ingress?.close();
     await store.close();
+    await tracing.shutdown();
     throw e;
   }
   const running = ingress;
@@ -238,6 +254,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await thread?.close();
       await signals?.close();
       await store.close();
+      await tracing.shutdown();
     },
   };
   return app;

@@ -27,6 +27,7 @@ import { followChanges, openSignals } from './roles/cluster/index.js';
 import { createHttpServer, listenOn, openWorker } from './roles/index.js';
 import type { WorkerRole } from './roles/index.js';
 import type { Store } from './store/index.js';
+import { readTracingSettings, startTracing } from './tracing/index.js';
 
 export interface WorkerApp {
   config: Config;
@@ -63,6 +64,8 @@ export async function createWorkerApp(
   const env = allowedEnv(config);
   // Set once the catalog loaded; no job runs before `listen`.
   let registry: WorkflowRegistry | undefined;
+  // This process makes the spans of the jobs it runs: its own tracer provider.
+  const tracing = await startTracing(readTracingSettings(process.env), 'worker');
   const worker = await openWorker({
     store: storeOptionsOf(config),
     log,
@@ -76,6 +79,9 @@ export async function createWorkerApp(
     concurrency: config.concurrency,
     shutdownGraceMs: config.http.shutdownGraceMs,
     defaultOnFailure: config.onFailure,
+  }).catch(async (e: unknown) => {
+    await tracing.shutdown();
+    throw e;
   });
   const { store, connections, metrics } = worker;
   try {
@@ -114,11 +120,13 @@ export async function createWorkerApp(
         await worker.stop();
         following.stop();
         await signals.close();
+        await tracing.shutdown();
       },
     };
     return app;
   } catch (e) {
     await worker.stop();
+    await tracing.shutdown();
     throw e;
   }
 }

@@ -34,4 +34,6 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** Listening for test events; without it, the capture routes are absent. */
   captures?: CaptureHub;
+  /** HOOKFLOW_TRACE_URL: a job's `traceUrl` is this with `{traceId}` replaced. */
+  traceUrl?: string | null;
 }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HookflowError } from '../errors.js';
 import type { JobStatus } from '../store/types.js';
+import { traceIdOf, traceUrl } from '../tracing/index.js';
 import type { ApiDeps } from './deps.js';
 import {
   idParams,
@@ -57,7 +58,9 @@ export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const job = await deps.store.getJob(request.params.id);
       if (!job) throw new HookflowError('not_found', `no job with id '${request.params.id}'`);
-      return job;
+      const { trace, ...detail } = job;
+      const traceId = traceIdOf(trace);
+      return { ...detail, traceId, traceUrl: traceUrl(deps.traceUrl ?? null, traceId) };
     },
   );
 

@@ -164,7 +164,17 @@ const reply = {
 
 export const jobDetail = {
   ...jobSummary,
-  required: [...jobSummary.required, 'attempt', 'rerunOf', 'trigger', 'steps', 'reply', 'error'],
+  required: [
+    ...jobSummary.required,
+    'attempt',
+    'rerunOf',
+    'trigger',
+    'steps',
+    'reply',
+    'error',
+    'traceId',
+    'traceUrl',
+  ],
   properties: {
     ...jobSummary.properties,
     attempt: { type: 'integer' },
@@ -198,6 +208,15 @@ export const jobDetail = {
     },
     reply: { anyOf: [reply, { type: 'null' }] },
     error: nullableString,
+    traceId: {
+      ...nullableString,
+      description:
+        'the OpenTelemetry trace the job belongs to (32 hex digits); null when it was created with tracing off',
+    },
+    traceUrl: {
+      ...nullableString,
+      description: 'the trace in a trace viewer, when HOOKFLOW_TRACE_URL is set',
+    },
   },
 } as const;
 

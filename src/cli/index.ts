@@ -21,6 +21,8 @@ commands:
   test FILE --payload JSON_FILE [--header 'K: V']... [--method M] [--path P] [--connectors DIR] [--connections DIR]
   import curl '<command>' [--id ID] [--connection NAME] [--json]
                                       a cURL command → an http step (and a connection for its credentials)
+  migrate --from DATA_DIR --to postgres://… [--schema NAME] [--history] [--force]
+                                      move a SQLite installation to PostgreSQL (servers stopped)
 
   against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;
   token from HOOKFLOW_API_TOKEN; --json prints the API's answer):
@@ -48,6 +50,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await (await import('./test-command.js')).testCommand(rest);
       case 'import':
         return await (await import('./import-curl.js')).importCommand(rest, io);
+      case 'migrate':
+        return await (await import('./migrate.js')).migrateCommand(rest, io);
       case 'apply':
         return await applyCommand(rest, io);
       case 'jobs':

@@ -61,6 +61,8 @@ export interface Config {
   allowedNetworks: string[];
   /** Sockets and shutdown (SPEC §9): how long a sender may take, how many may connect. */
   http: HttpLimits;
+  /** HOOKFLOW_TRACE_URL: a trace viewer's URL with `{traceId}`, linked from the job inspector. */
+  traceUrl: string | null;
 }
 
 export interface HttpLimits {
@@ -180,7 +182,19 @@ export function loadConfig(
     ),
     ...privateNetworksSetting(pick(undefined, 'HOOKFLOW_ALLOW_PRIVATE_NETWORKS')),
     http: httpLimits((name) => pick(undefined, name)),
+    traceUrl: traceUrlSetting(pick(undefined, 'HOOKFLOW_TRACE_URL')),
   };
+}
+
+function traceUrlSetting(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  if (!v.includes('{traceId}') || !/^https?:\/\/[^/]/.test(v)) {
+    throw new ConfigError(
+      'HOOKFLOW_TRACE_URL',
+      `expected an http(s) URL holding {traceId}, like http://jaeger:16686/trace/{traceId}; got '${v}'`,
+    );
+  }
+  return v;
 }
 
 function logFormatSetting(v: string | undefined): LogFormat {

@@ -29,6 +29,8 @@ import { failureJobFor } from './failure.js';
 import type { Dispatcher } from 'undici';
 import { runAction } from '../connectors/index.js';
 import type { ActionRunner } from '../connectors/index.js';
+import { traceJob, traceStep } from '../tracing/index.js';
+import type { JobEnd } from '../tracing/index.js';
 
 export interface EngineDeps {
   store: Store;
@@ -118,12 +120,15 @@ export class Engine {
   }
 
   /**
-   * Claims one job by id and runs (or resumes) it; nothing when another worker holds it.
-   * Never throws for a failing workflow: failure is job data.
+   * Claims one job by id and runs (or resumes) it, resolving with its workflow; null, running
+   * nothing, when it could not be claimed (another worker holds it, it finished, or its
+   * concurrency key is full). Never throws for a failing workflow: failure is job data.
    */
-  async runJob(jobId: string): Promise<void> {
+  async runJob(jobId: string): Promise<{ workflow: string } | null> {
     const job = await this.deps.store.claimJob(jobId, this.claim);
-    if (job) await this.runClaimed(job);
+    if (!job) return null;
+    await this.runClaimed(job);
+    return { workflow: job.workflow };
   }
 
   /**
@@ -143,7 +148,7 @@ export class Engine {
     };
     this.running.set(job.id, state);
     try {
-      await this.run(state);
+      await traceJob(job, () => this.run(state));
     } finally {
       this.running.delete(job.id);
     }
@@ -162,7 +167,7 @@ export class Engine {
     );
   }
 
-  private async run(state: RunState): Promise<void> {
+  private async run(state: RunState): Promise<JobEnd> {
     const { store, replies, log } = this.deps;
     const { job } = state;
     let workflow = this.deps.workflow(job.workflow);
@@ -187,7 +192,7 @@ export class Engine {
         { job: job.id, workflow: job.workflow },
         'job lease lost; another worker resumes it',
       );
-      return;
+      return 'lost';
     }
     const onFailure =
       status === 'failed'
@@ -207,12 +212,13 @@ export class Engine {
       }
     }
     const finished = await finish;
-    if (!finished) return;
+    if (!finished) return 'lost';
     if (onFailure) this.deps.onJobsCreated?.([onFailure.id]);
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
     replies.publish(job.id, { kind: 'finished', status }, { workflow: job.workflow });
     this.deps.onFinished?.({ id: job.id, workflow: job.workflow, status });
+    return status;
   }
 
   private scope(state: RunState): Scope {
@@ -240,7 +246,7 @@ export class Engine {
       const startedAt = new Date();
       let outcome: StepOutcome;
       try {
-        outcome = await this.execute(step, state);
+        outcome = await traceStep(step, () => this.execute(step, state));
       } catch (e) {
         const err = e instanceof StepError ? e : null;
         const message = `step '${step.id}' failed: ${errorMessage(e)}`;

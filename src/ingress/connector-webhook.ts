@@ -35,6 +35,7 @@ import { errorBody } from './http-errors.js';
 import { answerNotStored } from './not-stored.js';
 import type { RequestScope, WebhookDeps } from './webhooks.js';
 import { duplicateAnswer, sendError, sendReply, triggerData } from './webhooks.js';
+import { webhookTrace } from '../tracing/index.js';
 
 /** What the ingress needs from the connectors: their hooks, and the state `init` returned. */
 export interface ConnectorHooks {
@@ -119,10 +120,16 @@ export async function acceptConnectorEvent(
   }
 
   const req: RequestScope = { ...http, id: firstId, rawBody: decoded.rawBody };
+  const trace = webhookTrace(request, {
+    workflow: workflow.name,
+    jobId: firstId,
+    path: trigger.path,
+  });
   const events: NewEvent[] = prepared.items.map(({ output, key }, i) => {
     const id = i === 0 ? firstId : newJobId();
     const data = def.before ? outputData(id, output) : triggerData(id, req, decoded);
     const event: NewEvent = { id, workflow: workflow.name, trigger: data };
+    if (trace) event.trace = trace;
     if (key) event.dedupe = { key, expiresAt: Date.now() + trigger.dedupeWindowMs };
     return event;
   });

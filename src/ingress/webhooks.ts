@@ -28,6 +28,8 @@ import { answerNotStored, reportOutages } from './not-stored.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
 import { capturedAnswer } from './capture.js';
+import { checkRateLimit } from './rate-limit.js';
+import { traceWebhookRequests, tracingOn, webhookTrace } from '../tracing/index.js';
 import type { CaptureHub } from './capture.js';
 import type { ConnectorHooks } from './connector-webhook.js';
 
@@ -48,6 +50,8 @@ export interface WebhookDeps {
   maxDepth: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
+  /** Counts an event refused by its workflow's `rate_limit` (metrics). */
+  onRateLimited?(workflow: string): void;
   /** Listening for a test event (`/api/workflows/NAME/captures`). */
   captures?: CaptureHub;
 }
@@ -72,6 +76,7 @@ export function registerWebhooks(app: FastifyInstance, webhookDeps: WebhookDeps)
   void app.register(async function webhookRoutes(scope) {
     // Every body is read as bytes: rawBody must be exact, and decoding follows the workflow.
     scope.removeAllContentTypeParsers();
+    if (tracingOn()) traceWebhookRequests(scope);
     // gzip, deflate and br are undone while the body is read, so the body limit counts the
     // decoded bytes; requests without Content-Encoding get their own stream back untouched.
     scope.addHook('preParsing', function undoContentEncoding(request, _reply, payload, done) {
@@ -162,7 +167,22 @@ async function acceptWebhook(
     return sendReply(reply, answer);
   }
 
+  if (trigger.rateLimit) {
+    let refused: HttpReply | null;
+    try {
+      refused = await checkRateLimit(deps.store, workflow.name, trigger.rateLimit, req);
+    } catch (err) {
+      return answerNotStored(reply, err, deps.log, workflow.name);
+    }
+    if (refused) {
+      deps.onRateLimited?.(workflow.name);
+      return sendReply(reply, refused);
+    }
+  }
+
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };
+  const trace = webhookTrace(request, { workflow: workflow.name, jobId: id, path: trigger.path });
+  if (trace) event.trace = trace;
   if (trigger.dedupe) {
     const key = await trigger.dedupe.render(req);
     if (key !== undefined && key !== null && key !== '') {

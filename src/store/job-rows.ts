@@ -14,6 +14,7 @@ import type {
   ClaimedJob,
   JobDetail,
   JobStatus,
+  JobTrace,
   JobSummary,
   StepRecord,
   TriggerData,
@@ -51,6 +52,7 @@ export interface JobRow extends JobSummaryRow {
   reply: string | null;
   error: string | null;
   started_at: number | null;
+  trace_context: string | null;
 }
 
 /** What `claimJob` reads back from its UPDATE … RETURNING. */
@@ -63,6 +65,10 @@ export interface ClaimRow {
   failure_of: string | null;
   trigger: string;
   reply: string | null;
+  created_at: number;
+  trace_context: string | null;
+  /** Returned by the PostgreSQL claims (the concurrency re-check); absent on SQLite. */
+  concurrency_key?: string | null;
 }
 
 export interface StepRow {
@@ -119,6 +125,7 @@ export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
     error: row.error,
+    trace: parseTrace(row.trace_context),
   };
 }
 
@@ -147,7 +154,18 @@ export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
     trigger: JSON.parse(row.trigger) as TriggerData,
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
+    createdAt: iso(row.created_at),
+    trace: parseTrace(row.trace_context),
   };
+}
+
+/** The trace column: the propagator's fields as JSON text, NULL without tracing. */
+export function traceText(trace: JobTrace | undefined | null): string | null {
+  return trace ? JSON.stringify(trace) : null;
+}
+
+export function parseTrace(text: string | null): JobTrace | null {
+  return text === null ? null : (JSON.parse(text) as JobTrace);
 }
 
 export function parseReply(text: string | null): HttpReply | null {

@@ -18,10 +18,13 @@ import { jobsContract } from './contract/jobs.contract.js';
 import { leasesContract } from './contract/leases.contract.js';
 import { lifecycleContract } from './contract/lifecycle.contract.js';
 import { listingContract } from './contract/listing.contract.js';
+import { traceContract } from './contract/trace.contract.js';
+import { transferContract } from './contract/transfer.contract.js';
 import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
+import { flowControlContract } from './contract/flow-control.contract.js';
 import { retentionContract } from './contract/retention.contract.js';
 import type { Store } from './types.js';
 
@@ -77,7 +80,10 @@ export function runStoreContract(
     triggersContract(current);
     connectionsContract(current);
     workflowsContract(current);
+    traceContract(current);
+    transferContract(current);
     locksContract(current);
+    flowControlContract(current);
     retentionContract(current);
   });
 }

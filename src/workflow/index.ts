@@ -63,4 +63,6 @@ export type {
   Step,
   StepType,
   Workflow,
+  Concurrency,
+  RateLimit,
 } from './types.js';

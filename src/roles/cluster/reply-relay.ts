@@ -78,6 +78,10 @@ export function relayReplies(
     if (typeof notice.jobId !== 'string' || !bus.hasWaiter(notice.jobId)) return;
     inOrder(notice.jobId, async () => {
       if (notice.kind === 'finished') {
+        // Notices may arrive out of order (they travel on several connections): the reply is
+        // committed before the finish, so the store has it if the job replied at all.
+        const stored = (await store.getJob(notice.jobId))?.reply;
+        if (stored) bus.publish(notice.jobId, { kind: 'reply', reply: stored });
         return bus.publish(notice.jobId, { kind: 'finished', status: notice.status });
       }
       const reply = notice.reply ?? (await store.getJob(notice.jobId))?.reply;

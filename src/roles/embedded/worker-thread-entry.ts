@@ -14,6 +14,7 @@ import { loadConnectorsOrThrow } from '../../connectors/index.js';
 import { errorMessage } from '../../errors.js';
 import { parseWorkflow } from '../../workflow/index.js';
 import type { Workflow } from '../../workflow/types.js';
+import { readTracingSettings, startTracing } from '../../tracing/index.js';
 import { openWorker } from '../worker/worker.js';
 import type { WorkerRole } from '../worker/worker.js';
 import { REPORT_INTERVAL_MS } from './messages.js';
@@ -41,6 +42,14 @@ const log = pino(
   { level: data.logLevel },
   { write: (line: string) => pipe.send({ type: 'log', line }) },
 ).child({ thread: 'worker' });
+
+// The thread has its own tracer provider: spans of jobs and steps are made here.
+const tracing = await startTracing(readTracingSettings(process.env), 'worker').catch(
+  (err: unknown) => {
+    log.error({ err }, 'tracing could not start in the worker thread; running without it');
+    return { shutdown: async () => {} };
+  },
+);
 
 const workflows = new Map<string, Workflow>();
 // Connector code cannot cross threads: the same files are loaded again here.
@@ -89,6 +98,8 @@ function receive(m: ToWorker): void {
       void worker
         .stop()
         .catch((err: unknown) => log.error({ err }, 'the worker did not stop cleanly'))
+        .then(() => tracing.shutdown())
+        .catch((err: unknown) => log.warn({ err }, 'spans of the worker thread not all exported'))
         .then(() => {
           pipe.send({ type: 'stopped' });
           pipe.flush();

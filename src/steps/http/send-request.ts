@@ -15,6 +15,7 @@ import { errors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { AddressBlockedError } from '../types.js';
 import type { OutboundRequest } from '../types.js';
+import { traceRequest } from '../../tracing/index.js';
 
 export type ResponseHeaders = Record<string, string | string[]>;
 
@@ -65,7 +66,16 @@ export interface SendOptions {
 
 class ResponseTooLarge extends Error {}
 
-export async function sendRequest(req: OutboundRequest, opts: SendOptions): Promise<SendResult> {
+/** One try, traced (a client span) when tracing is on: the request then carries `traceparent`. */
+export function sendRequest(req: OutboundRequest, opts: SendOptions): Promise<SendResult> {
+  return traceRequest(
+    req,
+    (traced) => exchange(traced, opts),
+    (r) => (r.kind === 'response' ? { status: r.status } : { failure: r.code }),
+  );
+}
+
+async function exchange(req: OutboundRequest, opts: SendOptions): Promise<SendResult> {
   if (opts.signal?.aborted) return cancelled();
   const controller = new AbortController();
   let timedOut = false;

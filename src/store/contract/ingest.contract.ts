@@ -37,6 +37,7 @@ export function ingestContract(current: CurrentStore): void {
         steps: [],
         reply: null,
         error: null,
+        trace: null,
       });
       assert.ok(Date.parse(createdAt) >= before - 1000 && Date.parse(createdAt) <= Date.now());
       assert.equal(new Date(createdAt).toISOString(), createdAt);

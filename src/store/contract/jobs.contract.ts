@@ -26,7 +26,9 @@ export function jobsContract(current: CurrentStore): void {
       const event = newEvent('orders');
       await store.acceptEvent(event);
 
-      assert.deepEqual(await store.claimJob(event.id, CLAIM), {
+      const claimed = await store.claimJob(event.id, CLAIM);
+      const job = await store.getJob(event.id);
+      assert.deepEqual(claimed, {
         id: event.id,
         workflow: 'orders',
         attempt: 1,
@@ -35,8 +37,9 @@ export function jobsContract(current: CurrentStore): void {
         trigger: event.trigger,
         steps: [],
         reply: null,
+        createdAt: job?.createdAt,
+        trace: null,
       });
-      const job = await store.getJob(event.id);
       assert.equal(job?.status, 'running');
       assert.equal(job?.attempt, 1);
     });

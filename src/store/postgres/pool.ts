@@ -53,6 +53,10 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
   // An idle connection dropped by the server emits here; unhandled, it would end the process.
   // The pool replaces it; the next call that needs the database reports the outage.
   pool.on('error', () => {});
+  // A connection the pool has lent out (a transaction, a held lock) that drops between two
+  // queries emits 'error' on itself, which pg-pool does not listen to while it is lent:
+  // unhandled, that too would end the process. Its next query fails instead (store_unavailable).
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   return {
     pool,

@@ -17,16 +17,27 @@ import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
-import type { Claim, ClaimedJob, JobFilter, JobStatus, StepRecord, Store } from '../types.js';
+import type {
+  Claim,
+  ClaimedJob,
+  JobFilter,
+  JobStatus,
+  NewJobOptions,
+  StepRecord,
+  Store,
+} from '../types.js';
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
+import { enforceConcurrency } from './concurrency.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
 import { jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
 import type { ClaimRow, JobRow, JobSummaryRow, StepRow } from './rows.js';
 import * as sql from './statements.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createVersionMethods } from './version-store.js';
@@ -115,7 +126,9 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createTriggerMethods(db),
     ...createConnectionMethods(db),
     ...createWorkflowMethods(db),
+    ...createTransferMethods(db),
     ...createLockMethods(db, schema),
+    ...createRateMethods(db),
     ...createVersionMethods(db),
 
     async init() {
@@ -146,21 +159,31 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     acceptEvent: async (event) => ingest('acceptEvent').accept(event),
 
-    async createJob(workflow, trigger, jobOpts: { rerunOf?: string; version?: string }) {
+    async createJob(workflow, trigger, jobOpts: NewJobOptions) {
       const id = newJobId();
+      const rerunOf = jobOpts.rerunOf ?? null;
+      const trace = jobOpts.trace ?? null;
+      const { concurrency } = jobOpts;
+      const version = jobOpts.version ?? null;
       await ingest('createJob').create({
         id,
         workflow,
         trigger,
-        rerunOf: jobOpts.rerunOf ?? null,
-        version: jobOpts.version ?? null,
+        rerunOf,
+        trace,
+        concurrency,
+        version,
       });
       return id;
     },
 
     async claimJob(id: string, claim: Claim) {
       const { owner, leaseMs } = checkClaim('claimJob', claim);
-      const { rows } = await db.query<ClaimRow>('claimJob', sql.CLAIM_JOB, [id, owner, leaseMs]);
+      const rows = await db.transaction('claimJob', async (client) => {
+        await client.query(sql.ASYNC_COMMIT);
+        const r = await client.query<ClaimRow>(sql.CLAIM_JOB, [id, owner, leaseMs]);
+        return enforceConcurrency(client, schema, r.rows, owner);
+      });
       return (await claimed(rows))[0] ?? null;
     },
 
@@ -169,9 +192,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (!(limit >= 1)) return [];
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
-      const { rows } = await db.transaction('claimNextJobs', async (client) => {
+      const rows = await db.transaction('claimNextJobs', async (client) => {
         await client.query(sql.ASYNC_COMMIT);
-        return client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+        const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
+        return enforceConcurrency(client, schema, r.rows, owner);
       });
       return claimed(rows);
     },

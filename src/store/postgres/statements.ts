@@ -11,6 +11,8 @@
  *   await db.query('claimJob', CLAIM_JOB, [id, owner, leaseMs]);
  */
 
+import { concurrencyAllows } from '../concurrency-sql.js';
+
 /** Epoch ms by the database's clock (clock_timestamp: the time now, not the transaction's start). */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -21,7 +23,8 @@ const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
 const CLAIM_RETURNING =
-  'RETURNING seq, id, workflow, attempt, version, failure_of, trigger, reply';
+  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key, ' +
+  'version, failure_of';
 
 /** $2 owner, $3 lease ms. */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
@@ -46,14 +49,18 @@ export const PURGE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
 
 /**
  * Jobs of a batch, unnested: $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 created_at
- * (null: now), $6 versions, $7 failure_of.
+ * (null: now), $6 trace contexts (JSON text or null), $7 concurrency keys, $8 their limits,
+ * $9 versions, $10 failure_of.
  */
 export const INSERT_JOBS = `
-  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, version, failure_of)
-  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), version,
-    failure_of
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
-    AS j (id, workflow, trigger, rerun_of, created_at, version, failure_of)`;
+  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context,
+    concurrency_key, concurrency_limit, version, failure_of)
+  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), trace_context,
+    concurrency_key, concurrency_limit, version, failure_of
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+    $7::text[], $8::integer[], $9::text[], $10::text[])
+    AS j (id, workflow, trigger, rerun_of, created_at, trace_context, concurrency_key,
+      concurrency_limit, version, failure_of)`;
 
 export const TAKEN_IDS = 'SELECT id FROM jobs WHERE id = ANY($1::text[])';
 
@@ -65,6 +72,7 @@ export const CLAIM_JOB = `
   UPDATE jobs SET ${CLAIM_SET}
   WHERE id = $1 AND (status = 'queued'
     OR (status = 'running' AND (owner = $2 OR coalesce(lease_until, 0) <= ${NOW_MS})))
+    AND ${concurrencyAllows('jobs')}
   ${CLAIM_RETURNING}`;
 
 /**
@@ -74,9 +82,10 @@ export const CLAIM_JOB = `
 export const CLAIM_NEXT = `
   UPDATE jobs SET ${CLAIM_SET}
   WHERE seq IN (
-    SELECT seq FROM jobs
+    SELECT seq FROM jobs j
     WHERE status IN ('queued', 'running')
       AND (status = 'queued' OR coalesce(lease_until, 0) <= ${NOW_MS})
+      AND ${concurrencyAllows('j')}
     ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED)
   ${CLAIM_RETURNING}`;
@@ -94,10 +103,18 @@ export const RELEASE_JOB = `
   UPDATE jobs SET status = 'queued', owner = NULL, lease_until = NULL
   WHERE id = $1 AND owner = $2 AND status = 'running'`;
 
-/** $1 status, $2 error, $3 id, $4 owner. */
+/**
+ * $1 status, $2 error, $3 id, $4 owner. The finish of a job with a concurrency key frees a
+ * slot: it wakes the workers (a notification at commit), so a job of its key held back on
+ * another worker starts at once rather than at the next safety poll.
+ */
 export const FINISH_JOB = `
-  UPDATE jobs SET status = $1, error = $2, finished_at = ${NOW_MS}, lease_until = NULL
-  WHERE id = $3 AND owner = $4 AND status = 'running'`;
+  WITH f AS (
+    UPDATE jobs SET status = $1, error = $2, finished_at = ${NOW_MS}, lease_until = NULL
+    WHERE id = $3 AND owner = $4 AND status = 'running'
+    RETURNING concurrency_key)
+  SELECT pg_notify('${JOBS_CHANNEL}', '') FROM f WHERE concurrency_key IS NOT NULL
+  UNION ALL SELECT NULL FROM f WHERE concurrency_key IS NULL`;
 
 /**
  * An error workflow's job, with the failed job's finish: $1 id, $2 workflow, $3 trigger,
@@ -131,8 +148,8 @@ export const UPSERT_STEP = `
     started_at = excluded.started_at, duration_ms = excluded.duration_ms`;
 
 export const GET_JOB = `
-  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, version, failure_of, trigger, reply, error,
-    started_at
+  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
+    version, failure_of
   FROM jobs WHERE id = $1`;
 
 export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 ORDER BY seq`;

@@ -78,6 +78,9 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map((j) => JSON.stringify(j.trigger)),
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
+            jobs.map(() => null),
+            jobs.map(() => null),
+            jobs.map(() => null),
             jobs.map(() => poll.version ?? null),
             jobs.map(() => null),
           ]);
@@ -155,7 +158,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
   };
 }
 
-function toTriggerState(row: TriggerStateRow): TriggerState {
+export function toTriggerState(row: TriggerStateRow): TriggerState {
   return {
     state: row.state,
     polled: row.polled,

@@ -56,10 +56,11 @@ export function createVersionMethods(db: PgAccess): WorkflowVersionStore & Reten
     async pruneJobs(rule, limit) {
       let keepAbove = -1;
       if (rule.keep !== undefined) {
-        const { rows } = await db.query<{ seq: number }>('pruneJobs', keepBoundarySql(['$1', '$2']), [
-          rule.workflow,
-          rule.keep,
-        ]);
+        const { rows } = await db.query<{ seq: number }>(
+          'pruneJobs',
+          keepBoundarySql(['$1', '$2']),
+          [rule.workflow, rule.keep],
+        );
         keepAbove = rows[0]?.seq ?? -1;
       }
       // Steps go with their job (ON DELETE CASCADE).

@@ -20,9 +20,11 @@
  */
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
-import { jsonOrNull, parseReply } from './rows.js';
+import { jsonOrNull, parseReply, traceText } from './rows.js';
 import type {
   AcceptResult,
+  JobConcurrency,
+  JobTrace,
   FailureTriggerData,
   NewEvent,
   TimedTriggerData,
@@ -37,6 +39,8 @@ export interface NewJob {
   workflow: string;
   trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   rerunOf: string | null;
+  trace: JobTrace | null;
+  concurrency?: JobConcurrency | undefined;
   version: string | null;
 }
 
@@ -184,8 +188,16 @@ async function writeBatch(
       jobs.push(p.job);
       results[i] = { kind: 'accepted', jobId: p.job.id };
     } else if (p.event && results[i] === null) {
-      const { id, workflow, trigger } = p.event;
-      jobs.push({ id, workflow, trigger, rerunOf: null, version: p.event.version ?? null });
+      const { id, workflow, trigger, concurrency } = p.event;
+      jobs.push({
+        id,
+        workflow,
+        trigger,
+        rerunOf: null,
+        trace: p.event.trace ?? null,
+        concurrency,
+        version: p.event.version ?? null,
+      });
       results[i] = { kind: 'accepted', jobId: id };
     }
   });
@@ -196,6 +208,9 @@ async function writeBatch(
       jobs.map((j) => JSON.stringify(j.trigger)),
       jobs.map((j) => j.rerunOf),
       jobs.map(() => null),
+      jobs.map((j) => traceText(j.trace)),
+      jobs.map((j) => j.concurrency?.key ?? null),
+      jobs.map((j) => j.concurrency?.limit ?? null),
       jobs.map((j) => j.version),
       jobs.map(() => null),
     ]);

@@ -27,20 +27,33 @@ import type {
   FailureJob,
   FailureTriggerData,
   JobFilter,
+  JobTrace,
   NewEvent,
+  NewJobOptions,
   StepRecord,
   Store,
   TimedTriggerData,
   TriggerData,
 } from '../types.js';
 import { migrate } from './migrations.js';
-import { jsonOrNull, parseReply, jobPage, stepParams, toClaimedJob, toJobDetail } from './rows.js';
+import {
+  iso,
+  jsonOrNull,
+  parseReply,
+  jobPage,
+  stepParams,
+  toClaimedJob,
+  toJobDetail,
+  traceText,
+} from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
 import { createWriteBatcher } from './write-batcher.js';
+import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createVersionMethods } from './version-store.js';
@@ -63,9 +76,12 @@ interface Open {
   batcher: WriteBatcher;
 }
 
+/** A job this store committed, as its first claim hands it to the engine. */
 interface FreshJob {
   workflow: string;
   trigger: TriggerData | TimedTriggerData | FailureTriggerData;
+  createdAt: number;
+  trace: JobTrace | null;
   version: string | null;
   failureOf: string | null;
 }
@@ -81,14 +97,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // past FRESH_JOBS_MAX queued jobs, the rest are claimed from the database as usual.
   const fresh = new Map<string, FreshJob>();
   const freshMax = opts.claimsOwnJobs === false ? 0 : FRESH_JOBS_MAX;
-  const remember = (
-    id: string,
-    workflow: string,
-    trigger: FreshJob['trigger'],
-    version: string | null,
-    failureOf: string | null = null,
-  ): void => {
-    if (fresh.size < freshMax) fresh.set(id, { workflow, trigger, version, failureOf });
+  const remember = (id: string, job: FreshJob): void => {
+    if (fresh.size < freshMax) fresh.set(id, job);
   };
 
   function ready(operation: string): Open {
@@ -111,6 +121,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   return {
     ...createTriggerMethods(write, (operation) => ready(operation).sql),
     ...createWorkflowMethods(write, (operation) => ready(operation)),
+    ...createTransferMethods(write, (operation) => ready(operation)),
 
     async init() {
       if (open !== null) return;
@@ -138,8 +149,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async acceptEvent(event: NewEvent): Promise<AcceptResult> {
       const trigger = JSON.stringify(event.trigger);
       const answer = jsonOrNull(event.answer);
+      let createdAt = 0;
       const result = await write('acceptEvent', (sql): AcceptResult => {
         const now = Date.now();
+        createdAt = now;
         const { dedupe } = event;
         if (dedupe !== undefined) {
           const seen = sql.findDedupe.get(event.workflow, dedupe.key, now);
@@ -153,6 +166,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger,
           rerunOf: null,
           createdAt: now,
+          traceContext: traceText(event.trace),
+          concurrencyKey: event.concurrency?.key ?? null,
+          concurrencyLimit: event.concurrency?.limit ?? null,
           version: event.version ?? null,
           failureOf: null,
         });
@@ -162,7 +178,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         return { kind: 'accepted', jobId: event.id };
       });
       if (result.kind === 'accepted') {
-        remember(event.id, event.workflow, event.trigger, event.version ?? null);
+        const trace = event.trace ?? null;
+        remember(event.id, {
+          workflow: event.workflow,
+          trigger: event.trigger,
+          createdAt,
+          trace,
+          version: event.version ?? null,
+          failureOf: null,
+        });
       }
       return result;
     },
@@ -170,10 +194,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async createJob(
       workflow: string,
       trigger: TriggerData | TimedTriggerData | FailureTriggerData,
-      jobOpts: { rerunOf?: string; version?: string },
+      jobOpts: NewJobOptions,
     ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
+      const createdAt = Date.now();
       const version = jobOpts.version ?? null;
       await write('createJob', (sql) => {
         sql.insertJob.run({
@@ -181,12 +206,22 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           workflow,
           trigger: triggerJson,
           rerunOf: jobOpts.rerunOf ?? null,
-          createdAt: Date.now(),
+          createdAt,
+          traceContext: traceText(jobOpts.trace),
+          concurrencyKey: jobOpts.concurrency?.key ?? null,
+          concurrencyLimit: jobOpts.concurrency?.limit ?? null,
           version,
           failureOf: null,
         });
       });
-      remember(id, workflow, trigger, version);
+      remember(id, {
+        workflow,
+        trigger,
+        createdAt,
+        trace: jobOpts.trace ?? null,
+        version,
+        failureOf: null,
+      });
       return id;
     },
 
@@ -212,6 +247,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           trigger: known.trigger,
           steps: [],
           reply: null,
+          createdAt: iso(known.createdAt),
+          trace: known.trace,
         };
       }
       return write(
@@ -289,16 +326,26 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             trigger: failureTrigger as string,
             rerunOf: null,
             createdAt: now,
+            traceContext: null,
+            concurrencyKey: null,
+            concurrencyLimit: null,
             version: onFailure.version,
             failureOf: jobId,
           });
         }
-        return true;
+        return now;
       });
-      if (finished && onFailure) {
-        remember(onFailure.id, onFailure.workflow, onFailure.trigger, onFailure.version, jobId);
+      if (finished !== false && onFailure) {
+        remember(onFailure.id, {
+          workflow: onFailure.workflow,
+          trigger: onFailure.trigger,
+          createdAt: finished,
+          trace: null,
+          version: onFailure.version,
+          failureOf: jobId,
+        });
       }
-      return finished;
+      return finished !== false;
     },
 
     async unfinishedJobs() {
@@ -340,6 +387,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
+    ...createRateMethods(),
     ...createVersionMethods(
       (operation, op) => write(operation, () => op()),
       (operation) => ready(operation),

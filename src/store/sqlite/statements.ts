@@ -18,6 +18,7 @@ import type {
   StepRow,
   TriggerLifecycleRow,
 } from './rows.js';
+import { concurrencyAllows } from '../concurrency-sql.js';
 import { prepareTriggerStatements } from './trigger-statements.js';
 import type { TriggerStatements } from './trigger-statements.js';
 import { prepareConnectionStatements } from './connection-statements.js';
@@ -35,6 +36,10 @@ export interface InsertJobParams {
   trigger: string;
   rerunOf: string | null;
   createdAt: number;
+  /** JSON of the job's trace context (traceText), or null. */
+  traceContext: string | null;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
   version: string | null;
   failureOf: string | null;
 }
@@ -54,6 +59,9 @@ const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
 /** A job a claim may take: queued, or running with an expired lease or the same owner. */
 const CLAIMABLE = `(status = 'queued' OR (status = 'running'
   AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
+
+const CLAIM_RETURNING =
+  'seq, id, workflow, attempt, trigger, reply, created_at, trace_context, version, failure_of';
 
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
@@ -117,21 +125,26 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     purgeDedupe: db.prepare<[number]>('DELETE FROM dedupe WHERE expires_at <= ?'),
 
     insertJob: db.prepare<InsertJobParams>(
-      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, version, failure_of)
-       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @version, @failureOf)`,
+      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, trace_context,
+         concurrency_key, concurrency_limit, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
     // An error workflow's job: a failed job already reported (failure_of is unique) is skipped.
     insertFailureJob: db.prepare<InsertJobParams>(
-      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, version, failure_of)
-       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @version, @failureOf)`,
+      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at,
+         trace_context, concurrency_key, concurrency_limit, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
-       RETURNING seq, id, workflow, attempt, version, failure_of, trigger, reply`,
+         AND ${concurrencyAllows('jobs')}
+       RETURNING ${CLAIM_RETURNING}`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
     markRunning: db.prepare<ClaimParams>(
-      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}`,
+      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE} AND ${concurrencyAllows('jobs')}`,
     ),
     // The oldest queued jobs and the oldest running ones whose lease expired, each walked in
     // seq order on jobs_by_status and cut at the limit, rather than one OR over both.
@@ -139,12 +152,13 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       `UPDATE jobs SET ${CLAIM_SET}
        WHERE seq IN (
          SELECT seq FROM (
-           SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT @limit)
+           SELECT seq FROM (SELECT seq FROM jobs j WHERE status = 'queued'
+                              AND ${concurrencyAllows('j')} ORDER BY seq LIMIT @limit)
            UNION ALL
            SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
                               AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
          ) ORDER BY seq LIMIT @limit)
-       RETURNING seq, id, workflow, attempt, version, failure_of, trigger, reply`,
+       RETURNING ${CLAIM_RETURNING}`,
     ),
     renewLeases: db
       .prepare<[leaseUntil: number, owner: string, ids: string], string>(
@@ -182,8 +196,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     ),
 
     getJob: db.prepare<[string], JobRow>(
-      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, version, failure_of, trigger, reply, error,
-         started_at
+      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
+         trace_context, version, failure_of
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

@@ -83,6 +83,9 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               trigger: JSON.stringify(item.job.trigger),
               rerunOf: null,
               createdAt: poll.finishedAt,
+              traceContext: null,
+              concurrencyKey: null,
+              concurrencyLimit: null,
               version: poll.version ?? null,
               failureOf: null,
             });
@@ -124,6 +127,9 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
           trigger,
           rerunOf: null,
           createdAt: nowMs,
+          traceContext: null,
+          concurrencyKey: null,
+          concurrencyLimit: null,
           version: job.version ?? null,
           failureOf: null,
         });
@@ -143,7 +149,7 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
   };
 }
 
-function toTriggerState(row: TriggerStateRow): TriggerState {
+export function toTriggerState(row: TriggerStateRow): TriggerState {
   return {
     state: row.state === null ? null : (JSON.parse(row.state) as unknown),
     polled: row.polled === 1,

@@ -27,6 +27,16 @@ export interface TriggerData {
   receivedAt: string;
 }
 
+/**
+ * The W3C trace context a job's spans continue (docs/observability.md): the propagator's
+ * fields, as it injected them. Stored with the job, so that a claim by another process or
+ * thread, a retry and a resume after a crash continue the same trace.
+ */
+export interface JobTrace {
+  traceparent?: string;
+  tracestate?: string;
+}
+
 export interface NewEvent {
   /** Pre-generated job id (also the event id answered in the 202). */
   id: string;
@@ -36,8 +46,21 @@ export interface NewEvent {
   dedupe?: { key: string; expiresAt: number };
   /** The answer sent to the caller (acknowledge mode), kept to answer duplicates the same way. */
   answer?: HttpReply;
+  /** The trace the job continues (the webhook request's span); absent when tracing is off. */
+  trace?: JobTrace;
+  /** The workflow's `concurrency`, its key evaluated: the claim holds the job back past it. */
+  concurrency?: JobConcurrency;
   /** The version of the workflow the job runs (`workflowVersion`). */
   version?: string;
+}
+
+/**
+ * At most `limit` jobs of (workflow, key) run at once; a claim passes over a queued job while
+ * `limit` jobs of its key run or older ones of its key wait (so each key keeps arrival order).
+ */
+export interface JobConcurrency {
+  key: string;
+  limit: number;
 }
 
 /** The trigger data of an error workflow's job: the failed job's summary. */
@@ -98,6 +121,8 @@ export interface JobDetail extends JobSummary {
   steps: StepRecord[];
   reply: HttpReply | null;
   error: string | null;
+  /** The trace the job continues; null when it was created with tracing off. */
+  trace: JobTrace | null;
 }
 
 /** A job handed to the engine by `claimJob`: what it needs to run or resume. */
@@ -111,6 +136,18 @@ export interface ClaimedJob {
   /** Steps already finished by an earlier attempt (resume after a crash skips them). */
   steps: StepRecord[];
   reply: HttpReply | null;
+  /** When the job was committed (its wait in the queue runs from here). */
+  createdAt: string;
+  trace: JobTrace | null;
+}
+
+/** What a job created from stored trigger data may carry. */
+export interface NewJobOptions {
+  rerunOf?: string;
+  /** The version of the workflow the job runs (a rerun of the original version). */
+  version?: string;
+  trace?: JobTrace;
+  concurrency?: JobConcurrency;
 }
 
 export interface JobFilter {
@@ -140,7 +177,7 @@ export interface JobStore {
   createJob(
     workflow: string,
     trigger: TriggerData | TimedTriggerData | FailureTriggerData,
-    opts: { rerunOf?: string; version?: string },
+    opts: NewJobOptions,
   ): Promise<string>;
 
   /**

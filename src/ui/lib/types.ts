@@ -2,15 +2,16 @@
  * The API's shapes as the UI reads them (docs/api.md). Jobs are the store's own types; the
  * fields other parts of the server add to workflows are optional here.
  */
-import type { JobStatus } from '../../store/types.js';
+import type { JobDetail as StoredJobDetail, JobStatus } from '../../store/types.js';
 
-export type {
-  JobDetail,
-  JobStatus,
-  JobSummary,
-  StepRecord,
-  TriggerData,
-} from '../../store/types.js';
+/** A job as `GET /api/jobs/:id` answers: the stored trace context becomes its trace id. */
+export type JobDetail = Omit<StoredJobDetail, 'trace'> & {
+  traceId: string | null;
+  /** The trace in a trace viewer (HOOKFLOW_TRACE_URL), when one is set. */
+  traceUrl: string | null;
+};
+
+export type { JobStatus, JobSummary, StepRecord, TriggerData } from '../../store/types.js';
 export type { HttpReply } from '../../workflow/types.js';
 
 export interface TriggerInfo {

@@ -60,6 +60,18 @@ export function JobPage({ id }: { id: string }) {
             </a>
           </span>
         )}
+        {job.traceId && (
+          <span data-testid="trace-id">
+            trace{' '}
+            {job.traceUrl ? (
+              <a className="mono" href={job.traceUrl} target="_blank" rel="noreferrer">
+                {job.traceId}
+              </a>
+            ) : (
+              <span className="mono">{job.traceId}</span>
+            )}
+          </span>
+        )}
       </div>
       {job.error && (
         <div className="error-box" role="alert" data-testid="job-error">
