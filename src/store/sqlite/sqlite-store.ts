@@ -408,7 +408,7 @@ function openDatabase(opts: SqliteStoreOptions): Open {
   const db = new Database(opts.file);
   try {
     // A new file gets incremental auto-vacuum before anything is written to it (an existing
-    // one switches at its next VACUUM; migration 7 asks for it): pruned jobs give pages back.
+    // one switches at its next VACUUM; migration 9 asks for it): pruned jobs give pages back.
     if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     // WAL lets readers run beside the writer. NORMAL leaves the fsync of each commit to the
     // batcher, which runs it off the event loop before resolving any write: that is what makes
