@@ -236,3 +236,6 @@ function methodNames(obj: object): string[] {
   }
   return [...names];
 }
+
+export { registerStorageMetrics } from './storage.js';
+export type { StorageMetrics } from './storage.js';

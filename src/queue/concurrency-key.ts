@@ -12,7 +12,12 @@
  *   const concurrency = await resolveConcurrency(registry.get('orders'), trigger);
  *   // → { key: 'cus_42', limit: 1 } or undefined
  */
-import type { JobConcurrency, TimedTriggerData, TriggerData } from '../store/index.js';
+import type {
+  FailureTriggerData,
+  JobConcurrency,
+  TimedTriggerData,
+  TriggerData,
+} from '../store/index.js';
 import type { Workflow } from '../workflow/index.js';
 
 /** Finds a workflow by name, as the ingress's registry does. */
@@ -20,7 +25,7 @@ export type WorkflowLookup = (name: string) => Workflow | undefined;
 
 export async function resolveConcurrency(
   workflow: Workflow | undefined,
-  trigger: TriggerData | TimedTriggerData,
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData,
 ): Promise<JobConcurrency | undefined> {
   const concurrency = workflow?.concurrency;
   if (!concurrency) return undefined;

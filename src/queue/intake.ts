@@ -63,3 +63,25 @@ export function createIntake(
     },
   };
 }
+
+/**
+ * Stamps each job with the version of its workflow loaded now (the ingress's registry), unless
+ * it carries one already (a rerun of the original version).
+ */
+export function withVersions(
+  intake: Intake,
+  versionOf: (workflow: string) => string | undefined,
+): Intake {
+  const stamp = <T extends { version?: string }>(x: T, workflow: string): T => {
+    if (x.version !== undefined) return x;
+    const version = versionOf(workflow);
+    return version === undefined ? x : { ...x, version };
+  };
+  return {
+    acceptEvent: (event) => intake.acceptEvent(stamp(event, event.workflow)),
+    createJob: (workflow, trigger, opts) =>
+      intake.createJob(workflow, trigger, stamp(opts, workflow)),
+    recordPoll: (poll) => intake.recordPoll(stamp(poll, poll.workflow)),
+    claimTick: (workflow, tickAt, job) => intake.claimTick(workflow, tickAt, stamp(job, workflow)),
+  };
+}

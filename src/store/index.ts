@@ -66,6 +66,7 @@ export type {
   JobStatus,
   JobSummary,
   NewEvent,
+  FailureTriggerData,
   JobConcurrency,
   RateHit,
   RateStore,

@@ -25,6 +25,7 @@ import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
 import { flowControlContract } from './contract/flow-control.contract.js';
+import { retentionContract } from './contract/retention.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -83,5 +84,6 @@ export function runStoreContract(
     transferContract(current);
     locksContract(current);
     flowControlContract(current);
+    retentionContract(current);
   });
 }

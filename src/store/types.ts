@@ -12,6 +12,8 @@ import type { RateStore } from './types/rates.js';
 import type { TransferStore } from './types/transfer.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
+import type { WorkflowVersionStore } from './types/versions.js';
+import type { RetentionStore } from './types/retention.js';
 
 export * from './types/jobs.js';
 export * from './types/triggers.js';
@@ -20,6 +22,8 @@ export * from './types/workflows.js';
 export * from './types/transfer.js';
 export * from './types/locks.js';
 export * from './types/rates.js';
+export * from './types/versions.js';
+export * from './types/retention.js';
 
 export interface Store
   extends
@@ -29,7 +33,9 @@ export interface Store
     WorkflowStore,
     TransferStore,
     LockStore,
-    RateStore {
+    RateStore,
+    WorkflowVersionStore,
+    RetentionStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */

@@ -67,7 +67,7 @@ describe('trigger runtime with a PollSource', () => {
     const out: string[] = [];
     for (const id of queued) {
       const job = await store.getJob(id);
-      out.push((job?.trigger.body as Contact).email);
+      out.push(((job?.trigger as { body?: unknown }).body as Contact).email);
     }
     return out;
   }

@@ -4,6 +4,7 @@
  * file:line errors and compiles every `{{ }}` into a {@link Template}; nothing past the loader
  * sees raw workflow input.
  */
+import type { Retention } from './read-retention.js';
 import type { Verifier } from '../ingress/verify/index.js';
 import type { BodyEncoding } from './binary.js';
 
@@ -244,6 +245,10 @@ export interface Workflow {
   enabled: boolean;
   trigger: Trigger;
   steps: Step[];
+  /** `on_failure:` the workflow run with the summary of each failed job, and its line. */
+  onFailure?: { workflow: string; line: number };
+  /** `retention:` what is kept of its finished jobs (else HOOKFLOW_RETENTION). */
+  retention?: Retention;
   /** `concurrency`: how many of its jobs may run at once, per key. */
   concurrency?: Concurrency;
   /** The file it was loaded from, when it came from one. */

@@ -169,6 +169,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Versions and error workflows, as on SQLite (sqlite/migrations.ts, version 9).
+    version: 4,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN version text;
+      ALTER TABLE jobs ADD COLUMN failure_of text;
+      CREATE UNIQUE INDEX jobs_by_failure_of ON jobs (failure_of) WHERE failure_of IS NOT NULL;
+      CREATE INDEX jobs_by_version ON jobs (workflow, version, seq);
+      CREATE TABLE workflow_versions (
+        workflow   text   NOT NULL,
+        version    text   NOT NULL,
+        file       text   NOT NULL,
+        text       text   NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (workflow, version)
+      );
+    `,
+  },
 ];
 
 /**

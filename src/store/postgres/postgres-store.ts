@@ -40,6 +40,7 @@ import * as sql from './statements.js';
 import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
+import { createVersionMethods } from './version-store.js';
 import { createIngestBatcher } from './write-batcher.js';
 import type { IngestBatcher } from './write-batcher.js';
 
@@ -128,6 +129,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createTransferMethods(db),
     ...createLockMethods(db, schema),
     ...createRateMethods(db),
+    ...createVersionMethods(db),
 
     async init() {
       if (state === 'open') return;
@@ -162,7 +164,16 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const rerunOf = jobOpts.rerunOf ?? null;
       const trace = jobOpts.trace ?? null;
       const { concurrency } = jobOpts;
-      await ingest('createJob').create({ id, workflow, trigger, rerunOf, trace, concurrency });
+      const version = jobOpts.version ?? null;
+      await ingest('createJob').create({
+        id,
+        workflow,
+        trigger,
+        rerunOf,
+        trace,
+        concurrency,
+        version,
+      });
       return id;
     },
 
@@ -230,9 +241,26 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       return inOrder(jobId, () => changed('saveReply', sql.SAVE_REPLY, [text, jobId, owner]));
     },
 
-    async finishJob(jobId, owner, status, error) {
+    async finishJob(jobId, owner, status, error, onFailure) {
+      if (!onFailure) {
+        return inOrder(jobId, () =>
+          changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
+        );
+      }
+      // The error workflow's job commits with the finish, or neither does.
       return inOrder(jobId, () =>
-        changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
+        db.transaction('finishJob', async (client) => {
+          const finished = await client.query(sql.FINISH_JOB, [status, error, jobId, owner]);
+          if ((finished.rowCount ?? 0) === 0) return false;
+          await client.query(sql.INSERT_FAILURE_JOB, [
+            onFailure.id,
+            onFailure.workflow,
+            JSON.stringify(onFailure.trigger),
+            onFailure.version,
+            jobId,
+          ]);
+          return true;
+        }),
       );
     },
 

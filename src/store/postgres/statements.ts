@@ -23,7 +23,8 @@ const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
 const CLAIM_RETURNING =
-  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key';
+  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key, ' +
+  'version, failure_of';
 
 /** $2 owner, $3 lease ms. */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
@@ -48,17 +49,18 @@ export const PURGE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
 
 /**
  * Jobs of a batch, unnested: $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 created_at
- * (null: now), $6 trace contexts (JSON text or null), $7 concurrency keys, $8 their limits.
+ * (null: now), $6 trace contexts (JSON text or null), $7 concurrency keys, $8 their limits,
+ * $9 versions, $10 failure_of.
  */
 export const INSERT_JOBS = `
   INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context,
-    concurrency_key, concurrency_limit)
+    concurrency_key, concurrency_limit, version, failure_of)
   SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), trace_context,
-    concurrency_key, concurrency_limit
+    concurrency_key, concurrency_limit, version, failure_of
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
-    $7::text[], $8::integer[])
+    $7::text[], $8::integer[], $9::text[], $10::text[])
     AS j (id, workflow, trigger, rerun_of, created_at, trace_context, concurrency_key,
-      concurrency_limit)`;
+      concurrency_limit, version, failure_of)`;
 
 export const TAKEN_IDS = 'SELECT id FROM jobs WHERE id = ANY($1::text[])';
 
@@ -114,6 +116,19 @@ export const FINISH_JOB = `
   SELECT pg_notify('${JOBS_CHANNEL}', '') FROM f WHERE concurrency_key IS NOT NULL
   UNION ALL SELECT NULL FROM f WHERE concurrency_key IS NULL`;
 
+/**
+ * An error workflow's job, with the failed job's finish: $1 id, $2 workflow, $3 trigger,
+ * $4 version, $5 the failed job. A failed job already reported (failure_of is unique) is skipped.
+ */
+export const INSERT_FAILURE_JOB = `
+  WITH job AS (
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, version, failure_of)
+    VALUES ($1, $2, 'queued', 0, $3, ${NOW_MS}, $4, $5)
+    ON CONFLICT (failure_of) WHERE failure_of IS NOT NULL DO NOTHING
+    RETURNING id
+  )
+  SELECT pg_notify('${JOBS_CHANNEL}', id) FROM job`;
+
 /** The first reply wins; a row still matches (and says the owner holds the job) when one exists. */
 export const SAVE_REPLY = `
   UPDATE jobs SET reply = coalesce(reply, $1)
@@ -133,7 +148,8 @@ export const UPSERT_STEP = `
     started_at = excluded.started_at, duration_ms = excluded.duration_ms`;
 
 export const GET_JOB = `
-  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context
+  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
+    version, failure_of
   FROM jobs WHERE id = $1`;
 
 export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 ORDER BY seq`;

@@ -25,6 +25,7 @@ import type {
   AcceptResult,
   JobConcurrency,
   JobTrace,
+  FailureTriggerData,
   NewEvent,
   TimedTriggerData,
   TriggerData,
@@ -36,10 +37,11 @@ import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from 
 export interface NewJob {
   id: string;
   workflow: string;
-  trigger: TriggerData | TimedTriggerData;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   rerunOf: string | null;
   trace: JobTrace | null;
   concurrency?: JobConcurrency | undefined;
+  version: string | null;
 }
 
 export interface IngestBatcher {
@@ -194,6 +196,7 @@ async function writeBatch(
         rerunOf: null,
         trace: p.event.trace ?? null,
         concurrency,
+        version: p.event.version ?? null,
       });
       results[i] = { kind: 'accepted', jobId: id };
     }
@@ -208,6 +211,8 @@ async function writeBatch(
       jobs.map((j) => traceText(j.trace)),
       jobs.map((j) => j.concurrency?.key ?? null),
       jobs.map((j) => j.concurrency?.limit ?? null),
+      jobs.map((j) => j.version),
+      jobs.map(() => null),
     ]);
     await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
   }

@@ -40,6 +40,8 @@ export interface InsertJobParams {
   traceContext: string | null;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
+  version: string | null;
+  failureOf: string | null;
 }
 
 export interface ClaimParams {
@@ -58,7 +60,8 @@ const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
 const CLAIMABLE = `(status = 'queued' OR (status = 'running'
   AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
 
-const CLAIM_RETURNING = 'seq, id, workflow, attempt, trigger, reply, created_at, trace_context';
+const CLAIM_RETURNING =
+  'seq, id, workflow, attempt, trigger, reply, created_at, trace_context, version, failure_of';
 
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
@@ -80,6 +83,7 @@ export interface Statements {
   >;
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
+  insertFailureJob: Statement<InsertJobParams>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -122,9 +126,16 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
 
     insertJob: db.prepare<InsertJobParams>(
       `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, trace_context,
-         concurrency_key, concurrency_limit)
+         concurrency_key, concurrency_limit, version, failure_of)
        VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
-               @concurrencyKey, @concurrencyLimit)`,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
+    ),
+    // An error workflow's job: a failed job already reported (failure_of is unique) is skipped.
+    insertFailureJob: db.prepare<InsertJobParams>(
+      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at,
+         trace_context, concurrency_key, concurrency_limit, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
@@ -186,7 +197,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
 
     getJob: db.prepare<[string], JobRow>(
       `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
-         trace_context
+         trace_context, version, failure_of
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

@@ -86,6 +86,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               traceContext: null,
               concurrencyKey: null,
               concurrencyLimit: null,
+              version: poll.version ?? null,
+              failureOf: null,
             });
             jobIds.push(item.job.id);
           }
@@ -110,7 +112,11 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       });
     },
 
-    async claimTick(workflow, tickAt, job: { id: string; trigger: ScheduleTriggerData }) {
+    async claimTick(
+      workflow,
+      tickAt,
+      job: { id: string; trigger: ScheduleTriggerData; version?: string },
+    ) {
       const trigger = JSON.stringify(job.trigger);
       return write('claimTick', (sql) => {
         const nowMs = Date.now();
@@ -124,6 +130,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
           traceContext: null,
           concurrencyKey: null,
           concurrencyLimit: null,
+          version: job.version ?? null,
+          failureOf: null,
         });
         return true;
       });
