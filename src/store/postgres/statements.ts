@@ -54,6 +54,49 @@ export const INSERT_JOBS = `
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
     AS j (id, workflow, trigger, rerun_of, created_at, trace_context)`;
 
+/**
+ * A whole ingest batch in ONE statement (one round trip; as a single statement it is its own
+ * transaction, committed — with `synchronous_commit` on, flushed — before its result returns):
+ * the ids already taken are left out, the candidates' dedupe keys are inserted (ON CONFLICT
+ * waits for another process's uncommitted insert of the key, and replaces only an expired
+ * row), the jobs whose key won (or that have none) are inserted, and the workers are notified
+ * at commit when any job was. Returns one row: the taken ids, and the lost keys with the live
+ * row this statement's snapshot sees (job_id null: it committed while this statement waited;
+ * read it after).
+ *
+ * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 dedupe keys (null:
+ * none), $7 answers, $8 key expiries, $9 now (epoch ms), $10 notification payloads.
+ */
+export const ACCEPT_BATCH = `
+  WITH b AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::text[], $8::bigint[])
+      AS b (id, workflow, trigger, rerun_of, trace_context, key, answer, expires_at)),
+  taken AS (SELECT id FROM jobs WHERE id IN (SELECT id FROM b)),
+  won AS (
+    INSERT INTO dedupe (workflow, key, job_id, answer, expires_at)
+    SELECT workflow, key, id, answer, expires_at FROM b
+    WHERE key IS NOT NULL AND id NOT IN (SELECT id FROM taken)
+    ON CONFLICT (workflow, key) DO UPDATE
+      SET job_id = excluded.job_id, answer = excluded.answer, expires_at = excluded.expires_at
+      WHERE dedupe.expires_at <= $9
+    RETURNING job_id),
+  inserted AS (
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context)
+    SELECT id, workflow, 'queued', 0, trigger, rerun_of, ${NOW_MS}, trace_context FROM b
+    WHERE id NOT IN (SELECT id FROM taken) AND (key IS NULL OR id IN (SELECT job_id FROM won))
+    RETURNING id),
+  notified AS (
+    SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($10::text[]) AS p
+    WHERE EXISTS (SELECT 1 FROM inserted))
+  SELECT
+    (SELECT count(*) FROM notified) AS notifications,
+    (SELECT coalesce(array_agg(id), '{}') FROM taken) AS taken,
+    (SELECT coalesce(json_agg(json_build_object('id', b.id, 'job_id', d.job_id, 'answer', d.answer)), '[]')
+     FROM b LEFT JOIN dedupe d ON d.workflow = b.workflow AND d.key = b.key
+     WHERE b.key IS NOT NULL AND b.id NOT IN (SELECT id FROM taken)
+       AND b.id NOT IN (SELECT job_id FROM won)) AS lost`;
+
 export const TAKEN_IDS = 'SELECT id FROM jobs WHERE id = ANY($1::text[])';
 
 /** One notification per element of $1 (comma-separated ids, each under 8000 bytes). */
