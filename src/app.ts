@@ -66,6 +66,8 @@ export interface App {
   lifecycle: TriggerLifecycle;
   /** Poll and schedule triggers. */
   triggers: TriggerRuntime;
+  /** Pruning of finished jobs past their retention; `runOnce()` runs a pass now. */
+  retention: { runOnce(): Promise<number> };
   /** Where workflows come from (files, the API); changes over the API go through it. */
   catalog: WorkflowCatalog;
   metrics: Metrics;
@@ -140,7 +142,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onDone: (jobId) => worker?.unwatch(jobId),
   });
   const intake = traceIntake(
-    createIntake(store, (ids) => worker?.wake(ids)),
+    createIntake(
+      store,
+      (ids) => worker?.wake(ids),
+      (name) => ingress?.registry.get(name),
+    ),
     store,
   );
 
@@ -190,6 +196,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           workflows: ingress.registry.list().map(toDoc),
           concurrency: config.concurrency,
           shutdownGraceMs: config.http.shutdownGraceMs,
+          defaultOnFailure: config.onFailure,
         },
         replies,
         log,
@@ -232,6 +239,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     outbound: running.outbound,
     lifecycle: running.lifecycle,
     triggers: running.triggers,
+    retention: { runOnce: async () => (await running.retention?.runOnce()) ?? 0 },
     metrics,
     log,
     url: '',

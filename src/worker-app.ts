@@ -78,6 +78,7 @@ export async function createWorkerApp(
     replies: createLocalReplyBus(),
     concurrency: config.concurrency,
     shutdownGraceMs: config.http.shutdownGraceMs,
+    defaultOnFailure: config.onFailure,
   }).catch(async (e: unknown) => {
     await tracing.shutdown();
     throw e;

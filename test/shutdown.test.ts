@@ -203,3 +203,96 @@ test('SIGTERM under ingest load: every caller gets 202 or 503, and every 202 has
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('SIGTERM of an idle server', () => {
+  const rr = (upstream: string) => `name: rr
+trigger:
+  webhook: {path: rr, delivery: request_response}
+steps:
+  - id: up
+    http: {url: "${upstream}/order", response: json}
+  - reply: {body: "{{ steps.up.body }}"}
+`;
+
+  /** `hookflow serve` in a child over `workflows`, and its SIGTERM timed to its exit. */
+  async function serve(workflows: string[], args: string[] = []) {
+    const dir = mkdtempSync(join(tmpdir(), 'hookflow-shutdown-'));
+    mkdirSync(join(dir, 'workflows'));
+    workflows.forEach((text, i) => writeFileSync(join(dir, 'workflows', `wf${i}.yaml`), text));
+    const child = await spawnServe(
+      ['--data', join(dir, 'data'), '--workflows', join(dir, 'workflows'), ...args],
+      { HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1' },
+    );
+    return {
+      url: child.url,
+      /** Milliseconds from SIGTERM to the exit, which must be clean. */
+      async terminate(): Promise<number> {
+        const exited = new Promise<number | null>((r) => child.proc.once('exit', r));
+        const sentAt = Date.now();
+        child.proc.kill('SIGTERM');
+        const code = await Promise.race([exited, sleep(15_000).then(() => 'running')]);
+        const ms = Date.now() - sentAt;
+        await child.kill();
+        rmSync(dir, { recursive: true, force: true });
+        assert.equal(code, 0, `exit after SIGTERM:\n${child.output().slice(-2000)}`);
+        return ms;
+      },
+    };
+  }
+
+  test('after a burst of keep-alive requests that were answered, SIGTERM ends the process within 2 s', async () => {
+    // Keeps its connections open as long as the client does, like a real API.
+    const upstream = await startUpstream((_req, _body, res) => res.end('{"ok":true}'));
+    const srv = await serve([INGEST, rr(upstream.url)]);
+    // The client keeps its connections open after the answers, too.
+    const agent = new Agent({ connections: 20, keepAliveTimeout: 60_000 });
+    try {
+      const post = async (path: string) => {
+        const res = await request(`${srv.url}/hooks/${path}`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json' },
+          body: '{"n":1}',
+        });
+        await res.body.dump();
+        return res.statusCode;
+      };
+      for (const [path, status] of [
+        ['ingest', 202],
+        ['rr', 200],
+      ] as const) {
+        const answers = await Promise.all(Array.from({ length: 100 }, () => post(path)));
+        assert.deepEqual(new Set(answers), new Set([status]));
+      }
+      assert.ok((await srv.terminate()) < 2_000, 'exits within 2 s');
+    } finally {
+      await agent.close();
+      await upstream.close();
+    }
+  });
+
+  test('request_response callers who hung up before their reply do not hold SIGTERM for their reply timeout', async () => {
+    const upstream = await startUpstream((_req, _body, res) => {
+      setTimeout(() => res.end('{"ok":true}'), 300);
+    });
+    // One job at a time: the callers after the first wait with their jobs queued.
+    const srv = await serve([rr(upstream.url)], ['--concurrency', '1']);
+    try {
+      const callers = Array.from({ length: 5 }, () => {
+        const controller = new AbortController();
+        const answer = fetch(`${srv.url}/hooks/rr`, {
+          method: 'POST',
+          body: '{}',
+          signal: controller.signal,
+        }).catch(() => null);
+        return { hangUp: () => controller.abort(), answer };
+      });
+      await sleep(150);
+      for (const caller of callers) caller.hangUp();
+      await Promise.all(callers.map((c) => c.answer));
+      assert.ok((await srv.terminate()) < 2_000, 'exits within 2 s');
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -7,7 +7,15 @@ import { HookflowError } from '../errors.js';
 import type { JobStatus } from '../store/types.js';
 import { traceIdOf, traceUrl } from '../tracing/index.js';
 import type { ApiDeps } from './deps.js';
-import { idParams, jobDetail, jobPage, jobsQuery, rerunAnswer, withErrors } from './schemas.js';
+import {
+  idParams,
+  jobDetail,
+  jobPage,
+  jobsQuery,
+  rerunAnswer,
+  rerunBody,
+  withErrors,
+} from './schemas.js';
 
 interface JobsQuery {
   workflow?: string;
@@ -56,12 +64,15 @@ export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  api.post<{ Params: { id: string } }>(
+  api.post<{ Params: { id: string }; Body: { version?: 'original' | 'current' } | null }>(
     '/jobs/:id/rerun',
     {
       schema: {
         summary: 'A new job from the same trigger data',
+        description:
+          '`version`: `current` (default) runs the workflow as loaded now; `original` runs the version the job ran with (its stored text).',
         params: idParams,
+        body: rerunBody,
         response: withErrors({ 202: rerunAnswer }),
       },
     },
@@ -71,7 +82,17 @@ export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
       if (!deps.registry.get(job.workflow)) {
         throw new HookflowError('conflict', `workflow '${job.workflow}' is no longer loaded`);
       }
-      const id = await deps.intake.createJob(job.workflow, job.trigger, { rerunOf: job.id });
+      const original = request.body?.version === 'original';
+      if (original && job.version === null) {
+        throw new HookflowError(
+          'conflict',
+          `job '${job.id}' was stored before jobs recorded their workflow version; rerun it with version current`,
+        );
+      }
+      const id = await deps.intake.createJob(job.workflow, job.trigger, {
+        rerunOf: job.id,
+        ...(original && job.version !== null ? { version: job.version } : {}),
+      });
       return reply.code(202).send({ id, rerunOf: job.id, status: 'queued' });
     },
   );

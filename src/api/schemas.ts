@@ -179,6 +179,14 @@ export const jobDetail = {
     ...jobSummary.properties,
     attempt: { type: 'integer' },
     rerunOf: nullableString,
+    version: {
+      ...nullableString,
+      description: 'the version (content hash) of the workflow the job ran; null before versions',
+    },
+    failureOf: {
+      ...nullableString,
+      description: "an error workflow's job: the failed job whose summary is its trigger data",
+    },
     trigger: { ...anyValue, description: "the trigger's output (secrets redacted)" },
     steps: {
       type: 'array',
@@ -219,5 +227,56 @@ export const rerunAnswer = {
     id: { type: 'string' },
     rerunOf: { type: 'string' },
     status: { type: 'string', enum: ['queued'] },
+  },
+} as const;
+
+export const rerunBody = {
+  anyOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        version: {
+          type: 'string',
+          enum: ['original', 'current'],
+          description:
+            '`current` (default): the workflow as loaded now; `original`: the version the job ran with',
+        },
+      },
+    },
+    { type: 'null' },
+  ],
+} as const;
+
+const versionJob = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['id', 'createdAt'],
+      properties: { id: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
+    },
+    { type: 'null' },
+  ],
+} as const;
+
+export const versionList = {
+  type: 'object',
+  required: ['versions'],
+  properties: {
+    current: { ...nullableString, description: 'the version loaded now' },
+    versions: {
+      type: 'array',
+      description: 'newest first',
+      items: {
+        type: 'object',
+        required: ['version', 'createdAt', 'firstJob', 'lastJob'],
+        properties: {
+          version: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          firstJob: versionJob,
+          lastJob: versionJob,
+        },
+      },
+    },
   },
 } as const;

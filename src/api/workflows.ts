@@ -8,7 +8,8 @@ import { HookflowError } from '../errors.js';
 import type { Workflow } from '../workflow/types.js';
 import type { ApiDeps } from './deps.js';
 import { describeTimedTrigger } from './timed-trigger.js';
-import { nameParams, withErrors, workflowDetail, workflowList } from './schemas.js';
+import { nameParams, versionList, withErrors, workflowDetail, workflowList } from './schemas.js';
+import { workflowVersion } from '../workflow/index.js';
 
 export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.get(
@@ -38,6 +39,26 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: ApiDeps): voi
       const wf = deps.registry.get(request.params.name);
       if (!wf) throw new HookflowError('not_found', `no workflow named '${request.params.name}'`);
       return describeWorkflowDetail(deps, wf);
+    },
+  );
+
+  api.get<{ Params: { name: string } }>(
+    '/workflows/:name/versions',
+    {
+      schema: {
+        summary: 'The versions of a workflow, newest first, with their first and last job',
+        params: nameParams,
+        response: withErrors({ 200: versionList }),
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      const wf = deps.registry.get(name);
+      const versions = await deps.store.listWorkflowVersions(name);
+      if (!wf && versions.length === 0) {
+        throw new HookflowError('not_found', `no workflow named '${name}'`);
+      }
+      return { current: wf ? workflowVersion(wf) : null, versions };
     },
   );
 }

@@ -29,7 +29,7 @@ commands:
   apply FILE|DIR...                   create or update workflows and connections
   jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
   job ID                              a job's trigger and each step's input and output
-  rerun ID [--wait] [--timeout SECONDS]
+  rerun ID [--version original|current] [--wait] [--timeout SECONDS]
   listen WORKFLOW [--timeout SECONDS] [--run] [--use]
                                       capture the next request to its webhook; --use makes it the example
 

@@ -69,13 +69,20 @@ export async function jobCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** `hookflow rerun ID [--wait]`: a new job from the same trigger data. */
+/**
+ * `hookflow rerun ID [--version original|current] [--wait]`: a new job from the same trigger
+ * data, run by the workflow as loaded now or by the version the job ran with.
+ */
 export async function rerunCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals, api, asJson } = parseClientArgs(
     args,
-    { wait: { type: 'boolean' }, timeout: { type: 'string' } },
+    { wait: { type: 'boolean' }, timeout: { type: 'string' }, version: { type: 'string' } },
     io,
   );
+  const version = values.version ?? 'current';
+  if (version !== 'original' && version !== 'current') {
+    throw usageError(`--version must be original or current, got '${version}'`);
+  }
   const id = onlyId(positionals, 'rerun');
   const timeoutS = values.timeout === undefined ? 60 : Number(values.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
@@ -83,6 +90,7 @@ export async function rerunCommand(args: string[], io: CliIo): Promise<number> {
   }
   const { body } = await api.post<{ id: string; rerunOf: string; status: string }>(
     `/api/jobs/${encodeURIComponent(id)}/rerun`,
+    { version },
   );
   if (!values.wait) {
     io.out(asJson ? json(body) : `job ${body.id} queued (rerun of ${body.rerunOf})`);
@@ -117,6 +125,7 @@ export function describeJob(job: JobDetail): string {
     `created ${formatTime(job.createdAt)}  finished ${formatTime(job.finishedAt)}`,
   ];
   if (job.rerunOf) lines.push(`rerun of ${job.rerunOf}`);
+  if (job.version) lines.push(`version ${job.version}`);
   const t = job.trigger as Partial<{ method: string; path: string; body: unknown }> | null;
   lines.push('', `trigger${t?.method ? `  ${t.method} ${t.path ?? ''}` : ''}`);
   if (t && typeof t === 'object' && 'body' in t) lines.push(`  body: ${preview(t.body)}`);

@@ -10,9 +10,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { HookflowError } from '../errors.js';
+import { HookflowError, errorMessage } from '../errors.js';
 import { DEFAULT_MAX_DEPTH, MAX_DEPTH_SETTING } from '../ingress/body/index.js';
 import { DURATION_HINT, parseDuration } from '../workflow/units.js';
+import { parseRetention } from '../workflow/read-retention.js';
+import type { Retention } from '../workflow/read-retention.js';
 
 export type Role = 'all' | 'ingress' | 'worker';
 export type LogFormat = 'auto' | 'pretty' | 'json';
@@ -46,6 +48,10 @@ export interface Config {
   /** HOOKFLOW_PUBLIC_URL: the server's address as browsers and providers reach it (the OAuth2
    * redirect URI, the URL connector triggers register); else the server's own URL. */
   publicUrl: string | null;
+  /** HOOKFLOW_ON_FAILURE: the error workflow of workflows without `on_failure:`. */
+  onFailure: string | null;
+  /** HOOKFLOW_RETENTION: what is kept of finished jobs (a workflow's `retention:` wins). */
+  retention: Retention;
   /** Connector trigger init/destroy: tries before giving up, and the first wait (doubled). */
   lifecycleAttempts: number;
   lifecycleBackoffMs: number;
@@ -162,6 +168,8 @@ export function loadConfig(
     logLevel: pick(undefined, 'HOOKFLOW_LOG_LEVEL') ?? 'info',
     logFormat: logFormatSetting(pick(undefined, 'HOOKFLOW_LOG_FORMAT')),
     publicUrl: publicUrlSetting(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
+    onFailure: pick(undefined, 'HOOKFLOW_ON_FAILURE')?.trim() || null,
+    retention: retentionSetting(pick(undefined, 'HOOKFLOW_RETENTION')),
     lifecycleAttempts: parseIntSetting(
       pick(undefined, 'HOOKFLOW_LIFECYCLE_ATTEMPTS') ?? '8',
       'HOOKFLOW_LIFECYCLE_ATTEMPTS',
@@ -308,6 +316,15 @@ function databaseSchemaSetting(v: string | undefined): string {
     );
   }
   return v;
+}
+
+function retentionSetting(v: string | undefined): Retention {
+  if (v === undefined || v.trim() === '') return {};
+  try {
+    return parseRetention(v);
+  } catch (e) {
+    throw new ConfigError('HOOKFLOW_RETENTION', errorMessage(e));
+  }
 }
 
 function publicUrlSetting(v: string | undefined): string | null {

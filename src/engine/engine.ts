@@ -25,6 +25,7 @@ import { executeHttpStep, executeSetStep } from '../steps/index.js';
 import { renderReply, summarizeBytes } from '../workflow/index.js';
 import type { HttpReply, Scope, Step, Workflow } from '../workflow/types.js';
 import type { ReplySink } from './reply-bus.js';
+import { failureJobFor } from './failure.js';
 import type { Dispatcher } from 'undici';
 import { runAction } from '../connectors/index.js';
 import type { ActionRunner } from '../connectors/index.js';
@@ -46,6 +47,15 @@ export interface EngineDeps {
   owner?: string;
   /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS. */
   leaseMs?: number;
+  /**
+   * The workflow as it was at `version`, for a job whose version is not the loaded one (a
+   * rerun of the original version). Left out: jobs run the loaded workflow.
+   */
+  workflowAt?(current: Workflow, version: string): Promise<Workflow>;
+  /** HOOKFLOW_ON_FAILURE: the error workflow of workflows without `on_failure:`. */
+  defaultOnFailure?: string | null;
+  /** Jobs created here (an error workflow's): tell whoever runs them. */
+  onJobsCreated?(ids: readonly string[]): void;
   /** Called when a job finishes (metrics, tests). */
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
 }
@@ -60,6 +70,8 @@ interface RunState {
   pending: Promise<boolean>[];
   /** The lease was lost: another worker may run the job; write nothing more. */
   lost: boolean;
+  /** The id of the step that failed the job. */
+  failedStep: string | null;
 }
 
 /** Thrown inside a run whose lease was lost, to stop it before its next step. */
@@ -108,12 +120,15 @@ export class Engine {
   }
 
   /**
-   * Claims one job by id and runs (or resumes) it; nothing when another worker holds it.
-   * Never throws for a failing workflow: failure is job data.
+   * Claims one job by id and runs (or resumes) it, resolving with its workflow; null, running
+   * nothing, when it could not be claimed (another worker holds it, it finished, or its
+   * concurrency key is full). Never throws for a failing workflow: failure is job data.
    */
-  async runJob(jobId: string): Promise<void> {
+  async runJob(jobId: string): Promise<{ workflow: string } | null> {
     const job = await this.deps.store.claimJob(jobId, this.claim);
-    if (job) await this.runClaimed(job);
+    if (!job) return null;
+    await this.runClaimed(job);
+    return { workflow: job.workflow };
   }
 
   /**
@@ -129,6 +144,7 @@ export class Engine {
       replied: job.reply !== null,
       pending: [],
       lost: false,
+      failedStep: null,
     };
     this.running.set(job.id, state);
     try {
@@ -154,7 +170,7 @@ export class Engine {
   private async run(state: RunState): Promise<JobEnd> {
     const { store, replies, log } = this.deps;
     const { job } = state;
-    const workflow = this.deps.workflow(job.workflow);
+    let workflow = this.deps.workflow(job.workflow);
     let status: 'succeeded' | 'failed' = 'succeeded';
     let error: string | null = null;
     if (!workflow) {
@@ -162,6 +178,9 @@ export class Engine {
       error = `workflow '${job.workflow}' is not loaded`;
     } else {
       try {
+        if (job.version !== null && this.deps.workflowAt) {
+          workflow = await this.deps.workflowAt(workflow, job.version);
+        }
         await this.runSteps(workflow.steps, state);
       } catch (e) {
         status = 'failed';
@@ -175,9 +194,16 @@ export class Engine {
       );
       return 'lost';
     }
+    const onFailure =
+      status === 'failed'
+        ? await failureJobFor(
+            { job, workflow, step: state.failedStep, error: error ?? 'failed' },
+            { ...this.deps, defaultOnFailure: this.deps.defaultOnFailure ?? null },
+          )
+        : null;
     // Queued behind the job's other writes: one commit, and all of them settle together.
     // Compare-and-set on the owner: false when the lease was lost meanwhile.
-    const finish = store.finishJob(job.id, this.owner, status, error);
+    const finish = store.finishJob(job.id, this.owner, status, error, onFailure ?? undefined);
     try {
       await settleWrites(state);
     } catch (e) {
@@ -187,6 +213,7 @@ export class Engine {
     }
     const finished = await finish;
     if (!finished) return 'lost';
+    if (onFailure) this.deps.onJobsCreated?.([onFailure.id]);
     if (status === 'failed') log.warn({ job: job.id, workflow: job.workflow, error }, 'job failed');
     else log.debug({ job: job.id, workflow: job.workflow }, 'job succeeded');
     replies.publish(job.id, { kind: 'finished', status }, { workflow: job.workflow });
@@ -223,6 +250,7 @@ export class Engine {
       } catch (e) {
         const err = e instanceof StepError ? e : null;
         const message = `step '${step.id}' failed: ${errorMessage(e)}`;
+        state.failedStep = step.id;
         this.record(state, seq, step, startedAt, {
           status: 'failed',
           input: err?.input ?? null,

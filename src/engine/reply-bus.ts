@@ -62,6 +62,9 @@ export function createLocalReplyBus(opts: LocalReplyBusOptions = {}): ReplyBus {
       let set = waiters.get(jobId);
       if (!set) waiters.set(jobId, (set = new Set()));
       const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs);
+      // The waiting request's connection keeps the process alive; a caller who hung up must not
+      // (up to the whole reply timeout after a shutdown).
+      timer.unref();
       const done = (o: ReplyOutcome): void => {
         clearTimeout(timer);
         const s = waiters.get(jobId);

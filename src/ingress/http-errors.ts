@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   unsupported_media_type: 415,
   url_too_long: 414,
   headers_too_large: 431,
+  rate_limited: 429,
   expression_failed: 500,
   workflow_failed: 500,
   storage_failed: 503,

@@ -28,6 +28,7 @@ import { answerNotStored, reportOutages } from './not-stored.js';
 import { isTruthy } from '../engine/engine.js';
 import { acceptConnectorEvent } from './connector-webhook.js';
 import { capturedAnswer } from './capture.js';
+import { checkRateLimit } from './rate-limit.js';
 import { traceWebhookRequests, tracingOn, webhookTrace } from '../tracing/index.js';
 import type { CaptureHub } from './capture.js';
 import type { ConnectorHooks } from './connector-webhook.js';
@@ -49,6 +50,8 @@ export interface WebhookDeps {
   maxDepth: number;
   /** The hooks of connector triggers (§7); without them a connector trigger answers 503. */
   connectors?: ConnectorHooks;
+  /** Counts an event refused by its workflow's `rate_limit` (metrics). */
+  onRateLimited?(workflow: string): void;
   /** Listening for a test event (`/api/workflows/NAME/captures`). */
   captures?: CaptureHub;
 }
@@ -162,6 +165,19 @@ async function acceptWebhook(
   if (trigger.filter && !isTruthy(await trigger.filter.render(req))) {
     const answer = trigger.reject ? await renderReply(trigger.reject, req) : DEFAULT_REJECT;
     return sendReply(reply, answer);
+  }
+
+  if (trigger.rateLimit) {
+    let refused: HttpReply | null;
+    try {
+      refused = await checkRateLimit(deps.store, workflow.name, trigger.rateLimit, req);
+    } catch (err) {
+      return answerNotStored(reply, err, deps.log, workflow.name);
+    }
+    if (refused) {
+      deps.onRateLimited?.(workflow.name);
+      return sendReply(reply, refused);
+    }
   }
 
   const event: NewEvent = { id, workflow: workflow.name, trigger: triggerData(id, req, decoded) };

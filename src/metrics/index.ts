@@ -47,6 +47,8 @@ export interface Metrics {
   /** Counts an answer that matched no route (the not-found handler). */
   countUnmatched(status: number): void;
   jobFinished(job: { workflow: string; status: 'succeeded' | 'failed' }): void;
+  /** An event answered 429 by its workflow's `rate_limit`. */
+  rateLimited(workflow: string): void;
   stepFinished(step: { type: string; status: string; durationMs: number }): void;
   storeOperation(operation: string, seconds: number): void;
   render(): Promise<string>;
@@ -96,6 +98,13 @@ export function createMetrics(sources: MetricSources): Metrics {
     name: 'hookflow_jobs_finished_total',
     help: 'Jobs finished, by workflow and status',
     labelNames: ['workflow', 'status'],
+    registers: [registry],
+  });
+
+  const rateLimited = new Counter({
+    name: 'hookflow_rate_limited_total',
+    help: "Webhook events refused (429) by their workflow's rate_limit, by workflow",
+    labelNames: ['workflow'],
     registers: [registry],
   });
 
@@ -167,6 +176,9 @@ export function createMetrics(sources: MetricSources): Metrics {
     jobFinished(job) {
       jobs.inc({ workflow: job.workflow, status: job.status });
     },
+    rateLimited(workflow) {
+      rateLimited.inc({ workflow });
+    },
     stepFinished(step) {
       steps.observe({ type: step.type, status: step.status }, step.durationMs / 1000);
     },
@@ -224,3 +236,6 @@ function methodNames(obj: object): string[] {
   }
   return [...names];
 }
+
+export { registerStorageMetrics } from './storage.js';
+export type { StorageMetrics } from './storage.js';

@@ -14,6 +14,8 @@
  *   const result = await intake.acceptEvent(event); // durable once resolved
  */
 import type { Store } from '../store/index.js';
+import { resolveConcurrency } from './concurrency-key.js';
+import type { WorkflowLookup } from './concurrency-key.js';
 
 /** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
 export type JobNotifier = (jobIds: readonly string[]) => void;
@@ -25,14 +27,26 @@ export type JobNotifier = (jobIds: readonly string[]) => void;
  */
 export type Intake = Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>;
 
-export function createIntake(store: Intake, notify: JobNotifier): Intake {
+/**
+ * `workflows`: where a job's workflow is found, to give webhook events and reruns the
+ * concurrency key of its `concurrency` (concurrency-key.ts). Polls and schedules carry none.
+ */
+export function createIntake(
+  store: Intake,
+  notify: JobNotifier,
+  workflows: WorkflowLookup = () => undefined,
+): Intake {
   return {
     async acceptEvent(event) {
+      const concurrency = await resolveConcurrency(workflows(event.workflow), event.trigger);
+      if (concurrency) event = { ...event, concurrency };
       const result = await store.acceptEvent(event);
       if (result.kind === 'accepted') notify([result.jobId]);
       return result;
     },
     async createJob(workflow, trigger, opts) {
+      const concurrency = await resolveConcurrency(workflows(workflow), trigger);
+      if (concurrency) opts = { ...opts, concurrency };
       const id = await store.createJob(workflow, trigger, opts);
       notify([id]);
       return id;
@@ -47,5 +61,27 @@ export function createIntake(store: Intake, notify: JobNotifier): Intake {
       if (won) notify([job.id]);
       return won;
     },
+  };
+}
+
+/**
+ * Stamps each job with the version of its workflow loaded now (the ingress's registry), unless
+ * it carries one already (a rerun of the original version).
+ */
+export function withVersions(
+  intake: Intake,
+  versionOf: (workflow: string) => string | undefined,
+): Intake {
+  const stamp = <T extends { version?: string }>(x: T, workflow: string): T => {
+    if (x.version !== undefined) return x;
+    const version = versionOf(workflow);
+    return version === undefined ? x : { ...x, version };
+  };
+  return {
+    acceptEvent: (event) => intake.acceptEvent(stamp(event, event.workflow)),
+    createJob: (workflow, trigger, opts) =>
+      intake.createJob(workflow, trigger, stamp(opts, workflow)),
+    recordPoll: (poll) => intake.recordPoll(stamp(poll, poll.workflow)),
+    claimTick: (workflow, tickAt, job) => intake.claimTick(workflow, tickAt, stamp(job, workflow)),
   };
 }

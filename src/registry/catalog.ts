@@ -155,7 +155,10 @@ export class WorkflowCatalog {
   ): Promise<{ created: boolean; workflow: Workflow }> {
     return this.exclusive(async () => {
       this.refuseFileWorkflow(name, 'replace');
-      const parsed = this.parse(name, text, format);
+      // A push naming an unknown on_failure is refused; stored ones load as they are (the
+      // workflow they name may be read after them).
+      const known = new Set([name, ...this.registry.list().map((w) => w.name)]);
+      const parsed = this.parse(name, text, format, known);
       if (parsed.name !== name) {
         throw new HookflowError(
           'invalid_request',
@@ -215,10 +218,16 @@ export class WorkflowCatalog {
     for (const listener of this.stored) listener();
   }
 
-  private parse(name: string, text: string, format: DocumentFormat): Workflow {
+  private parse(
+    name: string,
+    text: string,
+    format: DocumentFormat,
+    workflows?: ReadonlySet<string>,
+  ): Workflow {
     const connections = this.opts.connections?.();
     const wf = parseWorkflow(text, `api:${name}.${format}`, {
       env: this.opts.env ?? process.env,
+      ...(workflows ? { workflows } : {}),
       ...(connections ? { connections } : {}),
       ...(this.opts.connectors ? { connectors: this.opts.connectors } : {}),
     });

@@ -53,6 +53,7 @@ export { newJobId } from './job-id.js';
 export { createPgListener } from './postgres/listener.js';
 export type { NotificationHandler, PgListener, PgListenerOptions } from './postgres/listener.js';
 export { JOBS_CHANNEL } from './postgres/index.js';
+export { MAX_CONCURRENCY_LIMIT } from './concurrency-sql.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_LEASE_MS, JOB_STATUSES } from './types.js';
@@ -65,6 +66,10 @@ export type {
   JobStatus,
   JobSummary,
   NewEvent,
+  FailureTriggerData,
+  JobConcurrency,
+  RateHit,
+  RateStore,
   StepRecord,
   Store,
   StoredConnection,

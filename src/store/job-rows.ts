@@ -46,6 +46,8 @@ export interface JobSummaryRow {
 export interface JobRow extends JobSummaryRow {
   attempt: number;
   rerun_of: string | null;
+  version: string | null;
+  failure_of: string | null;
   trigger: string;
   reply: string | null;
   error: string | null;
@@ -59,10 +61,14 @@ export interface ClaimRow {
   id: string;
   workflow: string;
   attempt: number;
+  version: string | null;
+  failure_of: string | null;
   trigger: string;
   reply: string | null;
   created_at: number;
   trace_context: string | null;
+  /** Returned by the PostgreSQL claims (the concurrency re-check); absent on SQLite. */
+  concurrency_key?: string | null;
 }
 
 export interface StepRow {
@@ -113,6 +119,8 @@ export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
     ...toJobSummary(row),
     attempt: row.attempt,
     rerunOf: row.rerun_of,
+    version: row.version,
+    failureOf: row.failure_of,
     trigger: JSON.parse(row.trigger) as TriggerData,
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
@@ -141,6 +149,8 @@ export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
     id: row.id,
     workflow: row.workflow,
     attempt: row.attempt,
+    version: row.version,
+    failureOf: row.failure_of,
     trigger: JSON.parse(row.trigger) as TriggerData,
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),

@@ -24,6 +24,8 @@ import { triggersContract } from './contract/triggers.contract.js';
 import { connectionsContract } from './contract/connections.contract.js';
 import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
+import { flowControlContract } from './contract/flow-control.contract.js';
+import { retentionContract } from './contract/retention.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -81,5 +83,7 @@ export function runStoreContract(
     traceContract(current);
     transferContract(current);
     locksContract(current);
+    flowControlContract(current);
+    retentionContract(current);
   });
 }

@@ -8,9 +8,12 @@
 import type { ConnectionStore } from './types/connections.js';
 import type { JobStore } from './types/jobs.js';
 import type { LockStore } from './types/locks.js';
+import type { RateStore } from './types/rates.js';
 import type { TransferStore } from './types/transfer.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
+import type { WorkflowVersionStore } from './types/versions.js';
+import type { RetentionStore } from './types/retention.js';
 
 export * from './types/jobs.js';
 export * from './types/triggers.js';
@@ -18,14 +21,21 @@ export * from './types/connections.js';
 export * from './types/workflows.js';
 export * from './types/transfer.js';
 export * from './types/locks.js';
+export * from './types/rates.js';
+export * from './types/versions.js';
+export * from './types/retention.js';
 
 export interface Store
-  extends JobStore,
+  extends
+    JobStore,
     TriggerStore,
     ConnectionStore,
     WorkflowStore,
     TransferStore,
-    LockStore {
+    LockStore,
+    RateStore,
+    WorkflowVersionStore,
+    RetentionStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */

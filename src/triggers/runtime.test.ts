@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { createIntake } from '../queue/index.js';
 import { WorkflowRegistry } from '../registry/index.js';
@@ -66,7 +67,7 @@ describe('trigger runtime with a PollSource', () => {
     const out: string[] = [];
     for (const id of queued) {
       const job = await store.getJob(id);
-      out.push((job?.trigger.body as Contact).email);
+      out.push(((job?.trigger as { body?: unknown }).body as Contact).email);
     }
     return out;
   }
@@ -129,5 +130,47 @@ describe('trigger runtime with a PollSource', () => {
     await runtime.addPoll('crm', contactsSource([]).source, { timing: HOURLY });
     runtime.remove('crm');
     await assert.rejects(runtime.runNow('crm'), /no running poll or schedule trigger/);
+  });
+});
+
+describe('trigger runtimes of two processes over one store', () => {
+  it('a failed poll is the interval’s run for every process: the other does not ask again at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookflow-triggers-'));
+    const store = createStore({ sqliteFile: join(dir, 'hookflow.db') });
+    await store.init();
+    // A loaded database: writing the failure takes a while.
+    const slowStore: Store = Object.assign(Object.create(store) as Store, {
+      async recordTriggerFailure(workflow: string, atMs: number, error: string) {
+        await sleep(200);
+        return store.recordTriggerFailure(workflow, atMs, error);
+      },
+    });
+    const runtimes = [0, 1].map(() =>
+      createTriggerRuntime({
+        store: slowStore,
+        intake: createIntake(slowStore, () => {}),
+        registry: new WorkflowRegistry(slowStore),
+        log: pino({ level: 'silent' }),
+      }),
+    );
+    let polls = 0;
+    const source: PollSource = {
+      async poll() {
+        polls++;
+        throw new Error('CRM answered 503');
+      },
+      id: () => 'x',
+    };
+    try {
+      await runtimes[0]!.addPoll('crm', source, { timing: HOURLY });
+      await sleep(50); // the first poll has failed; its failure is being written
+      await runtimes[1]!.addPoll('crm', source, { timing: HOURLY });
+      await sleep(300);
+      assert.equal(polls, 1);
+    } finally {
+      for (const runtime of runtimes) await runtime.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

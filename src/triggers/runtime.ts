@@ -76,6 +76,8 @@ interface Status {
 }
 
 const PURGE_EVERY_MS = 3_600_000;
+/** A poll that failed and was recorded as such. */
+const FAILED = Symbol('failed');
 
 export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
   const { store, intake, log } = deps;
@@ -155,12 +157,21 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
                 return null;
               }
             }
-            return pollOnce({ store, intake }, name, source, opts, signal);
+            const pollStartedAt = Date.now();
+            return pollOnce({ store, intake }, name, source, opts, signal).catch(
+              async (e: unknown): Promise<typeof FAILED> => {
+                // A failed poll is this interval's run too, recorded before the lock is let
+                // go: the process that takes it next would otherwise ask the source again.
+                if (!signal.aborted) await failed(name, pollStartedAt, e, 'poll');
+                return FAILED;
+              },
+            );
           });
           if (!polled.held || polled.value === null) {
             log.debug({ workflow: name }, 'polled by another process this interval');
             return;
           }
+          if (polled.value === FAILED) return;
           const outcome = polled.value;
           Object.assign(statusOf(name), {
             lastRunAt: outcome.startedAt,

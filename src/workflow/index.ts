@@ -22,6 +22,9 @@ export { compileReply, renderReply } from './reply.js';
 export { BODY_ENCODINGS, bodyBytes, isBinaryValue, summarizeBytes } from './binary.js';
 export type { BinaryValue, BodyEncoding, BytesSummary } from './binary.js';
 export { parseDuration, parseSize } from './units.js';
+export { parseRetention } from './read-retention.js';
+export type { Retention } from './read-retention.js';
+export { workflowVersion } from './version.js';
 export { compileCron, MIN_EVERY_MS } from './read-timing.js';
 export { expressionPaths } from './expression-paths.js';
 export { parseExample } from './read-example.js';
@@ -60,4 +63,6 @@ export type {
   Step,
   StepType,
   Workflow,
+  Concurrency,
+  RateLimit,
 } from './types.js';

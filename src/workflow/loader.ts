@@ -21,9 +21,13 @@ import { parseYamlDocument } from './parse-document.js';
 import { readSteps } from './read-steps.js';
 import type { StepContext } from './read-steps.js';
 import { readTrigger } from './read-trigger.js';
+import { readConcurrency } from './read-flow-control.js';
 import { findStepReferences } from './template-syntax.js';
 import type { Workflow } from './types.js';
 import { Reader } from './yaml-reader.js';
+import type { MapView } from './yaml-reader.js';
+import { parseRetention } from './read-retention.js';
+import type { Retention } from './read-retention.js';
 
 export interface LoadOptions {
   /** Values for `${env:NAME}`; `process.env` when left out. */
@@ -32,9 +36,14 @@ export interface LoadOptions {
   connections?: ReadonlySet<string>;
   /** The connectors triggers and action steps may use; the built-ins when left out. */
   connectors?: ConnectorCatalog;
+  /**
+   * Names of the workflows loaded besides this one; when given, an `on_failure` naming another
+   * one is a problem. (`loadWorkflows` checks against the files it loads and these.)
+   */
+  workflows?: ReadonlySet<string>;
 }
 
-const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps'];
+const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps', 'concurrency', 'on_failure', 'retention'];
 const NAME = /^[a-z0-9-]+$/;
 export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -74,7 +83,26 @@ export function loadWorkflows(
     seen.set(workflow.name, { file, line: nameLine });
     workflows.push(workflow);
   }
-  return { workflows, problems };
+  const known = new Set([...seen.keys(), ...(opts.workflows ?? [])]);
+  const kept = workflows.filter((wf) => {
+    const problem = unknownOnFailure(wf, known);
+    if (problem) problems.push(problem);
+    return problem === null;
+  });
+  return { workflows: kept, problems };
+}
+
+/** `on_failure` naming no known workflow: a problem at its line, like an unknown connection. */
+export function unknownOnFailure(wf: Workflow, known: ReadonlySet<string>): Problem | null {
+  if (!wf.onFailure || known.has(wf.onFailure.workflow) || wf.onFailure.workflow === wf.name) {
+    return null;
+  }
+  const names = [...known].sort().join(', ') || 'none';
+  return {
+    file: wf.file ?? wf.name,
+    line: wf.onFailure.line,
+    message: `on_failure names no workflow '${wf.onFailure.workflow}' (known: ${names})`,
+  };
 }
 
 /** The text of each file {@link listFiles} finds; one it cannot read is a problem. */
@@ -180,6 +208,9 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     ctx,
   );
   checkStepIds(r, ctx);
+  const concurrency = readConcurrency(r, root);
+  const onFailure = readOnFailure(r, root);
+  const retention = readRetentionField(r, root);
 
   if (r.problems.length > 0 || name === undefined || !trigger)
     return { problems: sortProblems(r.problems), nameLine };
@@ -194,8 +225,35 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     env: envUsed,
     hash: createHash('sha256').update(text).digest('hex'),
     expressions: ctx.sites,
+    ...(onFailure ? { onFailure } : {}),
+    ...(retention ? { retention } : {}),
   };
+  if (concurrency) workflow.concurrency = concurrency;
+  const unknown = opts.workflows && unknownOnFailure(workflow, opts.workflows);
+  if (unknown) return { problems: [unknown], nameLine };
   return { workflow, problems: [], nameLine };
+}
+
+function readOnFailure(r: Reader, root: MapView): Workflow['onFailure'] {
+  const workflow = r.string(root, 'on_failure');
+  if (workflow === undefined) return undefined;
+  const line = r.valueLine(root, 'on_failure');
+  if (!NAME.test(workflow)) {
+    r.report(line, `on_failure must name a workflow ([a-z0-9-]+), got '${workflow}'`);
+    return undefined;
+  }
+  return { workflow, line };
+}
+
+function readRetentionField(r: Reader, root: MapView): Retention | undefined {
+  if (!root.fields.has('retention')) return undefined;
+  const value = r.toJS(r.node(root, 'retention') ?? null);
+  try {
+    return parseRetention(value);
+  } catch (e) {
+    r.report(r.valueLine(root, 'retention'), `retention: ${errorMessage(e)}`);
+    return undefined;
+  }
 }
 
 /** Duplicate ids, and `steps.<id>` in an expression naming no step of the workflow. */

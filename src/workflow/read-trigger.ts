@@ -18,6 +18,7 @@ import type { ConnectorContext } from './read-connector.js';
 import { readExample } from './read-example.js';
 import { readPoll } from './read-poll.js';
 import { readSchedule } from './read-schedule.js';
+import { readRateLimit } from './read-flow-control.js';
 import type { BodyFormat, Delivery, ReplyTemplate, Trigger, WebhookTrigger } from './types.js';
 import type { MapView, Reader } from './yaml-reader.js';
 
@@ -43,6 +44,7 @@ const WEBHOOK_KEYS = [
   'verify',
   'reply',
   'max_body',
+  'rate_limit',
 ];
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*$/;
@@ -128,6 +130,8 @@ function readWebhook(r: Reader, node: Node | null, keyLine: number): WebhookTrig
   }
   const maxBody = r.size(m, 'max_body');
   if (maxBody !== undefined) trigger.maxBodyBytes = maxBody;
+  const rateLimit = readRateLimit(r, m);
+  if (rateLimit) trigger.rateLimit = rateLimit;
   return trigger;
 }
 

@@ -4,6 +4,7 @@
  * file:line errors and compiles every `{{ }}` into a {@link Template}; nothing past the loader
  * sees raw workflow input.
  */
+import type { Retention } from './read-retention.js';
 import type { Verifier } from '../ingress/verify/index.js';
 import type { BodyEncoding } from './binary.js';
 
@@ -65,6 +66,23 @@ export interface WebhookTrigger {
   reply?: ReplyTemplate;
   /** Body size limit for this route; falls back to the server's `HOOKFLOW_MAX_BODY`. */
   maxBodyBytes?: number;
+  /** `rate_limit`: events above it are answered 429 and not stored. */
+  rateLimit?: RateLimit;
+}
+
+/** At most `limit` events per `perMs` (a fixed window), counted per value of `key`. */
+export interface RateLimit {
+  limit: number;
+  perMs: number;
+  /** Evaluated in the webhook's request scope; absent: one count for the workflow. */
+  key?: Template;
+}
+
+/** At most `limit` jobs per value of `key` run at once; the others wait queued, in order. */
+export interface Concurrency {
+  limit: number;
+  /** Evaluated with `trigger` in scope when the job is created; absent: the whole workflow. */
+  key?: Template;
 }
 
 /**
@@ -227,6 +245,12 @@ export interface Workflow {
   enabled: boolean;
   trigger: Trigger;
   steps: Step[];
+  /** `on_failure:` the workflow run with the summary of each failed job, and its line. */
+  onFailure?: { workflow: string; line: number };
+  /** `retention:` what is kept of its finished jobs (else HOOKFLOW_RETENTION). */
+  retention?: Retention;
+  /** `concurrency`: how many of its jobs may run at once, per key. */
+  concurrency?: Concurrency;
   /** The file it was loaded from, when it came from one. */
   file?: string;
   /** The parsed document as written (after `${env:}` substitution is NOT applied: no secrets). */

@@ -10,14 +10,14 @@ describe('keys', () => {
     onlyProblem(
       yaml('name: w', 'trigger:', '  webhook:', '    path: w', '    methd: POST'),
       5,
-      "unknown key 'methd' in trigger.webhook (allowed: method, path, format, delivery, timeout, example, filter, reject, dedupe, dedupe_window, verify, reply, max_body); did you mean 'method'?",
+      "unknown key 'methd' in trigger.webhook (allowed: method, path, format, delivery, timeout, example, filter, reject, dedupe, dedupe_window, verify, reply, max_body, rate_limit); did you mean 'method'?",
     );
   });
   it('an unknown top-level key', () => {
     onlyProblem(
       yaml(...HEAD, 'stepz: []'),
       5,
-      "unknown key 'stepz' in the workflow (allowed: name, enabled, trigger, steps); did you mean 'steps'?",
+      "unknown key 'stepz' in the workflow (allowed: name, enabled, trigger, steps, concurrency); did you mean 'steps'?",
     );
   });
   it('a missing required key is reported at the line of its parent mapping', () => {

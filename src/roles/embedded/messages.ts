@@ -27,6 +27,8 @@ export interface WorkerThreadData {
   workflows: WorkflowDoc[];
   /** Jobs run at once. */
   concurrency: number;
+  /** HOOKFLOW_ON_FAILURE. */
+  defaultOnFailure?: string | null;
   /** On PostgreSQL, how long a stop waits for running jobs before giving them back. */
   shutdownGraceMs?: number;
 }

@@ -130,6 +130,7 @@ try {
     connections: data.connections,
     workflow: (name) => workflows.get(name),
     concurrency: data.concurrency,
+    defaultOnFailure: data.defaultOnFailure ?? null,
     ...(data.shutdownGraceMs !== undefined ? { shutdownGraceMs: data.shutdownGraceMs } : {}),
     // The main thread counts the process's CPU and memory.
     processMetrics: false,

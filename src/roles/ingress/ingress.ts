@@ -29,6 +29,13 @@ import type { TriggerRuntime } from '../../triggers/index.js';
 import { TriggerLifecycle } from '../../triggers/lifecycle/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { openOutbound } from '../outbound.js';
+import { withVersions } from '../../queue/index.js';
+import { UI_URL_META_KEY } from '../../engine/index.js';
+import { workflowVersion } from '../../workflow/index.js';
+import { recordVersions } from './record-versions.js';
+import { registerStorageMetrics } from '../../metrics/index.js';
+import { startRetention } from '../../retention/index.js';
+import type { RetentionRunner } from '../../retention/index.js';
 import { createHttpServer, listenOn } from './http-server.js';
 
 export interface IngressOptions {
@@ -54,6 +61,8 @@ export interface IngressOptions {
   lifecycle?: boolean;
   /** false: poll and schedule triggers do not fire. Default true. */
   timers?: boolean;
+  /** Between retention passes (tests). Default 60 s. */
+  retentionIntervalMs?: number;
   uiDir?: string;
 }
 
@@ -66,6 +75,8 @@ export interface Ingress {
   outbound: { connections: ConnectionRegistry; dispatcher: Dispatcher };
   lifecycle: TriggerLifecycle;
   triggers: TriggerRuntime;
+  /** Prunes finished jobs past their retention; null until `listen`. */
+  readonly retention: RetentionRunner | null;
   /** Listens, then starts trigger lifecycles and timers; returns the URL. */
   listen(): Promise<string>;
   /** Drains HTTP (SPEC §9), stops the triggers, closes its connections and dispatcher. */
@@ -108,13 +119,19 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     refresh: () => catalog.reload(),
   });
   registry.onChange(async (changes) => {
+    await recordVersions(store, changes, log);
     opts.onWorkflowsChange?.(changes);
     lifecycle.wake();
+  });
+  // Every job records the version of its workflow loaded here when it was created.
+  const intake = withVersions(opts.intake, (name) => {
+    const wf = registry.get(name);
+    return wf && workflowVersion(wf);
   });
   await catalog.load(workflows);
   const triggers = createTriggerRuntime({
     store,
-    intake: opts.intake,
+    intake,
     registry,
     log,
     env: opts.env,
@@ -129,7 +146,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     captures,
     registry,
     store,
-    accept: (event) => opts.intake.acceptEvent(event),
+    accept: (event) => intake.acceptEvent(event),
+    onRateLimited: (workflow) => metrics.rateLimited(workflow),
     replies: opts.replies,
     log,
     maxBodyBytes: config.maxBodyBytes,
@@ -147,7 +165,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     captures,
     registry,
     store,
-    intake: opts.intake,
+    intake,
     apiToken: config.apiToken,
     traceUrl: config.traceUrl,
     lifecycle,
@@ -161,6 +179,8 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
   registerUiFiles(server, opts.uiDir ?? defaultUiDir());
 
   let purgeTimer: NodeJS.Timeout | null = null;
+  const storage = registerStorageMetrics(metrics.registry, store);
+  let retention: RetentionRunner | null = null;
   return {
     server,
     registry,
@@ -169,22 +189,39 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     outbound: { connections, dispatcher },
     lifecycle,
     triggers,
+    get retention() {
+      return retention;
+    },
     async listen() {
       url = await listenOn(server, config);
+      // Where the links of error workflows' summaries point (workers may be other processes).
+      await store.setMeta(UI_URL_META_KEY, config.publicUrl ?? url);
       if (opts.lifecycle !== false) await lifecycle.start(config.publicUrl ?? url);
       if (opts.timers !== false) await triggers.start();
       purgeTimer = setInterval(() => void store.purgeDedupe(Date.now()).catch(() => {}), 3_600_000);
       purgeTimer.unref();
+      retention = startRetention({
+        store,
+        defaults: config.retention,
+        retentionOf: (name) => registry.get(name)?.retention,
+        log,
+        onPruned: (n) => storage.jobsPruned(n),
+        ...(opts.retentionIntervalMs !== undefined ? { intervalMs: opts.retentionIntervalMs } : {}),
+      });
       return url;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      retention?.stop();
       // In-flight requests get their answer; request_response callers still waiting when the
       // grace period ends get 504 (their job is stored and goes on after the restart).
       await drain.close({
         graceMs: config.http.shutdownGraceMs,
         onGraceExpired: () => opts.replies.interruptAll(),
       });
+      // Every connection is closed now: a request still waiting for its reply lost its caller
+      // (who hung up); its job is stored and goes on, nobody is left to answer.
+      opts.replies.interruptAll();
       await lifecycle.stop();
       await triggers.stop();
       await outbound.close();

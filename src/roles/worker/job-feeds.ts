@@ -46,6 +46,40 @@ export function localFeed({ store, engine, concurrency, log }: FeedOptions): Job
     held.add(id);
     void queue.enqueue(id);
   };
+  // Jobs the claim held back for their concurrency key, by workflow, in arrival order: offered
+  // again when a job of their workflow finishes (what frees a slot of their key).
+  const waiting = new Map<string, string[]>();
+  let finishes = 0;
+  const offerWaiting = (workflow: string): void => {
+    const ids = waiting.get(workflow);
+    if (!ids) return;
+    waiting.delete(workflow);
+    for (const id of ids) void queue.enqueue(id);
+  };
+  async function run(id: string): Promise<void> {
+    const before = finishes;
+    let ran: { workflow: string } | null = null;
+    try {
+      ran = await engine.runJob(id);
+      if (!ran) {
+        const job = await store.getJob(id);
+        // Queued and not claimed: on SQLite (one process) only its concurrency key holds it.
+        if (job?.status === 'queued') {
+          if (finishes !== before)
+            void queue.enqueue(id); // a slot freed while it was tried
+          else waiting.set(job.workflow, [...(waiting.get(job.workflow) ?? []), id]);
+          return;
+        }
+      }
+    } catch (err) {
+      held.delete(id);
+      throw err;
+    }
+    held.delete(id);
+    if (!ran) return;
+    finishes++;
+    offerWaiting(ran.workflow);
+  }
   return {
     wake(ids) {
       for (const id of ids) enqueue(id);
@@ -54,13 +88,7 @@ export function localFeed({ store, engine, concurrency, log }: FeedOptions): Job
       const unfinished = await store.unfinishedJobs();
       for (const id of unfinished) enqueue(id);
       if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
-      queue.start(async (id) => {
-        try {
-          await engine.runJob(id);
-        } finally {
-          held.delete(id);
-        }
-      }, concurrency);
+      queue.start(run, concurrency);
     },
     // One process owns the file: running jobs are waited for (SPEC §9), as they always were.
     stop: () => queue.stop(),

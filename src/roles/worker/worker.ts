@@ -33,6 +33,8 @@ import { CHANNELS, openSignals, replyNotifier } from '../cluster/index.js';
 import type { Signals } from '../cluster/index.js';
 import { openOutbound } from '../outbound.js';
 import { localFeed, postgresFeed } from './job-feeds.js';
+import { createVersionResolver } from './workflow-versions.js';
+import { parseWorkflow } from '../../workflow/index.js';
 import type { Outbound, OutboundSettings } from '../outbound.js';
 
 export interface WorkerOptions {
@@ -51,6 +53,8 @@ export interface WorkerOptions {
   replies: ReplySink;
   /** Jobs run at once. */
   concurrency: number;
+  /** HOOKFLOW_ON_FAILURE: the error workflow of workflows without `on_failure:`. */
+  defaultOnFailure?: string | null;
   /** How long a claim holds without renewal. Default DEFAULT_LEASE_MS (30 s). */
   leaseMs?: number;
   /**
@@ -125,6 +129,12 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
     env: opts.env,
     workflow: opts.workflow,
+    // An older version's text is compiled with the values the loaded one's `${env:}` got.
+    workflowAt: createVersionResolver(store, (text, file, current) =>
+      parseWorkflow(text, file, { connectors: opts.connectors, env: current.env }),
+    ),
+    defaultOnFailure: opts.defaultOnFailure ?? null,
+    onJobsCreated: (ids) => feed.wake(ids),
     connections,
     dispatcher,
     actions: createActionRunner({

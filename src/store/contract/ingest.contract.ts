@@ -31,6 +31,8 @@ export function ingestContract(current: CurrentStore): void {
         durationMs: null,
         attempt: 0,
         rerunOf: null,
+        version: null,
+        failureOf: null,
         trigger: event.trigger,
         steps: [],
         reply: null,

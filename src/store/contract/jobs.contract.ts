@@ -32,6 +32,8 @@ export function jobsContract(current: CurrentStore): void {
         id: event.id,
         workflow: 'orders',
         attempt: 1,
+        version: null,
+        failureOf: null,
         trigger: event.trigger,
         steps: [],
         reply: null,

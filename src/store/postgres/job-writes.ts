@@ -20,15 +20,24 @@
  *   const writes = createJobWrites(db);
  *   const stored = await writes.write({ kind: 'finish', jobId, owner, status: 'succeeded', error: null });
  */
+import type { FailureJob } from '../types.js';
 import type { InsertStepParams } from './rows.js';
 import type { PgAccess } from './pool.js';
 import { StoreError } from '../errors.js';
-import { JOB_WRITES, RELEASE_JOB } from './statements.js';
+import { FINISH_JOB, INSERT_FAILURE_JOB, JOB_WRITES, RELEASE_JOB } from './statements.js';
 
 export type JobWrite =
   | { kind: 'step'; jobId: string; owner: string; step: InsertStepParams }
   | { kind: 'reply'; jobId: string; owner: string; reply: string }
-  | { kind: 'finish'; jobId: string; owner: string; status: string; error: string | null }
+  | {
+      kind: 'finish';
+      jobId: string;
+      owner: string;
+      status: string;
+      error: string | null;
+      /** The error workflow's job, committed with the finish (a statement of its own). */
+      onFailure?: FailureJob | undefined;
+    }
   | { kind: 'release'; jobId: string; owner: string };
 
 export interface JobWrites {
@@ -69,16 +78,16 @@ export function createJobWrites(db: PgAccess): JobWrites {
   function flush(): void {
     scheduled = null;
     const batch: Entry[] = [];
-    const releases: Entry[] = [];
+    const alone: Entry[] = [];
     for (const q of jobs.values()) {
       if (q.inFlight || q.waiting.length === 0) continue;
       const taken = takeRun(q.waiting);
-      if (taken[0]?.w.kind === 'release') releases.push(...taken);
+      if (goesAlone(taken[0]?.w)) alone.push(...taken);
       else batch.push(...taken);
       q.inFlight = true;
     }
     if (batch.length > 0) track(commit(batch));
-    for (const r of releases) track(commitRelease(r));
+    for (const e of alone) track(commitAlone(e));
   }
 
   function track(run: Promise<Entry[]>): void {
@@ -99,14 +108,14 @@ export function createJobWrites(db: PgAccess): JobWrites {
 
   async function commit(batch: Entry[]): Promise<Entry[]> {
     try {
-      const { rows } = await db.query<{ id: string }>(
+      const { rows } = await db.query<{ id: string | null }>(
         batch.length === 1
           ? OPERATIONS[batch[0]?.w.kind ?? 'step']
           : `job writes (batch of ${batch.length})`,
         JOB_WRITES,
         params(batch),
       );
-      const held = new Set(rows.map((r) => r.id));
+      const held = new Set(rows.map((r) => r.id).filter((id) => id !== null));
       for (const e of batch) e.resolve(held.has(e.w.jobId));
     } catch (error) {
       for (const e of batch) e.reject(error);
@@ -114,10 +123,29 @@ export function createJobWrites(db: PgAccess): JobWrites {
     return batch;
   }
 
-  async function commitRelease(e: Entry): Promise<Entry[]> {
+  /** A release, or a finish with an error workflow's job: in a statement of their own. */
+  async function commitAlone(e: Entry): Promise<Entry[]> {
+    const { w } = e;
     try {
-      const { rowCount } = await db.query('releaseJob', RELEASE_JOB, [e.w.jobId, e.w.owner]);
-      e.resolve((rowCount ?? 0) > 0);
+      if (w.kind === 'finish' && w.onFailure) {
+        const { onFailure } = w;
+        const done = await db.transaction('finishJob', async (client) => {
+          const finished = await client.query(FINISH_JOB, [w.status, w.error, w.jobId, w.owner]);
+          if ((finished.rowCount ?? 0) === 0) return false;
+          await client.query(INSERT_FAILURE_JOB, [
+            onFailure.id,
+            onFailure.workflow,
+            JSON.stringify(onFailure.trigger),
+            onFailure.version,
+            w.jobId,
+          ]);
+          return true;
+        });
+        e.resolve(done);
+      } else {
+        const { rowCount } = await db.query('releaseJob', RELEASE_JOB, [w.jobId, w.owner]);
+        e.resolve((rowCount ?? 0) > 0);
+      }
     } catch (error) {
       e.reject(error);
     }
@@ -150,17 +178,17 @@ export function createJobWrites(db: PgAccess): JobWrites {
 
 /**
  * The writes of one job that may share a statement, taken from the front of its queue: up to
- * its finish, never one step seq or reply twice, one owner; a release goes alone.
+ * its finish, never one step seq or reply twice, one owner.
  */
 function takeRun(waiting: Entry[]): Entry[] {
-  if (waiting[0]?.w.kind === 'release') return waiting.splice(0, 1);
+  if (goesAlone(waiting[0]?.w)) return waiting.splice(0, 1);
   const owner = waiting[0]?.w.owner;
   const seqs = new Set<number>();
   let replied = false;
   let n = 0;
   for (const e of waiting) {
     const { w } = e;
-    if (w.kind === 'release' || w.owner !== owner) break;
+    if (goesAlone(w) || w.owner !== owner) break;
     if (w.kind === 'step') {
       if (seqs.has(w.step.seq)) break;
       seqs.add(w.step.seq);
@@ -173,6 +201,11 @@ function takeRun(waiting: Entry[]): Entry[] {
     if (w.kind === 'finish') break;
   }
   return waiting.splice(0, n);
+}
+
+/** A release, and a finish that adds an error workflow's job, are not batched. */
+function goesAlone(w: JobWrite | undefined): boolean {
+  return w?.kind === 'release' || (w?.kind === 'finish' && w.onFailure !== undefined);
 }
 
 /** JOB_WRITES' parameters: one row per job (owner, reply, finish), one per step. */

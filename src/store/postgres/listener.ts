@@ -154,6 +154,9 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
     if (reconnected) opts.onReconnect?.();
   }
 
+  // LISTENs for channels added while connected, one after another.
+  let listening: Promise<unknown> = Promise.resolve();
+
   return {
     get connected() {
       return connected;
@@ -170,7 +173,11 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
       }
       handlers.set(channel, [handler]);
       // A failed LISTEN means the connection is going; the reconnect LISTENs every channel.
-      if (connected && client) void client.query(`LISTEN ${channel}`).catch(() => {});
+      // One query at a time on the client (pg queues overlapping ones, and will refuse them).
+      if (connected && client) {
+        const c = client;
+        listening = listening.then(() => c.query(`LISTEN ${channel}`)).catch(() => {});
+      }
     },
 
     connect: () => attempt(),

@@ -150,6 +150,43 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     sql: `ALTER TABLE jobs ADD COLUMN trace_context text;`,
   },
+  {
+    // The workflow's concurrency key and limit as they were when the job was created (NULL:
+    // no limit); the index finds a key's queued and running jobs for the claim's count.
+    // rate_windows: rate limit counters, UNLOGGED (no WAL: a crash only forgives a window).
+    version: 3,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN concurrency_key text;
+      ALTER TABLE jobs ADD COLUMN concurrency_limit integer;
+      CREATE INDEX jobs_by_concurrency ON jobs (workflow, concurrency_key, status, seq)
+        WHERE concurrency_key IS NOT NULL AND status IN ('queued', 'running');
+      CREATE UNLOGGED TABLE rate_windows (
+        workflow   text    NOT NULL,
+        key        text    NOT NULL,
+        window_end bigint  NOT NULL,
+        hits       integer NOT NULL,
+        PRIMARY KEY (workflow, key, window_end)
+      );
+    `,
+  },
+  {
+    // Versions and error workflows, as on SQLite (sqlite/migrations.ts, version 9).
+    version: 4,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN version text;
+      ALTER TABLE jobs ADD COLUMN failure_of text;
+      CREATE UNIQUE INDEX jobs_by_failure_of ON jobs (failure_of) WHERE failure_of IS NOT NULL;
+      CREATE INDEX jobs_by_version ON jobs (workflow, version, seq);
+      CREATE TABLE workflow_versions (
+        workflow   text   NOT NULL,
+        version    text   NOT NULL,
+        file       text   NOT NULL,
+        text       text   NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (workflow, version)
+      );
+    `,
+  },
 ];
 
 /**

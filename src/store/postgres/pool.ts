@@ -27,17 +27,20 @@ export interface PgAccess {
     params?: unknown[],
   ): Promise<pg.QueryResult<R>>;
   /**
-   * One statement on a connection with `synchronous_commit` off: its commit does not wait for
-   * the WAL flush. Only for writes whose loss in a database crash is harmless (claims).
+   * Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws.
+   * `unflushed`: on a connection with `synchronous_commit` off, whose commit does not wait for
+   * the WAL flush — only for writes whose loss in a database crash is harmless (claims).
    */
-  queryUnflushed<R extends pg.QueryResultRow>(
+  transaction<T>(
     operation: string,
-    text: string,
-    params?: unknown[],
-  ): Promise<pg.QueryResult<R>>;
-  /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws. */
-  transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+    fn: (client: pg.PoolClient) => Promise<T>,
+    opts?: TransactionOptions,
+  ): Promise<T>;
   end(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  unflushed?: boolean;
 }
 
 const INT8_OID = 20;
@@ -72,7 +75,7 @@ function createPool(opts: PgAccessOptions, max: number, settings: string[]): pg.
 
 export function createPgAccess(opts: PgAccessOptions): PgAccess {
   const pool = createPool(opts, opts.poolSize, []);
-  // Made on first use (only workers claim): one statement per claim, no BEGIN/SET/COMMIT.
+  // Made on first use (only workers claim): a claim needs no SET LOCAL synchronous_commit.
   let unflushed: pg.Pool | null = null;
 
   return {
@@ -84,22 +87,15 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
         throw storeError(operation, error);
       }
     },
-    async queryUnflushed<R extends pg.QueryResultRow>(
+    async transaction<T>(
       operation: string,
-      text: string,
-      params?: unknown[],
+      fn: (client: pg.PoolClient) => Promise<T>,
+      txOpts?: TransactionOptions,
     ) {
-      unflushed ??= createPool(opts, 2, ['-c synchronous_commit=off']);
-      try {
-        return await unflushed.query<R>(text, params);
-      } catch (error) {
-        throw storeError(operation, error);
-      }
-    },
-    async transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>) {
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        if (txOpts?.unflushed) unflushed ??= createPool(opts, 2, ['-c synchronous_commit=off']);
+        client = await (txOpts?.unflushed ? (unflushed as pg.Pool) : pool).connect();
       } catch (error) {
         throw storeError(operation, error);
       }

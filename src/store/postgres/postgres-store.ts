@@ -29,6 +29,8 @@ import type {
 import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
+import { enforceConcurrency } from './concurrency.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
 import type { PgAccess } from './pool.js';
@@ -38,6 +40,7 @@ import * as sql from './statements.js';
 import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
+import { createVersionMethods } from './version-store.js';
 import { createJobWrites } from './job-writes.js';
 import type { JobWrite, JobWrites } from './job-writes.js';
 import { createIngestBatcher } from './write-batcher.js';
@@ -81,9 +84,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   const db: PgAccess = {
     pool: pool.pool,
     query: async (operation, text, params) => ready(operation).query(operation, text, params),
-    queryUnflushed: async (operation, text, params) =>
-      ready(operation).queryUnflushed(operation, text, params),
-    transaction: async (operation, fn) => ready(operation).transaction(operation, fn),
+    transaction: async (operation, fn, txOpts) =>
+      ready(operation).transaction(operation, fn, txOpts),
     end: () => pool.end(),
   };
 
@@ -117,6 +119,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createWorkflowMethods(db),
     ...createTransferMethods(db),
     ...createLockMethods(db, schema),
+    ...createRateMethods(db),
+    ...createVersionMethods(db),
 
     async init() {
       if (state === 'open') return;
@@ -150,13 +154,27 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const id = newJobId();
       const rerunOf = jobOpts.rerunOf ?? null;
       const trace = jobOpts.trace ?? null;
-      await ingest('createJob').create({ id, workflow, trigger, rerunOf, trace });
+      const { concurrency } = jobOpts;
+      const version = jobOpts.version ?? null;
+      await ingest('createJob').create({
+        id,
+        workflow,
+        trigger,
+        rerunOf,
+        trace,
+        concurrency,
+        version,
+      });
       return id;
     },
 
     async claimJob(id: string, claim: Claim) {
       const { owner, leaseMs } = checkClaim('claimJob', claim);
-      const { rows } = await db.query<ClaimRow>('claimJob', sql.CLAIM_JOB, [id, owner, leaseMs]);
+      const rows = await db.transaction('claimJob', async (client) => {
+        await client.query(sql.ASYNC_COMMIT);
+        const r = await client.query<ClaimRow>(sql.CLAIM_JOB, [id, owner, leaseMs]);
+        return enforceConcurrency(client, schema, r.rows, owner);
+      });
       return (await claimed(rows))[0] ?? null;
     },
 
@@ -165,11 +183,18 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (!(limit >= 1)) return [];
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
-      const { rows } = await db.queryUnflushed<ClaimRow>('claimNextJobs', sql.CLAIM_NEXT, [
-        Math.trunc(limit),
-        owner,
-        leaseMs,
-      ]);
+      const rows = await db.transaction(
+        'claimNextJobs',
+        async (client) => {
+          const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [
+            Math.trunc(limit),
+            owner,
+            leaseMs,
+          ]);
+          return enforceConcurrency(client, schema, r.rows, owner);
+        },
+        { unflushed: true },
+      );
       return claimed(rows);
     },
 
@@ -193,8 +218,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     saveReply: async (jobId: string, reply: HttpReply, owner: string) =>
       jobWrite({ kind: 'reply', jobId, owner, reply: JSON.stringify(reply) }),
 
-    finishJob: async (jobId, owner, status, error) =>
-      jobWrite({ kind: 'finish', jobId, owner, status, error }),
+    finishJob: async (jobId, owner, status, error, onFailure) =>
+      jobWrite({ kind: 'finish', jobId, owner, status, error, onFailure }),
 
     async unfinishedJobs() {
       const { rows } = await db.query<{ id: string }>('unfinishedJobs', sql.UNFINISHED_JOBS);

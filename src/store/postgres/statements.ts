@@ -11,6 +11,8 @@
  *   await db.query('claimJob', CLAIM_JOB, [id, owner, leaseMs]);
  */
 
+import { concurrencyAllows } from '../concurrency-sql.js';
+
 /** Epoch ms by the database's clock (clock_timestamp: the time now, not the transaction's start). */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -21,7 +23,8 @@ const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
 const CLAIM_RETURNING =
-  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context';
+  'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key, ' +
+  'version, failure_of';
 
 /** $2 owner, $3 lease ms. */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
@@ -37,13 +40,18 @@ export const PURGE_DEDUPE = 'DELETE FROM dedupe WHERE expires_at <= $1';
 
 /**
  * Jobs of a batch, unnested: $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 created_at
- * (null: now), $6 trace contexts (JSON text or null).
+ * (null: now), $6 trace contexts (JSON text or null), $7 concurrency keys, $8 their limits,
+ * $9 versions, $10 failure_of.
  */
 export const INSERT_JOBS = `
-  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context)
-  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), trace_context
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
-    AS j (id, workflow, trigger, rerun_of, created_at, trace_context)`;
+  INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context,
+    concurrency_key, concurrency_limit, version, failure_of)
+  SELECT id, workflow, 'queued', 0, trigger, rerun_of, coalesce(created_at, ${NOW_MS}), trace_context,
+    concurrency_key, concurrency_limit, version, failure_of
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+    $7::text[], $8::integer[], $9::text[], $10::text[])
+    AS j (id, workflow, trigger, rerun_of, created_at, trace_context, concurrency_key,
+      concurrency_limit, version, failure_of)`;
 
 /**
  * A whole ingest batch in ONE statement (one round trip; as a single statement it is its own
@@ -55,14 +63,16 @@ export const INSERT_JOBS = `
  * row this statement's snapshot sees (job_id null: it committed while this statement waited;
  * read it after).
  *
- * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 dedupe keys (null:
- * none), $7 answers, $8 key expiries, $9 now (epoch ms), $10 notification payloads.
+ * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 concurrency keys, $7
+ * their limits, $8 versions, $9 dedupe keys (null: none), $10 answers, $11 key expiries, $12
+ * now (epoch ms), $13 notification payloads.
  */
 export const ACCEPT_BATCH = `
   WITH b AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::text[], $8::bigint[])
-      AS b (id, workflow, trigger, rerun_of, trace_context, key, answer, expires_at)),
+      $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+      AS b (id, workflow, trigger, rerun_of, trace_context, concurrency_key, concurrency_limit,
+        version, key, answer, expires_at)),
   taken AS (SELECT id FROM jobs WHERE id IN (SELECT id FROM b)),
   won AS (
     INSERT INTO dedupe (workflow, key, job_id, answer, expires_at)
@@ -70,15 +80,18 @@ export const ACCEPT_BATCH = `
     WHERE key IS NOT NULL AND id NOT IN (SELECT id FROM taken)
     ON CONFLICT (workflow, key) DO UPDATE
       SET job_id = excluded.job_id, answer = excluded.answer, expires_at = excluded.expires_at
-      WHERE dedupe.expires_at <= $9
+      WHERE dedupe.expires_at <= $12
     RETURNING job_id),
   inserted AS (
-    INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context)
-    SELECT id, workflow, 'queued', 0, trigger, rerun_of, ${NOW_MS}, trace_context FROM b
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context,
+      concurrency_key, concurrency_limit, version)
+    SELECT id, workflow, 'queued', 0, trigger, rerun_of, ${NOW_MS}, trace_context,
+      concurrency_key, concurrency_limit, version
+    FROM b
     WHERE id NOT IN (SELECT id FROM taken) AND (key IS NULL OR id IN (SELECT job_id FROM won))
     RETURNING id),
   notified AS (
-    SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($10::text[]) AS p
+    SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($13::text[]) AS p
     WHERE EXISTS (SELECT 1 FROM inserted))
   SELECT
     (SELECT count(*) FROM notified) AS notifications,
@@ -96,6 +109,7 @@ export const CLAIM_JOB = `
   UPDATE jobs SET ${CLAIM_SET}
   WHERE id = $1 AND (status = 'queued'
     OR (status = 'running' AND (owner = $2 OR coalesce(lease_until, 0) <= ${NOW_MS})))
+    AND ${concurrencyAllows('jobs')}
   ${CLAIM_RETURNING}`;
 
 /**
@@ -105,12 +119,16 @@ export const CLAIM_JOB = `
 export const CLAIM_NEXT = `
   UPDATE jobs SET ${CLAIM_SET}
   WHERE seq IN (
-    SELECT seq FROM jobs
+    SELECT seq FROM jobs j
     WHERE status IN ('queued', 'running')
       AND (status = 'queued' OR coalesce(lease_until, 0) <= ${NOW_MS})
+      AND ${concurrencyAllows('j')}
     ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED)
   ${CLAIM_RETURNING}`;
+
+/** For writes whose loss in a database crash is harmless (claims): no wait for the WAL flush. */
+export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
 
 /** $1 ids, $2 owner, $3 lease ms. Locks in id order, as JOB_WRITES does. */
 export const RENEW_LEASES = `
@@ -125,12 +143,40 @@ export const RELEASE_JOB = `
   WHERE id = $1 AND owner = $2 AND status = 'running'`;
 
 /**
+ * $1 status, $2 error, $3 id, $4 owner. The finish of a job with a concurrency key frees a
+ * slot: it wakes the workers (a notification at commit), so a job of its key held back on
+ * another worker starts at once rather than at the next safety poll.
+ */
+export const FINISH_JOB = `
+  WITH f AS (
+    UPDATE jobs SET status = $1, error = $2, finished_at = ${NOW_MS}, lease_until = NULL
+    WHERE id = $3 AND owner = $4 AND status = 'running'
+    RETURNING concurrency_key)
+  SELECT pg_notify('${JOBS_CHANNEL}', '') FROM f WHERE concurrency_key IS NOT NULL
+  UNION ALL SELECT NULL FROM f WHERE concurrency_key IS NULL`;
+
+/**
+ * An error workflow's job, with the failed job's finish: $1 id, $2 workflow, $3 trigger,
+ * $4 version, $5 the failed job. A failed job already reported (failure_of is unique) is skipped.
+ */
+export const INSERT_FAILURE_JOB = `
+  WITH job AS (
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, version, failure_of)
+    VALUES ($1, $2, 'queued', 0, $3, ${NOW_MS}, $4, $5)
+    ON CONFLICT (failure_of) WHERE failure_of IS NOT NULL DO NOTHING
+    RETURNING id
+  )
+  SELECT pg_notify('${JOBS_CHANNEL}', id) FROM job`;
+
+/**
  * The writes of many running jobs in ONE statement (job-writes.ts): each job's steps, reply and
  * finish, all compare-and-sets on its owner. `held` locks the jobs still running under the
  * writer's owner, in id order (as RENEW_LEASES does: two statements locking the same jobs never
  * deadlock); the steps of a job not held are not stored, and the row lock keeps a claim by
  * another owner waiting until this commits. A reply is kept only when the job has none (the
- * first wins); a finish ends the job. Returns the ids held, i.e. whose writes were stored.
+ * first wins); a finish ends the job, and the finish of a job with a concurrency key wakes the
+ * workers (a slot freed, as FINISH_JOB). Returns the ids held, i.e. whose writes were stored
+ * (and a null row when the workers were woken).
  *
  * $1 job ids, $2 owners, $3 replies, $4 finish statuses, $5 finish errors (one row per job;
  * null: no such write); $6 … $16 the steps (job id, seq, id, type, status, input, output,
@@ -152,7 +198,11 @@ export const JOB_WRITES = `
       lease_until = CASE WHEN w.status IS NULL THEN j.lease_until END
     FROM w
     WHERE j.id = w.id AND (w.reply IS NOT NULL OR w.status IS NOT NULL)
-      AND j.id IN (SELECT id FROM held)),
+      AND j.id IN (SELECT id FROM held)
+    RETURNING j.concurrency_key, w.status),
+  woken AS (
+    SELECT pg_notify('${JOBS_CHANNEL}', '') FROM updated
+    WHERE status IS NOT NULL AND concurrency_key IS NOT NULL LIMIT 1),
   stored AS (
     INSERT INTO steps (job_id, ${STEP_COLUMNS})
     SELECT * FROM unnest($6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
@@ -163,10 +213,11 @@ export const JOB_WRITES = `
       id = excluded.id, type = excluded.type, status = excluded.status, input = excluded.input,
       output = excluded.output, error = excluded.error, attempts = excluded.attempts,
       started_at = excluded.started_at, duration_ms = excluded.duration_ms)
-  SELECT id FROM held`;
+  SELECT id FROM held UNION ALL SELECT NULL FROM woken`;
 
 export const GET_JOB = `
-  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context
+  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
+    version, failure_of
   FROM jobs WHERE id = $1`;
 
 export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 ORDER BY seq`;

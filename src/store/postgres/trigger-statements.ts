@@ -67,8 +67,8 @@ export const CLAIM_TICK = `
     WHERE trigger_state.last_tick_at IS NULL OR trigger_state.last_tick_at < excluded.last_tick_at
     RETURNING workflow
   ), job AS (
-    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at)
-    SELECT $4, workflow, 'queued', 0, $5, $3 FROM claimed
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, version)
+    SELECT $4, workflow, 'queued', 0, $5, $3, $6 FROM claimed
     RETURNING id
   )
   SELECT pg_notify('hookflow_jobs', id) FROM job`;

@@ -79,6 +79,10 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
             jobs.map(() => null),
+            jobs.map(() => null),
+            jobs.map(() => null),
+            jobs.map(() => poll.version ?? null),
+            jobs.map(() => null),
           ]);
           await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
         }
@@ -112,6 +116,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
         Date.now(),
         job.id,
         JSON.stringify(job.trigger),
+        job.version ?? null,
       ]);
       return (rowCount ?? 0) > 0;
     },

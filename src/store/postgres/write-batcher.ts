@@ -23,7 +23,15 @@
 import { StoreError } from '../errors.js';
 import { storeError } from './errors.js';
 import { jsonOrNull, parseReply, traceText } from './rows.js';
-import type { AcceptResult, JobTrace, NewEvent, TimedTriggerData, TriggerData } from '../types.js';
+import type {
+  AcceptResult,
+  JobConcurrency,
+  JobTrace,
+  FailureTriggerData,
+  NewEvent,
+  TimedTriggerData,
+  TriggerData,
+} from '../types.js';
 import type { PgAccess } from './pool.js';
 import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
 
@@ -31,9 +39,11 @@ import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
 export interface NewJob {
   id: string;
   workflow: string;
-  trigger: TriggerData | TimedTriggerData;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   rerunOf: string | null;
   trace: JobTrace | null;
+  concurrency?: JobConcurrency | undefined;
+  version: string | null;
 }
 
 export interface IngestBatcher {
@@ -158,8 +168,10 @@ async function writeBatch(
     if (results[i] !== null || duplicateOf.has(i)) return;
     if (p.job) sent.push({ i, job: p.job, event: null });
     else if (p.event) {
-      const { id, workflow, trigger } = p.event;
-      const job = { id, workflow, trigger, rerunOf: null, trace: p.event.trace ?? null };
+      const { id, workflow, trigger, concurrency } = p.event;
+      const trace = p.event.trace ?? null;
+      const version = p.event.version ?? null;
+      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version };
       sent.push({ i, job, event: p.event });
     }
   });
@@ -170,6 +182,9 @@ async function writeBatch(
       sent.map((s) => JSON.stringify(s.job.trigger)),
       sent.map((s) => s.job.rerunOf),
       sent.map((s) => traceText(s.job.trace)),
+      sent.map((s) => s.job.concurrency?.key ?? null),
+      sent.map((s) => s.job.concurrency?.limit ?? null),
+      sent.map((s) => s.job.version),
       sent.map((s) => s.event?.dedupe?.key ?? null),
       sent.map((s) => jsonOrNull(s.event?.answer)),
       sent.map((s) => s.event?.dedupe?.expiresAt ?? null),

@@ -183,6 +183,41 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     sql: `ALTER TABLE jobs ADD COLUMN trace_context TEXT;`,
   },
+  {
+    // The workflow's concurrency key and limit as they were when the job was created (NULL:
+    // no limit). The index finds a key's queued and running jobs for the claim's count.
+    version: 8,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN concurrency_key TEXT;
+      ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER;
+      CREATE INDEX jobs_by_concurrency ON jobs (workflow, concurrency_key, status, seq)
+        WHERE concurrency_key IS NOT NULL AND status IN ('queued', 'running');
+    `,
+  },
+  {
+    // Versions: each job names the version (content hash) of its workflow's text, and the
+    // text is kept once per version, so a rerun can run the steps a job first ran with.
+    // failure_of: the failed job an error workflow's job reports on; unique, so a failure is
+    // reported once, and a job that reports one never reports its own.
+    // auto_vacuum: pruned jobs give their pages back (PRAGMA incremental_vacuum). A new file
+    // gets it before its first table; an existing one switches at its next VACUUM.
+    version: 9,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN version TEXT;
+      ALTER TABLE jobs ADD COLUMN failure_of TEXT;
+      CREATE UNIQUE INDEX jobs_by_failure_of ON jobs (failure_of) WHERE failure_of IS NOT NULL;
+      CREATE INDEX jobs_by_version ON jobs (workflow, version, seq);
+      CREATE TABLE workflow_versions (
+        workflow   TEXT    NOT NULL,
+        version    TEXT    NOT NULL,
+        file       TEXT    NOT NULL,
+        text       TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (workflow, version)
+      ) STRICT, WITHOUT ROWID;
+      PRAGMA auto_vacuum = INCREMENTAL;
+    `,
+  },
 ];
 
 /**

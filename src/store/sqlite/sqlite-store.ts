@@ -24,6 +24,8 @@ import type {
   AcceptResult,
   Claim,
   ClaimedJob,
+  FailureJob,
+  FailureTriggerData,
   JobFilter,
   JobTrace,
   NewEvent,
@@ -46,6 +48,7 @@ import {
 } from './rows.js';
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
+import { createRateMethods } from './rate-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -53,6 +56,7 @@ import { createWriteBatcher } from './write-batcher.js';
 import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
+import { createVersionMethods } from './version-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -75,9 +79,11 @@ interface Open {
 /** A job this store committed, as its first claim hands it to the engine. */
 interface FreshJob {
   workflow: string;
-  trigger: TriggerData | TimedTriggerData;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   createdAt: number;
   trace: JobTrace | null;
+  version: string | null;
+  failureOf: string | null;
 }
 
 /** How many just-created jobs the store keeps in memory for their claim. */
@@ -161,6 +167,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           rerunOf: null,
           createdAt: now,
           traceContext: traceText(event.trace),
+          concurrencyKey: event.concurrency?.key ?? null,
+          concurrencyLimit: event.concurrency?.limit ?? null,
+          version: event.version ?? null,
+          failureOf: null,
         });
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
@@ -169,19 +179,27 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       });
       if (result.kind === 'accepted') {
         const trace = event.trace ?? null;
-        remember(event.id, { workflow: event.workflow, trigger: event.trigger, createdAt, trace });
+        remember(event.id, {
+          workflow: event.workflow,
+          trigger: event.trigger,
+          createdAt,
+          trace,
+          version: event.version ?? null,
+          failureOf: null,
+        });
       }
       return result;
     },
 
     async createJob(
       workflow: string,
-      trigger: TriggerData | TimedTriggerData,
+      trigger: TriggerData | TimedTriggerData | FailureTriggerData,
       jobOpts: NewJobOptions,
     ) {
       const id = newJobId();
       const triggerJson = JSON.stringify(trigger);
       const createdAt = Date.now();
+      const version = jobOpts.version ?? null;
       await write('createJob', (sql) => {
         sql.insertJob.run({
           id,
@@ -190,9 +208,20 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           rerunOf: jobOpts.rerunOf ?? null,
           createdAt,
           traceContext: traceText(jobOpts.trace),
+          concurrencyKey: jobOpts.concurrency?.key ?? null,
+          concurrencyLimit: jobOpts.concurrency?.limit ?? null,
+          version,
+          failureOf: null,
         });
       });
-      remember(id, { workflow, trigger, createdAt, trace: jobOpts.trace ?? null });
+      remember(id, {
+        workflow,
+        trigger,
+        createdAt,
+        trace: jobOpts.trace ?? null,
+        version,
+        failureOf: null,
+      });
       return id;
     },
 
@@ -213,6 +242,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           id,
           workflow: known.workflow,
           attempt: 1,
+          version: known.version,
+          failureOf: known.failureOf,
           trigger: known.trigger,
           steps: [],
           reply: null,
@@ -281,11 +312,40 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       owner: string,
       status: 'succeeded' | 'failed',
       error: string | null,
+      onFailure?: FailureJob,
     ) {
-      return write(
-        'finishJob',
-        (sql) => sql.finishJob.run(status, error, Date.now(), jobId, owner).changes > 0,
-      );
+      const failureTrigger = onFailure && JSON.stringify(onFailure.trigger);
+      const finished = await write('finishJob', (sql) => {
+        const now = Date.now();
+        if (sql.finishJob.run(status, error, now, jobId, owner).changes === 0) return false;
+        if (onFailure) {
+          // The unique index on failure_of makes a second report of the same job a no-op.
+          sql.insertFailureJob.run({
+            id: onFailure.id,
+            workflow: onFailure.workflow,
+            trigger: failureTrigger as string,
+            rerunOf: null,
+            createdAt: now,
+            traceContext: null,
+            concurrencyKey: null,
+            concurrencyLimit: null,
+            version: onFailure.version,
+            failureOf: jobId,
+          });
+        }
+        return now;
+      });
+      if (finished !== false && onFailure) {
+        remember(onFailure.id, {
+          workflow: onFailure.workflow,
+          trigger: onFailure.trigger,
+          createdAt: finished,
+          trace: null,
+          version: onFailure.version,
+          failureOf: jobId,
+        });
+      }
+      return finished !== false;
     },
 
     async unfinishedJobs() {
@@ -327,6 +387,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
+    ...createRateMethods(),
+    ...createVersionMethods(
+      (operation, op) => write(operation, () => op()),
+      (operation) => ready(operation),
+      path.resolve(opts.file),
+    ),
   };
 }
 
@@ -341,6 +407,9 @@ function openDatabase(opts: SqliteStoreOptions): Open {
   }
   const db = new Database(opts.file);
   try {
+    // A new file gets incremental auto-vacuum before anything is written to it (an existing
+    // one switches at its next VACUUM; migration 9 asks for it): pruned jobs give pages back.
+    if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     // WAL lets readers run beside the writer. NORMAL leaves the fsync of each commit to the
     // batcher, which runs it off the event loop before resolving any write: that is what makes
     // a resolved write survive a power loss, not only a process crash.

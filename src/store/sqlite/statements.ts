@@ -18,6 +18,7 @@ import type {
   StepRow,
   TriggerLifecycleRow,
 } from './rows.js';
+import { concurrencyAllows } from '../concurrency-sql.js';
 import { prepareTriggerStatements } from './trigger-statements.js';
 import type { TriggerStatements } from './trigger-statements.js';
 import { prepareConnectionStatements } from './connection-statements.js';
@@ -37,6 +38,10 @@ export interface InsertJobParams {
   createdAt: number;
   /** JSON of the job's trace context (traceText), or null. */
   traceContext: string | null;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+  version: string | null;
+  failureOf: string | null;
 }
 
 export interface ClaimParams {
@@ -55,7 +60,8 @@ const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
 const CLAIMABLE = `(status = 'queued' OR (status = 'running'
   AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
 
-const CLAIM_RETURNING = 'seq, id, workflow, attempt, trigger, reply, created_at, trace_context';
+const CLAIM_RETURNING =
+  'seq, id, workflow, attempt, trigger, reply, created_at, trace_context, version, failure_of';
 
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
@@ -77,6 +83,7 @@ export interface Statements {
   >;
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
+  insertFailureJob: Statement<InsertJobParams>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -118,16 +125,26 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     purgeDedupe: db.prepare<[number]>('DELETE FROM dedupe WHERE expires_at <= ?'),
 
     insertJob: db.prepare<InsertJobParams>(
-      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, trace_context)
-       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext)`,
+      `INSERT INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at, trace_context,
+         concurrency_key, concurrency_limit, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
+    ),
+    // An error workflow's job: a failed job already reported (failure_of is unique) is skipped.
+    insertFailureJob: db.prepare<InsertJobParams>(
+      `INSERT OR IGNORE INTO jobs (id, workflow, status, attempt, rerun_of, trigger, created_at,
+         trace_context, concurrency_key, concurrency_limit, version, failure_of)
+       VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
+               @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
+         AND ${concurrencyAllows('jobs')}
        RETURNING ${CLAIM_RETURNING}`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
     markRunning: db.prepare<ClaimParams>(
-      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}`,
+      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE} AND ${concurrencyAllows('jobs')}`,
     ),
     // The oldest queued jobs and the oldest running ones whose lease expired, each walked in
     // seq order on jobs_by_status and cut at the limit, rather than one OR over both.
@@ -135,7 +152,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       `UPDATE jobs SET ${CLAIM_SET}
        WHERE seq IN (
          SELECT seq FROM (
-           SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT @limit)
+           SELECT seq FROM (SELECT seq FROM jobs j WHERE status = 'queued'
+                              AND ${concurrencyAllows('j')} ORDER BY seq LIMIT @limit)
            UNION ALL
            SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
                               AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
@@ -179,7 +197,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
 
     getJob: db.prepare<[string], JobRow>(
       `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
-         trace_context
+         trace_context, version, failure_of
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

@@ -84,6 +84,10 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               rerunOf: null,
               createdAt: poll.finishedAt,
               traceContext: null,
+              concurrencyKey: null,
+              concurrencyLimit: null,
+              version: poll.version ?? null,
+              failureOf: null,
             });
             jobIds.push(item.job.id);
           }
@@ -108,7 +112,11 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       });
     },
 
-    async claimTick(workflow, tickAt, job: { id: string; trigger: ScheduleTriggerData }) {
+    async claimTick(
+      workflow,
+      tickAt,
+      job: { id: string; trigger: ScheduleTriggerData; version?: string },
+    ) {
       const trigger = JSON.stringify(job.trigger);
       return write('claimTick', (sql) => {
         const nowMs = Date.now();
@@ -120,6 +128,10 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
           rerunOf: null,
           createdAt: nowMs,
           traceContext: null,
+          concurrencyKey: null,
+          concurrencyLimit: null,
+          version: job.version ?? null,
+          failureOf: null,
         });
         return true;
       });

@@ -48,6 +48,39 @@ export interface NewEvent {
   answer?: HttpReply;
   /** The trace the job continues (the webhook request's span); absent when tracing is off. */
   trace?: JobTrace;
+  /** The workflow's `concurrency`, its key evaluated: the claim holds the job back past it. */
+  concurrency?: JobConcurrency;
+  /** The version of the workflow the job runs (`workflowVersion`). */
+  version?: string;
+}
+
+/**
+ * At most `limit` jobs of (workflow, key) run at once; a claim passes over a queued job while
+ * `limit` jobs of its key run or older ones of its key wait (so each key keeps arrival order).
+ */
+export interface JobConcurrency {
+  key: string;
+  limit: number;
+}
+
+/** The trigger data of an error workflow's job: the failed job's summary. */
+export interface FailureTriggerData {
+  workflow: string;
+  job: string;
+  version: string | null;
+  /** The step that failed; null when the job failed before any step. */
+  step: string | null;
+  error: string;
+  /** The failed job in the UI. */
+  url: string;
+}
+
+/** The job an error workflow runs for a failed job, created with the failed job's finish. */
+export interface FailureJob {
+  id: string;
+  workflow: string;
+  version: string | null;
+  trigger: FailureTriggerData;
 }
 
 export type AcceptResult =
@@ -80,7 +113,11 @@ export interface JobSummary {
 export interface JobDetail extends JobSummary {
   attempt: number;
   rerunOf: string | null;
-  trigger: TriggerData | TimedTriggerData;
+  /** The version of the workflow the job ran (null for jobs stored before versions). */
+  version: string | null;
+  /** For an error workflow's job: the failed job it reports. */
+  failureOf: string | null;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   steps: StepRecord[];
   reply: HttpReply | null;
   error: string | null;
@@ -93,7 +130,9 @@ export interface ClaimedJob {
   id: string;
   workflow: string;
   attempt: number;
-  trigger: TriggerData | TimedTriggerData;
+  version: string | null;
+  failureOf: string | null;
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   /** Steps already finished by an earlier attempt (resume after a crash skips them). */
   steps: StepRecord[];
   reply: HttpReply | null;
@@ -105,7 +144,10 @@ export interface ClaimedJob {
 /** What a job created from stored trigger data may carry. */
 export interface NewJobOptions {
   rerunOf?: string;
+  /** The version of the workflow the job runs (a rerun of the original version). */
+  version?: string;
   trace?: JobTrace;
+  concurrency?: JobConcurrency;
 }
 
 export interface JobFilter {
@@ -134,7 +176,7 @@ export interface JobStore {
   /** A new queued job from stored trigger data (rerun). Returns the new job id. */
   createJob(
     workflow: string,
-    trigger: TriggerData | TimedTriggerData,
+    trigger: TriggerData | TimedTriggerData | FailureTriggerData,
     opts: NewJobOptions,
   ): Promise<string>;
 
@@ -159,13 +201,16 @@ export interface JobStore {
   saveReply(jobId: string, reply: HttpReply, owner: string): Promise<boolean>;
   /**
    * running → succeeded|failed, compare-and-set on the owner. false when the job was not
-   * running or `owner` no longer holds it (a job is finished once).
+   * running or `owner` no longer holds it (a job is finished once). `onFailure`: the error
+   * workflow's job, committed in the same transaction as a finish that happened (and at most
+   * once per failed job).
    */
   finishJob(
     jobId: string,
     owner: string,
     status: 'succeeded' | 'failed',
     error: string | null,
+    onFailure?: FailureJob,
   ): Promise<boolean>;
   /** Ids of jobs left queued or running (oldest first), to resume at start-up. */
   unfinishedJobs(): Promise<string[]>;

@@ -45,6 +45,8 @@ export interface PolledItem {
 
 export interface PollResult {
   workflow: string;
+  /** The version of the workflow its jobs run. */
+  version?: string;
   items: PolledItem[];
   /** The source's state (JSON-serialisable), handed to the next poll. */
   state: unknown;
@@ -120,7 +122,7 @@ export interface TriggerStore {
   claimTick(
     workflow: string,
     tickAt: number,
-    job: { id: string; trigger: ScheduleTriggerData },
+    job: { id: string; trigger: ScheduleTriggerData; version?: string },
   ): Promise<boolean>;
   /** Forgets a schedule's newest claimed tick, so that nothing is caught up after a pause. */
   resetSchedule(workflow: string): Promise<void>;

@@ -32,13 +32,26 @@ export function JobPage({ id }: { id: string }) {
         <h1>
           Job <span className="mono">{job.id}</span> <StatusBadge status={job.status} />
         </h1>
-        <RerunButton id={job.id} />
+        <RerunButton id={job.id} hasVersion={job.version !== null} />
       </div>
       <div className="facts">
         <span>created {formatTime(job.createdAt)}</span>
         <span>finished {formatTime(job.finishedAt)}</span>
         <span>took {formatDuration(job.durationMs)}</span>
         <span>attempt {job.attempt}</span>
+        {job.version && (
+          <span>
+            version <span className="mono">{job.version}</span>
+          </span>
+        )}
+        {job.failureOf && (
+          <span>
+            reports the failure of{' '}
+            <a className="mono" href={href({ page: 'job', id: job.failureOf })}>
+              {job.failureOf}
+            </a>
+          </span>
+        )}
         {job.rerunOf && (
           <span>
             re-run of{' '}
@@ -114,15 +127,17 @@ export function JobPage({ id }: { id: string }) {
   );
 }
 
-function RerunButton({ id }: { id: string }) {
+function RerunButton({ id, hasVersion }: { id: string; hasVersion: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [version, setVersion] = useState<'current' | 'original'>('current');
   const rerun = async () => {
     setBusy(true);
     setError(null);
     try {
       const res = await api<{ id: string }>(`/api/jobs/${encodeURIComponent(id)}/rerun`, {
         method: 'POST',
+        body: { version },
       });
       navigate({ page: 'job', id: res.id });
     } catch (e) {
@@ -133,6 +148,17 @@ function RerunButton({ id }: { id: string }) {
   };
   return (
     <div>
+      {hasVersion && (
+        <select
+          aria-label="Version to re-run with"
+          data-testid="rerun-version"
+          value={version}
+          onChange={(e) => setVersion(e.target.value as 'current' | 'original')}
+        >
+          <option value="current">current version</option>
+          <option value="original">original version</option>
+        </select>
+      )}{' '}
       <button
         type="button"
         className="button button-primary"
