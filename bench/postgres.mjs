@@ -8,6 +8,7 @@
 // commit (createdAt) to its first step's start, over sequential fire_and_forget requests to an
 // idle cluster (target: p50 ≤ 10 ms).
 //
+// BENCH_PG_ARRANGEMENTS: a comma list of the arrangements to run (default pg-all,pg-cluster).
 // The database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each
 // arrangement runs in a fresh schema of random name, dropped at the end. Unreachable: skipped.
 import { spawn } from 'node:child_process';
@@ -42,7 +43,11 @@ export async function benchPostgres(ctx) {
   const out = { databaseUrl: databaseUrl.replace(/:[^:@/]*@/, ':***@'), arrangements: {} };
   const schemas = [];
   try {
+    const only = (process.env.BENCH_PG_ARRANGEMENTS || Object.keys(ARRANGEMENTS).join(','))
+      .split(',')
+      .map((n) => n.trim());
     for (const [name, roles] of Object.entries(ARRANGEMENTS)) {
+      if (!only.includes(name)) continue;
       const schema = `hookflow_bench_${randomBytes(5).toString('hex')}`;
       schemas.push(schema);
       ctx.log(`· ${name}: ${roles.map((r) => r[0]).join(' + ')} on PostgreSQL (schema ${schema})`);

@@ -22,6 +22,7 @@
 //   BENCH_WORKLOADS  comma list of ceiling,ingest,rr,postgres (default all four)
 //   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
 //                    a fresh schema per arrangement, dropped after; unreachable: skipped)
+//   BENCH_PG_ARRANGEMENTS  comma list of pg-all,pg-cluster (default both)
 //   BENCH_CPU_PROF   directory: start Hookflow with --cpu-prof --cpu-prof-dir=<dir>
 //                    (summarise with `node bench/profile-summary.mjs <dir>`)
 //   BENCH_KEEP_TMP   1: keep the temp dir (data, workflows, Hookflow's log)

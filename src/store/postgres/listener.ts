@@ -4,7 +4,8 @@
  * transaction mode cannot LISTEN) that listens on several channels and comes back by itself
  * when the database drops it. Notifications sent while it was away are lost, so `onReconnect`
  * tells callers to re-check for work they may have missed. `notify` goes through a small pool
- * of its own: sending needs no dedicated connection.
+ * of its own (sending needs no dedicated connection), the notifications of one event-loop
+ * turn in one statement.
  *
  * @example
  *   const listener = createPgListener({ databaseUrl, onReconnect: () => wake() });
@@ -17,6 +18,24 @@ import { errorMessage } from '../../errors.js';
 import { storeError } from './errors.js';
 
 export type NotificationHandler = (payload: string) => void;
+
+interface Outgoing {
+  channel: string;
+  payload: string;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function createNotifyPool(databaseUrl: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle connection dropped by the server; the next notify reports the outage.
+  pool.on('error', () => {});
+  return pool;
+}
 
 export interface PgListenerOptions {
   databaseUrl: string;
@@ -56,6 +75,30 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
   let backoff = minBackoff;
   let retryTimer: NodeJS.Timeout | null = null;
   let notifyPool: pg.Pool | null = null;
+  // Notifications of one event-loop turn go out as one statement (a request_response job
+  // sends two: its reply and its finish); they are delivered in the order sent.
+  let outbox: Outgoing[] = [];
+  let sending: NodeJS.Immediate | null = null;
+
+  function send(): void {
+    sending = null;
+    const batch = outbox;
+    outbox = [];
+    notifyPool ??= createNotifyPool(opts.databaseUrl);
+    notifyPool
+      .query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n (c, p)', [
+        batch.map((n) => n.channel),
+        batch.map((n) => n.payload),
+      ])
+      .then(
+        () => batch.forEach((n) => n.resolve()),
+        (error: unknown) => {
+          const channels = [...new Set(batch.map((n) => n.channel))].join(', ');
+          const e = storeError(`notify ${channels}`, error);
+          batch.forEach((n) => n.reject(e));
+        },
+      );
+  }
 
   function dispatch(msg: pg.Notification): void {
     for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
@@ -139,27 +182,21 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
 
     connect: () => attempt(),
 
-    async notify(channel, payload) {
-      if (notifyPool === null) {
-        notifyPool = new pg.Pool({
-          connectionString: opts.databaseUrl,
-          max: 2,
-          connectionTimeoutMillis: 5_000,
-        });
-        // An idle connection dropped by the server; the next notify reports the outage.
-        notifyPool.on('error', () => {});
-      }
-      try {
-        await notifyPool.query('SELECT pg_notify($1, $2)', [channel, payload]);
-      } catch (error) {
-        throw storeError(`notify ${channel}`, error);
-      }
+    notify(channel, payload) {
+      return new Promise<void>((resolve, reject) => {
+        outbox.push({ channel, payload, resolve, reject });
+        sending ??= setImmediate(send);
+      });
     },
 
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
+      if (sending) {
+        clearImmediate(sending);
+        send();
+      }
       const c = client;
       client = null;
       connected = false;

@@ -26,9 +26,21 @@ export interface PgAccess {
     text: string,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>>;
-  /** Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws. */
-  transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws.
+   * `unflushed`: on a connection with `synchronous_commit` off, whose commit does not wait for
+   * the WAL flush — only for writes whose loss in a database crash is harmless (claims).
+   */
+  transaction<T>(
+    operation: string,
+    fn: (client: pg.PoolClient) => Promise<T>,
+    opts?: TransactionOptions,
+  ): Promise<T>;
   end(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  unflushed?: boolean;
 }
 
 const INT8_OID = 20;
@@ -41,14 +53,15 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function createPgAccess(opts: PgAccessOptions): PgAccess {
+function createPool(opts: PgAccessOptions, max: number, settings: string[]): pg.Pool {
+  if (opts.schema !== 'public') settings.push(`-c search_path=${opts.schema}`);
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
-    max: opts.poolSize,
+    max,
     types,
     // A connection that cannot be made in this time fails the call with store_unavailable.
     connectionTimeoutMillis: 5_000,
-    ...(opts.schema === 'public' ? {} : { options: `-c search_path=${opts.schema}` }),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   });
   // An idle connection dropped by the server emits here; unhandled, it would end the process.
   // The pool replaces it; the next call that needs the database reports the outage.
@@ -57,6 +70,13 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
   // queries emits 'error' on itself, which pg-pool does not listen to while it is lent:
   // unhandled, that too would end the process. Its next query fails instead (store_unavailable).
   pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
+export function createPgAccess(opts: PgAccessOptions): PgAccess {
+  const pool = createPool(opts, opts.poolSize, []);
+  // Made on first use (only workers claim): a claim needs no SET LOCAL synchronous_commit.
+  let unflushed: pg.Pool | null = null;
 
   return {
     pool,
@@ -67,10 +87,15 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
         throw storeError(operation, error);
       }
     },
-    async transaction<T>(operation: string, fn: (client: pg.PoolClient) => Promise<T>) {
+    async transaction<T>(
+      operation: string,
+      fn: (client: pg.PoolClient) => Promise<T>,
+      txOpts?: TransactionOptions,
+    ) {
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        if (txOpts?.unflushed) unflushed ??= createPool(opts, 2, ['-c synchronous_commit=off']);
+        client = await (txOpts?.unflushed ? (unflushed as pg.Pool) : pool).connect();
       } catch (error) {
         throw storeError(operation, error);
       }
@@ -91,6 +116,8 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
         client.release(broken instanceof Error ? broken : undefined);
       }
     },
-    end: () => pool.end(),
+    end: async () => {
+      await Promise.all([pool.end(), unflushed?.end()]);
+    },
   };
 }

@@ -41,6 +41,8 @@ import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createVersionMethods } from './version-store.js';
+import { createJobWrites } from './job-writes.js';
+import type { JobWrite, JobWrites } from './job-writes.js';
 import { createIngestBatcher } from './write-batcher.js';
 import type { IngestBatcher } from './write-batcher.js';
 
@@ -70,9 +72,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   });
   let batcher: IngestBatcher | null = null;
   let state: 'new' | 'open' | 'closed' = 'new';
-  // A job's writes run in call order (the engine queues a step, then the finish, unawaited):
-  // the tail of each job's chain.
-  const chains = new Map<string, Promise<unknown>>();
+  let jobWrites: JobWrites | null = null;
 
   function ready(operation: string): PgAccess {
     if (state === 'open') return pool;
@@ -84,7 +84,8 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   const db: PgAccess = {
     pool: pool.pool,
     query: async (operation, text, params) => ready(operation).query(operation, text, params),
-    transaction: async (operation, fn) => ready(operation).transaction(operation, fn),
+    transaction: async (operation, fn, txOpts) =>
+      ready(operation).transaction(operation, fn, txOpts),
     end: () => pool.end(),
   };
 
@@ -93,20 +94,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     return batcher as IngestBatcher;
   }
 
-  /** Runs `write` after the job's earlier writes settled. */
-  function inOrder<T>(jobId: string, write: () => Promise<T>): Promise<T> {
-    const before = chains.get(jobId) ?? Promise.resolve();
-    const result = before.then(write, write);
-    const tail = result.catch(() => {});
-    chains.set(jobId, tail);
-    void tail.then(() => {
-      if (chains.get(jobId) === tail) chains.delete(jobId);
-    });
-    return result;
-  }
-
-  async function changed(operation: string, text: string, params: unknown[]): Promise<boolean> {
-    return ((await db.query(operation, text, params)).rowCount ?? 0) > 0;
+  /** A job's writes, group-committed with other jobs' and run in call order (job-writes.ts). */
+  function jobWrite(w: JobWrite): Promise<boolean> {
+    ready(w.kind);
+    return (jobWrites as JobWrites).write(w);
   }
 
   async function claimed(rows: ClaimRow[]): Promise<ClaimedJob[]> {
@@ -141,6 +132,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         throw storeError('init (migrating the PostgreSQL schema)', error);
       }
       batcher = createIngestBatcher(pool);
+      jobWrites = createJobWrites(pool);
       state = 'open';
     },
 
@@ -148,8 +140,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (state === 'closed') return;
       const wasOpen = state === 'open';
       state = 'closed';
-      if (wasOpen) await batcher?.close();
-      await Promise.all(chains.values());
+      if (wasOpen) await Promise.all([batcher?.close(), jobWrites?.close()]);
       await pool.end();
     },
 
@@ -192,11 +183,18 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       if (!(limit >= 1)) return [];
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
-      const rows = await db.transaction('claimNextJobs', async (client) => {
-        await client.query(sql.ASYNC_COMMIT);
-        const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [Math.trunc(limit), owner, leaseMs]);
-        return enforceConcurrency(client, schema, r.rows, owner);
-      });
+      const rows = await db.transaction(
+        'claimNextJobs',
+        async (client) => {
+          const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [
+            Math.trunc(limit),
+            owner,
+            leaseMs,
+          ]);
+          return enforceConcurrency(client, schema, r.rows, owner);
+        },
+        { unflushed: true },
+      );
       return claimed(rows);
     },
 
@@ -212,57 +210,16 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       return ids.filter((id) => held.has(id));
     },
 
-    async releaseJob(id: string, owner: string) {
-      return inOrder(id, () => changed('releaseJob', sql.RELEASE_JOB, [id, owner]));
-    },
+    releaseJob: async (jobId: string, owner: string) => jobWrite({ kind: 'release', jobId, owner }),
 
-    async saveStep(jobId: string, step: StepRecord, owner: string) {
-      const p = stepParams(jobId, step);
-      return inOrder(jobId, () =>
-        changed('saveStep', sql.UPSERT_STEP, [
-          jobId,
-          p.seq,
-          p.id,
-          p.type,
-          p.status,
-          p.input,
-          p.output,
-          p.error,
-          p.attempts,
-          p.startedAt,
-          p.durationMs,
-          owner,
-        ]),
-      );
-    },
+    saveStep: async (jobId: string, step: StepRecord, owner: string) =>
+      jobWrite({ kind: 'step', jobId, owner, step: stepParams(jobId, step) }),
 
-    async saveReply(jobId: string, reply: HttpReply, owner: string) {
-      const text = JSON.stringify(reply);
-      return inOrder(jobId, () => changed('saveReply', sql.SAVE_REPLY, [text, jobId, owner]));
-    },
+    saveReply: async (jobId: string, reply: HttpReply, owner: string) =>
+      jobWrite({ kind: 'reply', jobId, owner, reply: JSON.stringify(reply) }),
 
-    async finishJob(jobId, owner, status, error, onFailure) {
-      if (!onFailure) {
-        return inOrder(jobId, () =>
-          changed('finishJob', sql.FINISH_JOB, [status, error, jobId, owner]),
-        );
-      }
-      // The error workflow's job commits with the finish, or neither does.
-      return inOrder(jobId, () =>
-        db.transaction('finishJob', async (client) => {
-          const finished = await client.query(sql.FINISH_JOB, [status, error, jobId, owner]);
-          if ((finished.rowCount ?? 0) === 0) return false;
-          await client.query(sql.INSERT_FAILURE_JOB, [
-            onFailure.id,
-            onFailure.workflow,
-            JSON.stringify(onFailure.trigger),
-            onFailure.version,
-            jobId,
-          ]);
-          return true;
-        }),
-      );
-    },
+    finishJob: async (jobId, owner, status, error, onFailure) =>
+      jobWrite({ kind: 'finish', jobId, owner, status, error, onFailure }),
 
     async unfinishedJobs() {
       const { rows } = await db.query<{ id: string }>('unfinishedJobs', sql.UNFINISHED_JOBS);

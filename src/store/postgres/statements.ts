@@ -30,15 +30,6 @@ const CLAIM_RETURNING =
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
   lease_until = ${NOW_MS} + $3, started_at = coalesce(started_at, ${NOW_MS})`;
 
-/** Dedupe keys of a batch, unnested: $1 workflows, $2 keys, $3 job ids, $4 answers, $5 expiries, $6 now. */
-export const INSERT_DEDUPE = `
-  INSERT INTO dedupe (workflow, key, job_id, answer, expires_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-  ON CONFLICT (workflow, key) DO UPDATE
-    SET job_id = excluded.job_id, answer = excluded.answer, expires_at = excluded.expires_at
-    WHERE dedupe.expires_at <= $6
-  RETURNING job_id`;
-
 /** The live keys a batch lost to: $1 workflows, $2 keys. */
 export const FIND_DEDUPE = `
   SELECT d.workflow, d.key, d.job_id, d.answer
@@ -62,7 +53,53 @@ export const INSERT_JOBS = `
     AS j (id, workflow, trigger, rerun_of, created_at, trace_context, concurrency_key,
       concurrency_limit, version, failure_of)`;
 
-export const TAKEN_IDS = 'SELECT id FROM jobs WHERE id = ANY($1::text[])';
+/**
+ * A whole ingest batch in ONE statement (one round trip; as a single statement it is its own
+ * transaction, committed — with `synchronous_commit` on, flushed — before its result returns):
+ * the ids already taken are left out, the candidates' dedupe keys are inserted (ON CONFLICT
+ * waits for another process's uncommitted insert of the key, and replaces only an expired
+ * row), the jobs whose key won (or that have none) are inserted, and the workers are notified
+ * at commit when any job was. Returns one row: the taken ids, and the lost keys with the live
+ * row this statement's snapshot sees (job_id null: it committed while this statement waited;
+ * read it after).
+ *
+ * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 concurrency keys, $7
+ * their limits, $8 versions, $9 dedupe keys (null: none), $10 answers, $11 key expiries, $12
+ * now (epoch ms), $13 notification payloads.
+ */
+export const ACCEPT_BATCH = `
+  WITH b AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+      AS b (id, workflow, trigger, rerun_of, trace_context, concurrency_key, concurrency_limit,
+        version, key, answer, expires_at)),
+  taken AS (SELECT id FROM jobs WHERE id IN (SELECT id FROM b)),
+  won AS (
+    INSERT INTO dedupe (workflow, key, job_id, answer, expires_at)
+    SELECT workflow, key, id, answer, expires_at FROM b
+    WHERE key IS NOT NULL AND id NOT IN (SELECT id FROM taken)
+    ON CONFLICT (workflow, key) DO UPDATE
+      SET job_id = excluded.job_id, answer = excluded.answer, expires_at = excluded.expires_at
+      WHERE dedupe.expires_at <= $12
+    RETURNING job_id),
+  inserted AS (
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, rerun_of, created_at, trace_context,
+      concurrency_key, concurrency_limit, version)
+    SELECT id, workflow, 'queued', 0, trigger, rerun_of, ${NOW_MS}, trace_context,
+      concurrency_key, concurrency_limit, version
+    FROM b
+    WHERE id NOT IN (SELECT id FROM taken) AND (key IS NULL OR id IN (SELECT job_id FROM won))
+    RETURNING id),
+  notified AS (
+    SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($13::text[]) AS p
+    WHERE EXISTS (SELECT 1 FROM inserted))
+  SELECT
+    (SELECT count(*) FROM notified) AS notifications,
+    (SELECT coalesce(array_agg(id), '{}') FROM taken) AS taken,
+    (SELECT coalesce(json_agg(json_build_object('id', b.id, 'job_id', d.job_id, 'answer', d.answer)), '[]')
+     FROM b LEFT JOIN dedupe d ON d.workflow = b.workflow AND d.key = b.key
+     WHERE b.key IS NOT NULL AND b.id NOT IN (SELECT id FROM taken)
+       AND b.id NOT IN (SELECT job_id FROM won)) AS lost`;
 
 /** One notification per element of $1 (comma-separated ids, each under 8000 bytes). */
 export const NOTIFY_JOBS = `SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($1::text[]) AS p`;
@@ -93,10 +130,12 @@ export const CLAIM_NEXT = `
 /** For writes whose loss in a database crash is harmless (claims): no wait for the WAL flush. */
 export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
 
-/** $1 ids, $2 owner, $3 lease ms. */
+/** $1 ids, $2 owner, $3 lease ms. Locks in id order, as JOB_WRITES does. */
 export const RENEW_LEASES = `
   UPDATE jobs SET lease_until = ${NOW_MS} + $3
-  WHERE id = ANY($1::text[]) AND owner = $2 AND status = 'running'
+  WHERE id IN (
+    SELECT id FROM jobs WHERE id = ANY($1::text[]) AND owner = $2 AND status = 'running'
+    ORDER BY id FOR NO KEY UPDATE)
   RETURNING id`;
 
 export const RELEASE_JOB = `
@@ -129,23 +168,52 @@ export const INSERT_FAILURE_JOB = `
   )
   SELECT pg_notify('${JOBS_CHANNEL}', id) FROM job`;
 
-/** The first reply wins; a row still matches (and says the owner holds the job) when one exists. */
-export const SAVE_REPLY = `
-  UPDATE jobs SET reply = coalesce(reply, $1)
-  WHERE id = $2 AND owner = $3 AND status = 'running'`;
-
 /**
- * $1 job id … $11 duration, $12 owner. FOR SHARE holds the job row until this commits: a
- * claim by another owner waits, and a claim committed first makes the row fail the check.
+ * The writes of many running jobs in ONE statement (job-writes.ts): each job's steps, reply and
+ * finish, all compare-and-sets on its owner. `held` locks the jobs still running under the
+ * writer's owner, in id order (as RENEW_LEASES does: two statements locking the same jobs never
+ * deadlock); the steps of a job not held are not stored, and the row lock keeps a claim by
+ * another owner waiting until this commits. A reply is kept only when the job has none (the
+ * first wins); a finish ends the job, and the finish of a job with a concurrency key wakes the
+ * workers (a slot freed, as FINISH_JOB). Returns the ids held, i.e. whose writes were stored
+ * (and a null row when the workers were woken).
+ *
+ * $1 job ids, $2 owners, $3 replies, $4 finish statuses, $5 finish errors (one row per job;
+ * null: no such write); $6 … $16 the steps (job id, seq, id, type, status, input, output,
+ * error, attempts, started at, duration).
  */
-export const UPSERT_STEP = `
-  INSERT INTO steps (job_id, ${STEP_COLUMNS})
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-  WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND owner = $12 AND status = 'running' FOR SHARE)
-  ON CONFLICT (job_id, seq) DO UPDATE SET
-    id = excluded.id, type = excluded.type, status = excluded.status, input = excluded.input,
-    output = excluded.output, error = excluded.error, attempts = excluded.attempts,
-    started_at = excluded.started_at, duration_ms = excluded.duration_ms`;
+export const JOB_WRITES = `
+  WITH w AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+      AS w (id, owner, reply, status, error)),
+  held AS (
+    SELECT j.id FROM jobs j JOIN w ON j.id = w.id AND j.owner = w.owner
+    WHERE j.status = 'running' ORDER BY j.id FOR NO KEY UPDATE OF j),
+  updated AS (
+    UPDATE jobs j SET
+      reply = coalesce(j.reply, w.reply),
+      status = coalesce(w.status, j.status),
+      error = CASE WHEN w.status IS NULL THEN j.error ELSE w.error END,
+      finished_at = CASE WHEN w.status IS NULL THEN j.finished_at ELSE ${NOW_MS} END,
+      lease_until = CASE WHEN w.status IS NULL THEN j.lease_until END
+    FROM w
+    WHERE j.id = w.id AND (w.reply IS NOT NULL OR w.status IS NOT NULL)
+      AND j.id IN (SELECT id FROM held)
+    RETURNING j.concurrency_key, w.status),
+  woken AS (
+    SELECT pg_notify('${JOBS_CHANNEL}', '') FROM updated
+    WHERE status IS NOT NULL AND concurrency_key IS NOT NULL LIMIT 1),
+  stored AS (
+    INSERT INTO steps (job_id, ${STEP_COLUMNS})
+    SELECT * FROM unnest($6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
+      $12::text[], $13::text[], $14::int[], $15::bigint[], $16::bigint[])
+      AS s (job_id, ${STEP_COLUMNS})
+    WHERE s.job_id IN (SELECT id FROM held)
+    ON CONFLICT (job_id, seq) DO UPDATE SET
+      id = excluded.id, type = excluded.type, status = excluded.status, input = excluded.input,
+      output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+      started_at = excluded.started_at, duration_ms = excluded.duration_ms)
+  SELECT id FROM held UNION ALL SELECT NULL FROM woken`;
 
 export const GET_JOB = `
   SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,

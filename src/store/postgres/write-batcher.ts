@@ -1,16 +1,18 @@
 /**
  * @module store/postgres/write-batcher
- * Group commit of the ingest path. Events accepted in one event-loop turn are written in ONE
- * transaction: their dedupe keys by one multi-row INSERT … ON CONFLICT, their jobs by another,
- * and a `pg_notify` of the new job ids, delivered to listening workers at commit. Each
- * caller's promise settles after COMMIT returned (with `synchronous_commit` on, the commit is
- * on disk), so ingress answers 2xx only for an event that survives a crash.
+ * Group commit of the ingest path. Events accepted in one event-loop turn are written by ONE
+ * statement (statements.ts ACCEPT_BATCH: one round trip, its own transaction): their dedupe
+ * keys, their jobs, and a `pg_notify` of the new job ids, delivered to listening workers at
+ * commit. Each caller's promise settles after that statement returned, i.e. after COMMIT (with
+ * `synchronous_commit` on, the commit is on disk), so ingress answers 2xx only for an event
+ * that survives a crash. Batches are not serialised: the batch of the next turn goes out on
+ * another pool connection while this one commits, so PostgreSQL groups their WAL flushes.
  *
  * Dedupe holds across the batch and the table: within a batch, a key's first event is the
  * candidate and later ones are its duplicates; the candidates' keys are inserted with ON
  * CONFLICT, which waits for another process's uncommitted insert of the same key and replaces
- * only an expired row. A key that lost is read back (the winner's job id and answer).
- *
+ * only an expired row. A key that lost answers with the winner's job id and answer.
+
  * A failed commit rejects every event of its batch: `store_unavailable` when the database was
  * out of reach, `store_write_failed` otherwise. Nothing of the batch was stored.
  *
@@ -18,8 +20,8 @@
  *   const batcher = createIngestBatcher(db);
  *   const result = await batcher.accept(event);
  */
-import type pg from 'pg';
 import { StoreError } from '../errors.js';
+import { storeError } from './errors.js';
 import { jsonOrNull, parseReply, traceText } from './rows.js';
 import type {
   AcceptResult,
@@ -31,7 +33,7 @@ import type {
   TriggerData,
 } from '../types.js';
 import type { PgAccess } from './pool.js';
-import { FIND_DEDUPE, INSERT_DEDUPE, INSERT_JOBS, NOTIFY_JOBS, TAKEN_IDS } from './statements.js';
+import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
 
 /** A queued job to insert with the batch (a rerun); resolves with nothing but durability. */
 export interface NewJob {
@@ -91,9 +93,10 @@ export function createIngestBatcher(db: PgAccess): IngestBatcher {
   async function commit(batch: Pending[]): Promise<void> {
     let results: Array<AcceptResult | StoreError>;
     try {
-      results = await db.transaction(
+      results = await writeBatch(
+        db,
         batch.length === 1 ? 'acceptEvent' : `acceptEvent (batch of ${batch.length})`,
-        (client) => writeBatch(client, batch),
+        batch,
       );
     } catch (error) {
       for (const p of batch) p.reject(error);
@@ -122,13 +125,33 @@ export function createIngestBatcher(db: PgAccess): IngestBatcher {
   };
 }
 
+interface LostKey {
+  id: string;
+  job_id: string | null;
+  answer: string | null;
+}
+
+interface AcceptRow {
+  notifications: number;
+  taken: string[];
+  lost: LostKey[];
+}
+
 async function writeBatch(
-  client: pg.PoolClient,
+  db: PgAccess,
+  operation: string,
   batch: Pending[],
 ): Promise<Array<AcceptResult | StoreError>> {
-  const now = Date.now();
-  const results: Array<AcceptResult | StoreError | null> = await rejectTakenIds(client, batch);
-  // Dedupe within the batch: the first event of a key is its candidate.
+  const results: Array<AcceptResult | StoreError | null> = batch.map(() => null);
+  // An id twice in one batch: the later one fails alone.
+  const ids = new Set<string>();
+  batch.forEach((p, i) => {
+    const id = (p.event?.id ?? p.job?.id) as string;
+    if (ids.has(id)) results[i] = takenId(id);
+    ids.add(id);
+  });
+  // Dedupe within the batch: the first event of a key is its candidate, later ones wait for
+  // its outcome.
   const candidates = new Map<string, number>();
   const duplicateOf = new Map<number, number>();
   batch.forEach((p, i) => {
@@ -140,34 +163,50 @@ async function writeBatch(
     else duplicateOf.set(i, first);
   });
 
-  if (candidates.size > 0) {
-    const idx = [...candidates.values()];
-    const events = idx.map((i) => batch[i]?.event as NewEvent);
-    const won = await client.query<{ job_id: string }>(INSERT_DEDUPE, [
-      events.map((e) => e.workflow),
-      events.map((e) => e.dedupe?.key),
-      events.map((e) => e.id),
-      events.map((e) => jsonOrNull(e.answer)),
-      events.map((e) => e.dedupe?.expiresAt),
-      now,
+  const sent: Array<{ i: number; job: NewJob; event: NewEvent | null }> = [];
+  batch.forEach((p, i) => {
+    if (results[i] !== null || duplicateOf.has(i)) return;
+    if (p.job) sent.push({ i, job: p.job, event: null });
+    else if (p.event) {
+      const { id, workflow, trigger, concurrency } = p.event;
+      const trace = p.event.trace ?? null;
+      const version = p.event.version ?? null;
+      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version };
+      sent.push({ i, job, event: p.event });
+    }
+  });
+  if (sent.length > 0) {
+    const { rows } = await db.query<AcceptRow>(operation, ACCEPT_BATCH, [
+      sent.map((s) => s.job.id),
+      sent.map((s) => s.job.workflow),
+      sent.map((s) => JSON.stringify(s.job.trigger)),
+      sent.map((s) => s.job.rerunOf),
+      sent.map((s) => traceText(s.job.trace)),
+      sent.map((s) => s.job.concurrency?.key ?? null),
+      sent.map((s) => s.job.concurrency?.limit ?? null),
+      sent.map((s) => s.job.version),
+      sent.map((s) => s.event?.dedupe?.key ?? null),
+      sent.map((s) => jsonOrNull(s.event?.answer)),
+      sent.map((s) => s.event?.dedupe?.expiresAt ?? null),
+      Date.now(),
+      notifyPayloads(sent.map((s) => s.job.id)),
     ]);
-    const winners = new Set(won.rows.map((r) => r.job_id));
-    const lost = events.filter((e) => !winners.has(e.id));
-    if (lost.length > 0) {
-      const found = await client.query<{
-        workflow: string;
-        key: string;
-        job_id: string;
-        answer: string | null;
-      }>(FIND_DEDUPE, [lost.map((e) => e.workflow), lost.map((e) => e.dedupe?.key)]);
-      const byKey = new Map(found.rows.map((r) => [JSON.stringify([r.workflow, r.key]), r]));
-      idx.forEach((i) => {
-        const e = batch[i]?.event as NewEvent;
-        if (winners.has(e.id)) return;
-        const row = byKey.get(JSON.stringify([e.workflow, e.dedupe?.key]));
-        if (row === undefined) throw new Error(`dedupe key of event ${e.id} neither won nor found`);
-        results[i] = { kind: 'duplicate', jobId: row.job_id, answer: parseReply(row.answer) };
-      });
+    const row = rows[0] as AcceptRow;
+    const taken = new Set(row.taken);
+    const lost = new Map<string, LostKey | StoreError>(row.lost.map((l) => [l.id, l]));
+    // A key lost to an insert that committed while this statement waited: read it now.
+    const unseen = new Set(row.lost.filter((l) => l.job_id === null).map((l) => l.id));
+    if (unseen.size > 0) {
+      const events = sent.filter((s) => unseen.has(s.job.id)).map((s) => s.event as NewEvent);
+      for (const [id, l] of await readLostKeys(db, operation, events)) lost.set(id, l);
+    }
+    for (const { i, job } of sent) {
+      const l = lost.get(job.id);
+      if (taken.has(job.id)) results[i] = takenId(job.id);
+      else if (l instanceof StoreError) results[i] = l;
+      else if (l !== undefined) {
+        results[i] = { kind: 'duplicate', jobId: l.job_id as string, answer: parseReply(l.answer) };
+      } else results[i] = { kind: 'accepted', jobId: job.id };
     }
   }
   for (const [i, first] of duplicateOf) {
@@ -180,66 +219,51 @@ async function writeBatch(
         ? firstResult
         : { kind: 'duplicate', jobId: firstEvent.id, answer: firstEvent.answer ?? null };
   }
-
-  const jobs: NewJob[] = [];
-  batch.forEach((p, i) => {
-    if (results[i] instanceof StoreError) return;
-    if (p.job) {
-      jobs.push(p.job);
-      results[i] = { kind: 'accepted', jobId: p.job.id };
-    } else if (p.event && results[i] === null) {
-      const { id, workflow, trigger, concurrency } = p.event;
-      jobs.push({
-        id,
-        workflow,
-        trigger,
-        rerunOf: null,
-        trace: p.event.trace ?? null,
-        concurrency,
-        version: p.event.version ?? null,
-      });
-      results[i] = { kind: 'accepted', jobId: id };
-    }
-  });
-  if (jobs.length > 0) {
-    await client.query(INSERT_JOBS, [
-      jobs.map((j) => j.id),
-      jobs.map((j) => j.workflow),
-      jobs.map((j) => JSON.stringify(j.trigger)),
-      jobs.map((j) => j.rerunOf),
-      jobs.map(() => null),
-      jobs.map((j) => traceText(j.trace)),
-      jobs.map((j) => j.concurrency?.key ?? null),
-      jobs.map((j) => j.concurrency?.limit ?? null),
-      jobs.map((j) => j.version),
-      jobs.map(() => null),
-    ]);
-    await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
-  }
   return results as Array<AcceptResult | StoreError>;
 }
 
 /**
- * An event or job whose id is already taken (in the table, or earlier in the batch) fails
- * alone, before anything of the batch is written: the others commit.
+ * The live rows of keys lost to inserts that committed after the batch's snapshot. The batch
+ * is committed by now: a failed read fails only these events (none of which was stored).
  */
-async function rejectTakenIds(
-  client: pg.PoolClient,
-  batch: Pending[],
-): Promise<Array<StoreError | null>> {
-  const ids = batch.map((p) => (p.event?.id ?? p.job?.id) as string);
-  const { rows } = await client.query<{ id: string }>(TAKEN_IDS, [ids]);
-  const taken = new Set(rows.map((r) => r.id));
-  return ids.map((id) => {
-    if (!taken.has(id)) {
-      taken.add(id);
-      return null;
+async function readLostKeys(
+  db: PgAccess,
+  operation: string,
+  events: NewEvent[],
+): Promise<Map<string, LostKey | StoreError>> {
+  const out = new Map<string, LostKey | StoreError>();
+  try {
+    const found = await db.query<{
+      workflow: string;
+      key: string;
+      job_id: string;
+      answer: string | null;
+    }>(operation, FIND_DEDUPE, [events.map((e) => e.workflow), events.map((e) => e.dedupe?.key)]);
+    const byKey = new Map(found.rows.map((r) => [JSON.stringify([r.workflow, r.key]), r]));
+    for (const e of events) {
+      const r = byKey.get(JSON.stringify([e.workflow, e.dedupe?.key]));
+      out.set(
+        e.id,
+        r === undefined
+          ? new StoreError(
+              'store_write_failed',
+              `dedupe key of event ${e.id} neither won nor found; nothing was stored, retry`,
+            )
+          : { id: e.id, job_id: r.job_id, answer: r.answer },
+      );
     }
-    return new StoreError(
-      'store_write_failed',
-      `acceptEvent was not stored: job id ${id} is taken; generate ids with newJobId()`,
-    );
-  });
+  } catch (error) {
+    for (const e of events) out.set(e.id, storeError(operation, error));
+  }
+  return out;
+}
+
+/** An event or job whose id is already taken fails alone; the rest of its batch commits. */
+function takenId(id: string): StoreError {
+  return new StoreError(
+    'store_write_failed',
+    `acceptEvent was not stored: job id ${id} is taken; generate ids with newJobId()`,
+  );
 }
 
 /** Job ids joined by commas, cut into payloads under the notification size limit. */
