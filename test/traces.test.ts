@@ -129,6 +129,11 @@ describe('traces', () => {
       [jobId, 1],
     );
     assert.equal(job.attributes['hookflow.job.status'], 'succeeded');
+    const detail = (await (await fetch(`${srv.url}/api/jobs/${jobId}`)).json()) as {
+      version: string;
+    };
+    assert.match(detail.version, /^[0-9a-f]{12}$/);
+    assert.equal(job.attributes['hookflow.workflow.version'], detail.version);
     const queued = one(spans, (s) => s.name === 'queued traced', 'queued');
     assert.equal(queued.parentSpanId, request.spanId);
     assert.equal(typeof queued.attributes['hookflow.job.queued_ms'], 'number');

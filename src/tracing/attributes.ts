@@ -17,6 +17,8 @@ export {
 export const ATTR_WORKFLOW = 'hookflow.workflow';
 export const ATTR_JOB_ID = 'hookflow.job.id';
 export const ATTR_JOB_ATTEMPT = 'hookflow.job.attempt';
+/** The workflow version the job runs (a content hash; absent for jobs stored before versions). */
+export const ATTR_WORKFLOW_VERSION = 'hookflow.workflow.version';
 export const ATTR_JOB_STATUS = 'hookflow.job.status';
 /** ms from the job's commit to its first claim (first attempt only). */
 export const ATTR_JOB_QUEUED_MS = 'hookflow.job.queued_ms';

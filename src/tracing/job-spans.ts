@@ -26,6 +26,7 @@ import {
   ATTR_STEP_STATUS,
   ATTR_STEP_TYPE,
   ATTR_WORKFLOW,
+  ATTR_WORKFLOW_VERSION,
 } from './attributes.js';
 import { contextOf, tracer } from './spans.js';
 import { tracingOn } from './state.js';
@@ -42,6 +43,7 @@ export async function traceJob(job: ClaimedJob, run: () => Promise<JobEnd>): Pro
     [ATTR_JOB_ID]: job.id,
     [ATTR_JOB_ATTEMPT]: job.attempt,
   };
+  if (job.version) attributes[ATTR_WORKFLOW_VERSION] = job.version;
   if (job.attempt === 1) {
     const createdAt = Date.parse(job.createdAt);
     attributes[ATTR_JOB_QUEUED_MS] = Math.max(0, claimedAt - createdAt);
