@@ -35,7 +35,14 @@ import type { Intake } from './queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
 import { followChanges, openSignals, relayReplies } from './roles/cluster/index.js';
 import type { Following, Signals } from './roles/cluster/index.js';
-import { openIngress, startWorkerThread, toDoc } from './roles/index.js';
+import {
+  forwardWrites,
+  openIngress,
+  startStoreThread,
+  startWorkerThread,
+  toDoc,
+} from './roles/index.js';
+import type { StoreThread } from './roles/index.js';
 import type { WorkerThread } from './roles/index.js';
 import { createStore } from './store/index.js';
 import type { Store, StoreOptions } from './store/index.js';
@@ -123,17 +130,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Jobs, steps and the worker's store are counted on the worker thread.
     more: () => worker?.metrics() ?? Promise.resolve([]),
   });
-  // The ingress's store handle: it commits events itself, never behind a running job. It
-  // claims nothing, so it keeps no committed job in memory for a claim.
-  const store = instrumentStore(
-    createStore(
-      'sqliteFile' in storeOptions ? { ...storeOptions, claimsOwnJobs: false } : storeOptions,
-    ),
-    metrics,
-  );
+  // The ingress's store handle: it commits events itself, never behind a running job. On
+  // SQLite it is the file's one writer: the worker thread's writes come here too
+  // (roles/embedded/forwarded-writes.ts), committed with the events of the same turn, and
+  // its claims take the jobs committed here from memory.
+  // SQLite: the file's one writer is the store thread; this handle reads, and hands its
+  // writes there (roles/embedded/forwarded-writes.ts), as the worker thread does.
+  let writer: StoreThread | null = null;
+  if ('sqliteFile' in storeOptions) {
+    writer = await startStoreThread({
+      data: { store: { sqliteFile: storeOptions.sqliteFile }, logLevel: log.level },
+      log,
+      onRestart: () => worker?.restart(),
+    });
+  }
+  const own = createStore(storeOptions);
+  const store = instrumentStore(writer ? forwardWrites(own, writer.call) : own, metrics);
   try {
     await store.init();
   } catch (e) {
+    await writer?.close();
     await tracing.shutdown();
     throw e;
   }
@@ -198,6 +214,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           shutdownGraceMs: config.http.shutdownGraceMs,
           defaultOnFailure: config.onFailure,
         },
+        ...(writer ? { storePort: (writer as StoreThread).openPort } : {}),
         replies,
         log,
         onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
@@ -219,6 +236,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await signals?.close();
     await ingress?.close();
     await store.close();
+    await writer?.close();
     await tracing.shutdown();
     throw e;
   }
@@ -253,6 +271,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await running.close();
       await thread?.close();
       await signals?.close();
+      await writer?.close();
       await store.close();
       await tracing.shutdown();
     },

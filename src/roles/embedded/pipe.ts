@@ -21,7 +21,9 @@ export class Pipe<Out extends { type: string }, In extends { type: string }> {
   private outbox: Out[] = [];
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
-  private readonly onMessage = (batch: string): void => {
+  private readonly onMessage = (batch: unknown): void => {
+    // Anything else on the port (a transferred MessagePort, say) is another listener's.
+    if (typeof batch !== 'string') return;
     for (const m of JSON.parse(batch) as In[]) this.receive(m);
   };
 

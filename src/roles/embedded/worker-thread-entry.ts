@@ -13,12 +13,15 @@ import pino from 'pino';
 import { loadConnectorsOrThrow } from '../../connectors/index.js';
 import { errorMessage } from '../../errors.js';
 import { parseWorkflow } from '../../workflow/index.js';
+import type { Store } from '../../store/index.js';
 import type { Workflow } from '../../workflow/types.js';
 import { readTracingSettings, startTracing } from '../../tracing/index.js';
 import { openWorker } from '../worker/worker.js';
 import type { WorkerRole } from '../worker/worker.js';
 import { REPORT_INTERVAL_MS } from './messages.js';
 import type { JobCounts, ToIngress, ToWorker, WorkerThreadData, WorkflowDoc } from './messages.js';
+import { createWriteClient, forwardWrites } from './forwarded-writes.js';
+import type { StoreResultMessage, StoreWriteMessage, WriteClient } from './forwarded-writes.js';
 import { Pipe } from './pipe.js';
 
 const data = workerData as WorkerThreadData;
@@ -61,6 +64,15 @@ function syncWorkflows(put: WorkflowDoc[], remove: string[]): void {
     const wf = parseWorkflow(doc.text, doc.file, { connectors, env: doc.env });
     workflows.set(wf.name, { ...wf, enabled: doc.enabled });
   }
+}
+
+// SQLite: writes go to the store thread, the file's one writer (forwarded-writes.ts).
+let writes: WriteClient | null = null;
+if (data.storePort) {
+  const storePipe: Pipe<StoreWriteMessage, StoreResultMessage> = new Pipe(data.storePort, (r) =>
+    writes?.settle(r),
+  );
+  writes = createWriteClient((m) => storePipe.send(m));
 }
 
 function receive(m: ToWorker): void {
@@ -130,6 +142,9 @@ try {
     connections: data.connections,
     workflow: (name) => workflows.get(name),
     concurrency: data.concurrency,
+    ...(writes
+      ? { wrapStore: (own: Store) => forwardWrites(own, (writes as WriteClient).call) }
+      : {}),
     defaultOnFailure: data.defaultOnFailure ?? null,
     ...(data.shutdownGraceMs !== undefined ? { shutdownGraceMs: data.shutdownGraceMs } : {}),
     // The main thread counts the process's CPU and memory.

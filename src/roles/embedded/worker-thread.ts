@@ -14,8 +14,7 @@
  *   thread.start();
  *   thread.wake([jobId]);
  */
-import { SHARE_ENV, Worker } from 'node:worker_threads';
-import pino from 'pino';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ConnectionStatus } from '../../connections/index.js';
 import type { ReplySink } from '../../engine/index.js';
@@ -30,6 +29,7 @@ import type {
   WorkflowDoc,
 } from './messages.js';
 import { Pipe } from './pipe.js';
+import { relayLog, threadEntry } from './thread-entry.js';
 
 export interface WorkerThreadOptions {
   /** What the thread starts with; `workflows` is kept up to date for a restarted thread. */
@@ -43,6 +43,11 @@ export interface WorkerThreadOptions {
   onFinished?(counts: JobCounts): void;
   /** How long a new thread waits after one died. Default 1000 ms. */
   restartDelayMs?: number;
+  /**
+   * SQLite: a port to the store thread, asked for at each start of the thread; its writes go
+   * there (forwarded-writes.ts).
+   */
+  storePort?(): MessagePort;
 }
 
 export interface WorkerThread {
@@ -63,6 +68,8 @@ export interface WorkerThread {
   depth(): number;
   /** Waits for running jobs, closes the thread's store, ends the thread. */
   close(): Promise<void>;
+  /** Ends the thread at once; a new one starts and resumes its jobs (its store port died). */
+  restart(): void;
 }
 
 export async function startWorkerThread(opts: WorkerThreadOptions): Promise<WorkerThread> {
@@ -77,7 +84,11 @@ export async function startWorkerThread(opts: WorkerThreadOptions): Promise<Work
   let stopped: (() => void) | null = null;
 
   function spawn(): Promise<void> {
-    thread = newThread({ ...opts.data, workflows: [...workflows.values()] });
+    const storePort = opts.storePort?.();
+    thread = newThread(
+      { ...opts.data, workflows: [...workflows.values()], ...(storePort ? { storePort } : {}) },
+      storePort ? [storePort] : [],
+    );
     return new Promise<void>((resolve, reject) => {
       pipe = new Pipe<ToWorker, ToIngress>(thread, (m) => {
         switch (m.type) {
@@ -159,6 +170,9 @@ export async function startWorkerThread(opts: WorkerThreadOptions): Promise<Work
       });
     },
     depth: () => depth,
+    restart() {
+      if (!closing) void thread.terminate();
+    },
     async close() {
       if (closing) return;
       closing = true;
@@ -183,38 +197,13 @@ export function toDoc(wf: Workflow): WorkflowDoc {
 
 const YOUNG_GENERATION_MB = 24;
 
-/** Under tsx (tests, `src/`), the thread must load tsx before the TypeScript entry. */
-function newThread(data: WorkerThreadData): Worker {
+function newThread(data: WorkerThreadData, transfer: MessagePort[]): Worker {
   // A smaller young generation than V8's default (3 × 16 MB semi-spaces): jobs are short-lived
   // garbage either way, and this saved about 40 MB of peak RSS at no measurable cost in
   // throughput (docs/benchmarks.md).
-  const opts = {
+  return threadEntry('./worker-thread-entry', import.meta.url, {
     workerData: data,
-    env: SHARE_ENV,
+    transferList: transfer,
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  } as const;
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker-thread-entry.js', here), opts);
-  const entry = new URL('./worker-thread-entry.ts', here).href;
-  return new Worker(
-    `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`,
-    { ...opts, eval: true },
-  );
-}
-
-/** Writes a log line of the worker thread through the main thread's logger. */
-function relayLog(log: Logger, line: string): void {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return;
-  }
-  const { level, msg, ...fields } = record;
-  // The main thread's logger stamps its own time, pid and hostname.
-  delete fields.time;
-  delete fields.pid;
-  delete fields.hostname;
-  const label = pino.levels.labels[level as number] ?? 'info';
-  log[label as pino.Level](fields, typeof msg === 'string' ? msg : '');
+  });
 }

@@ -62,6 +62,11 @@ export interface WorkerOptions {
    * workers. Default 10 s.
    */
   shutdownGraceMs?: number;
+  /**
+   * Wraps the worker's store handle before use: the embedded arrangement hands its writes to
+   * the main thread's store (roles/embedded/forwarded-writes.ts).
+   */
+  wrapStore?(store: Store): Store;
   /** Process metrics (CPU, memory) are counted by whoever owns the process. Default true. */
   processMetrics?: boolean;
   onFinished?(job: { id: string; workflow: string; status: 'succeeded' | 'failed' }): void;
@@ -92,7 +97,8 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
     queueDepth: () => feed.depth(),
     processDefaults: opts.processMetrics ?? true,
   });
-  const store = instrumentStore(createStore(opts.store), metrics);
+  const own = createStore(opts.store);
+  const store = instrumentStore(opts.wrapStore ? opts.wrapStore(own) : own, metrics);
   await store.init();
   // Over PostgreSQL the ingress waiting for a reply, and the API showing a connection's
   // status, may be in other processes: they hear of them by notices (roles/cluster).

@@ -87,7 +87,7 @@ interface FreshJob {
 }
 
 /** How many just-created jobs the store keeps in memory for their claim. */
-const FRESH_JOBS_MAX = 4096;
+const FRESH_JOBS_MAX = 1024;
 
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let open: Open | null = null;
