@@ -35,14 +35,7 @@ import type { Intake } from './queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
 import { followChanges, openSignals, relayReplies } from './roles/cluster/index.js';
 import type { Following, Signals } from './roles/cluster/index.js';
-import {
-  forwardWrites,
-  openIngress,
-  startStoreThread,
-  startWorkerThread,
-  toDoc,
-} from './roles/index.js';
-import type { StoreThread } from './roles/index.js';
+import { openIngress, serveWrites, startWorkerThread, toDoc } from './roles/index.js';
 import type { WorkerThread } from './roles/index.js';
 import { createStore } from './store/index.js';
 import type { Store, StoreOptions } from './store/index.js';
@@ -134,22 +127,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // SQLite it is the file's one writer: the worker thread's writes come here too
   // (roles/embedded/forwarded-writes.ts), committed with the events of the same turn, and
   // its claims take the jobs committed here from memory.
-  // SQLite: the file's one writer is the store thread; this handle reads, and hands its
-  // writes there (roles/embedded/forwarded-writes.ts), as the worker thread does.
-  let writer: StoreThread | null = null;
-  if ('sqliteFile' in storeOptions) {
-    writer = await startStoreThread({
-      data: { store: { sqliteFile: storeOptions.sqliteFile }, logLevel: log.level },
-      log,
-      onRestart: () => worker?.restart(),
-    });
-  }
+  // The ingress's store handle: it commits events itself, never behind a running job. On
+  // SQLite it is the file's one writer: the worker thread's writes come here too, committed
+  // with the events of the same turn, and claims take the jobs committed here from memory
+  // (roles/embedded/forwarded-writes.ts).
   const own = createStore(storeOptions);
-  const store = instrumentStore(writer ? forwardWrites(own, writer.call) : own, metrics);
+  const store = instrumentStore(own, metrics);
+  const sqlite = 'sqliteFile' in storeOptions;
   try {
     await store.init();
   } catch (e) {
-    await writer?.close();
     await tracing.shutdown();
     throw e;
   }
@@ -214,7 +201,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
           shutdownGraceMs: config.http.shutdownGraceMs,
           defaultOnFailure: config.onFailure,
         },
-        ...(writer ? { storePort: (writer as StoreThread).openPort } : {}),
+        // Not the instrumented handle: the thread counts its own store operations.
+        ...(sqlite ? { storePort: () => serveWrites(own) } : {}),
         replies,
         log,
         onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
@@ -236,7 +224,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await signals?.close();
     await ingress?.close();
     await store.close();
-    await writer?.close();
     await tracing.shutdown();
     throw e;
   }
@@ -271,7 +258,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await running.close();
       await thread?.close();
       await signals?.close();
-      await writer?.close();
       await store.close();
       await tracing.shutdown();
     },

@@ -11,6 +11,4 @@ export { openWorker } from './worker/worker.js';
 export type { WorkerOptions, WorkerRole } from './worker/worker.js';
 export { startWorkerThread, toDoc } from './embedded/worker-thread.js';
 export type { WorkerThread, WorkerThreadOptions } from './embedded/worker-thread.js';
-export { startStoreThread } from './embedded/store-thread.js';
-export type { StoreThread } from './embedded/store-thread.js';
-export { forwardWrites } from './embedded/forwarded-writes.js';
+export { serveWrites } from './embedded/forwarded-writes.js';

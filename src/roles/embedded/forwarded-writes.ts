@@ -1,76 +1,75 @@
 /**
  * @module roles/embedded/forwarded-writes
- * One writer for the SQLite file. In the embedded arrangement the main thread (HTTP) and the
- * worker thread (jobs) read through connections of their own but hand every write (accepts,
- * claims, steps, replies, finishes, tokens, …) to the store thread (store-thread.ts), whose
- * store commits them all in the same group commits.
+ * One writer for the SQLite file. In the embedded arrangement the worker thread reads through
+ * a connection of its own but hands every write (claims, steps, replies, finishes, tokens, …)
+ * to the main thread's store, which commits them in the same group commits as the accepted
+ * events (`serveWrites` gives the worker thread a port for that).
  *
- * Why: SQLite has one write lock per file. With two writing connections, one thread's
- * `BEGIN IMMEDIATE` meets the other's open transaction and SQLite's busy handler sleeps — at
- * least a millisecond, on that thread's event loop — and each pays its own WAL sync. With one
- * writer nothing waits for a lock, one `fdatasync` covers every thread's writes, and a job
- * committed there is claimed from its memory (no read, no JSON.parse of the trigger). The
- * writer runs no steps, so a commit never waits behind step execution, and the SQL is off the
- * thread that answers HTTP (docs/benchmarks.md has the A/B that chose this).
+ * Why: SQLite has one write lock per file, and a connection drops its page cache whenever
+ * another connection committed. With two writing connections, each thread's `BEGIN IMMEDIATE`
+ * met the other's open transaction — SQLite's busy handler then sleeps, 1 ms at least, on
+ * that thread's event loop — and each commit emptied the other's cache; each thread paid its
+ * own WAL sync too. With one writer nothing waits for a lock, the cache stays warm, one
+ * `fdatasync` covers both threads' writes, and a job is claimed from the memory of the store
+ * that committed it (no read, no JSON.parse of its trigger). Steps still run on the worker
+ * thread: the main thread runs only their records' SQL, so a commit never waits behind step
+ * execution (docs/benchmarks.md has the A/B that chose this).
  *
- * A forwarded write resolves once the writer's store resolved it (durable when the store says
- * so); the caller's own reads see it then, since it committed first (WAL).
+ * A forwarded write resolves once the main thread's store resolved it (durable when the store
+ * says so); the worker thread's reads see it then, since it committed first (WAL).
  *
  * @example
- *   const client = createWriteClient((m) => pipe.send(m));
- *   const store = forwardWrites(createStore(options), client.call);
+ *   const port = serveWrites(store);                     // main thread
+ *   const client = createWriteClient((m) => pipe.send(m)); // worker thread, over that port
+ *   const forwarded = forwardWrites(createStore(options), client.call);
  */
 import { HookflowError } from '../../errors.js';
-// Not store/index.ts: the store thread loads no PostgreSQL code.
-import { StoreError } from '../../store/errors.js';
-import type { StoreErrorCode } from '../../store/errors.js';
-import type { Store } from '../../store/types.js';
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { StoreError } from '../../store/index.js';
+import type { Store, StoreErrorCode } from '../../store/index.js';
+import { Pipe } from './pipe.js';
 
-/** The store's methods that write: these go to the main thread's store. */
-export const FORWARDED_WRITES = [
-  'acceptEvent',
-  'createJob',
-  'claimJob',
-  'claimNextJobs',
-  'renewLeases',
-  'releaseJob',
-  'saveStep',
-  'saveReply',
-  'finishJob',
-  'purgeDedupe',
-  'hitRateLimit',
-  'pruneJobs',
-  'reclaimSpace',
-  'saveTriggerLifecycle',
-  'deleteTriggerLifecycle',
-  'recordPoll',
-  'recordTriggerFailure',
-  'claimTick',
-  'resetSchedule',
-  'purgeSeenItems',
-  'putWorkflowVersion',
-  'putStoredWorkflow',
-  'deleteStoredWorkflow',
-  'setWorkflowOverride',
-  'setMeta',
-  'putConnection',
-  'deleteConnection',
-  'setConnectionTokens',
-  'saveOAuthState',
-  'takeOAuthState',
-  'importTriggerStates',
-  'importSeenItems',
-  'importDedupeKeys',
-  'importJobs',
+/**
+ * The store's methods that stay on the caller's own handle: reads (WAL lets them run beside
+ * the writer), the lifecycle, `withLock` (it takes a function) and the connection throttle
+ * (in memory on SQLite, for the jobs of the one thread that runs them). Every other method is
+ * a write and goes to the writer — a write method added later is forwarded without a change
+ * here.
+ */
+export const LOCAL_METHODS = [
+  'init',
+  'ping',
+  'close',
+  'withLock',
+  'getJob',
+  'listJobs',
+  'lastJobStatus',
+  'unfinishedJobs',
+  'listConnections',
+  'getConnectionTokens',
+  'listTriggerLifecycles',
+  'getTriggerState',
+  'getWorkflowVersion',
+  'listWorkflowVersions',
+  'listStoredWorkflows',
+  'listWorkflowOverrides',
+  'getMeta',
+  'jobWorkflows',
+  'countJobs',
+  'databaseBytes',
+  'listMeta',
+  'listConnectionTokens',
+  'listTriggerStates',
+  'exportSeenItems',
+  'exportDedupeKeys',
+  'exportJobs',
 ] as const satisfies readonly (keyof Store)[];
 
-export type ForwardedWrite = (typeof FORWARDED_WRITES)[number];
+const LOCAL = new Set<string>(LOCAL_METHODS);
 
-const FORWARDED = new Set<string>(FORWARDED_WRITES);
-
-export function isForwardedWrite(method: string): method is ForwardedWrite {
-  return FORWARDED.has(method);
-}
+/** A store method that writes, by name. */
+export type ForwardedWrite = string;
 
 /** Sends one write to the store that runs it; resolves or rejects with its result. */
 export type WriteCall = (method: ForwardedWrite, args: unknown[]) => Promise<unknown>;
@@ -122,7 +121,7 @@ export function createWriteClient(send: (message: StoreWriteMessage) => void): W
 }
 
 /** The writer's side: runs a call on `store` and sends its result. */
-export function serveWrite(
+function serveWrite(
   store: Store,
   call: StoreWriteMessage,
   send: (result: StoreResultMessage) => void,
@@ -134,24 +133,43 @@ export function serveWrite(
   );
 }
 
+/**
+ * A port whose other end sends writes for `store` to run (its end goes to a worker thread).
+ * Results of writes still running when the port closes are dropped.
+ */
+export function serveWrites(store: Store): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  const pipe: Pipe<StoreResultMessage, StoreWriteMessage> = new Pipe(port1, (call) =>
+    serveWrite(store, call, (r) => pipe.send(r)),
+  );
+  port1.once('close', () => pipe.close());
+  return port2;
+}
+
 /** `local` for reads (and init/close), `call` for every write. */
 export function forwardWrites(local: Store, call: WriteCall): Store {
-  const writes = new Map<string, (...args: unknown[]) => Promise<unknown>>(
-    FORWARDED_WRITES.map((method) => [method, (...args) => call(method, trimUndefined(args))]),
-  );
+  const writes = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(local, {
-    get: (target, prop, receiver) =>
-      (typeof prop === 'string' && writes.get(prop)) || Reflect.get(target, prop, receiver),
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || typeof value !== 'function' || LOCAL.has(prop)) return value;
+      let write = writes.get(prop);
+      if (!write) {
+        write = (...args: unknown[]) => call(prop, trimUndefined(args));
+        writes.set(prop, write);
+      }
+      return write;
+    },
   });
 }
 
 /** Runs a forwarded write on the store that owns the file. */
 async function runForwarded(store: Store, method: string, args: unknown[]): Promise<unknown> {
-  if (!isForwardedWrite(method)) {
+  const fn: unknown = (store as unknown as Record<string, unknown>)[method];
+  if (LOCAL.has(method) || typeof fn !== 'function') {
     throw new StoreError('store_invalid_value', `${method} is not a store write`);
   }
-  const fn = store[method] as (...a: unknown[]) => Promise<unknown>;
-  return fn.apply(store, args);
+  return (fn as (...a: unknown[]) => Promise<unknown>).apply(store, args);
 }
 
 /** An error as it crosses threads (JSON): its class is rebuilt from `name` and `code`. */

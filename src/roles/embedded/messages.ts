@@ -12,7 +12,6 @@ import type { PublishedOutcome } from '../../engine/index.js';
 import type { StoreOptions } from '../../store/index.js';
 import type { OutboundSettings } from '../outbound.js';
 import type { MessagePort } from 'node:worker_threads';
-import type { StoreResultMessage, StoreWriteMessage } from './forwarded-writes.js';
 
 /** What the worker thread is started with. */
 export interface WorkerThreadData {
@@ -33,26 +32,9 @@ export interface WorkerThreadData {
   defaultOnFailure?: string | null;
   /** On PostgreSQL, how long a stop waits for running jobs before giving them back. */
   shutdownGraceMs?: number;
-  /** SQLite: the port to the store thread, where the thread's writes go (forwarded-writes.ts). */
+  /** SQLite: the port to the main thread's store, where the thread's writes go (forwarded-writes.ts). */
   storePort?: MessagePort;
 }
-
-/** What the store thread is started with. */
-export interface StoreThreadData {
-  store: { sqliteFile: string };
-  logLevel: string;
-}
-
-/** From the main thread to the store thread: writes to run, and stop. */
-export type ToStore = StoreWriteMessage | { type: 'stop' };
-
-export type FromStore =
-  | StoreResultMessage
-  | { type: 'ready' }
-  | { type: 'failed'; message: string }
-  | { type: 'log'; line: string }
-  /** The store closed: every write it took is committed and settled. */
-  | { type: 'stopped' };
 
 /** A workflow as it crosses threads: its text, compiled again on the other side. */
 export interface WorkflowDoc {

@@ -44,8 +44,8 @@ export interface WorkerThreadOptions {
   /** How long a new thread waits after one died. Default 1000 ms. */
   restartDelayMs?: number;
   /**
-   * SQLite: a port to the store thread, asked for at each start of the thread; its writes go
-   * there (forwarded-writes.ts).
+   * SQLite: a port to the store that runs the thread's writes (the main thread's: one writer
+   * for the file, forwarded-writes.ts), asked for at each start of the thread.
    */
   storePort?(): MessagePort;
 }
@@ -68,8 +68,6 @@ export interface WorkerThread {
   depth(): number;
   /** Waits for running jobs, closes the thread's store, ends the thread. */
   close(): Promise<void>;
-  /** Ends the thread at once; a new one starts and resumes its jobs (its store port died). */
-  restart(): void;
 }
 
 export async function startWorkerThread(opts: WorkerThreadOptions): Promise<WorkerThread> {
@@ -170,9 +168,6 @@ export async function startWorkerThread(opts: WorkerThreadOptions): Promise<Work
       });
     },
     depth: () => depth,
-    restart() {
-      if (!closing) void thread.terminate();
-    },
     async close() {
       if (closing) return;
       closing = true;
