@@ -49,10 +49,7 @@ export interface Dialect {
 }
 
 /** A dialect whose placeholders are collected into `params` as they are written. */
-export function dialect(
-  kind: 'sqlite' | 'postgres',
-  params: unknown[],
-): Dialect {
+export function dialect(kind: 'sqlite' | 'postgres', params: unknown[]): Dialect {
   const param = (value: unknown) => {
     params.push(value);
     return kind === 'sqlite' ? '?' : `$${params.length}`;
@@ -83,7 +80,8 @@ export function filterSql(filter: ReplayFilter, d: Dialect): string {
   return where.join(' AND ');
 }
 
-export const MATCHED_COLUMNS = 'j.seq, j.id, j.workflow, j.status, j.created_at, j.finished_at, j.error';
+export const MATCHED_COLUMNS =
+  'j.seq, j.id, j.workflow, j.status, j.created_at, j.finished_at, j.error';
 export const CANDIDATE_COLUMNS = 'j.seq, j.id, j.workflow, j.trigger, j.version';
 
 /** The new jobs of a replay, counted by status (on the unique index's replay_id prefix). */

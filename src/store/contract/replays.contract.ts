@@ -91,7 +91,10 @@ export function replaysContract(current: CurrentStore): void {
 
     void it('a batch committed twice makes one new job per original, linked to both', async () => {
       const store = current();
-      const originals = [await failedJob(store, 'orders', 'x'), await failedJob(store, 'orders', 'x')];
+      const originals = [
+        await failedJob(store, 'orders', 'x'),
+        await failedJob(store, 'orders', 'x'),
+      ];
       const replay = await store.createReplay({
         id: newJobId(),
         filter: { status: 'failed' },

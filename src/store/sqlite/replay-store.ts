@@ -101,7 +101,9 @@ export function createReplayMethods(write: Write, read: Read): ReplayStore {
     async listReplays(limit) {
       const d = db('listReplays');
       return d
-        .prepare<[number], ReplayRow>('SELECT * FROM replays ORDER BY created_at DESC, id DESC LIMIT ?')
+        .prepare<[number], ReplayRow>(
+          'SELECT * FROM replays ORDER BY created_at DESC, id DESC LIMIT ?',
+        )
         .all(limit)
         .map((row) => withCounts(d, row));
     },
@@ -126,7 +128,10 @@ export function createReplayMethods(write: Write, read: Read): ReplayStore {
            WHERE ${w.sql} AND j.seq > ? AND j.seq <= ? ORDER BY j.seq LIMIT ?`,
         )
         .all(...w.params, row.after_seq, row.max_seq, limit);
-      return rows.map((r) => ({ ...r, trigger: JSON.parse(r.trigger) as ReplayCandidate['trigger'] }));
+      return rows.map((r) => ({
+        ...r,
+        trigger: JSON.parse(r.trigger) as ReplayCandidate['trigger'],
+      }));
     },
 
     async commitReplayBatch(batch) {
