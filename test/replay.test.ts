@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from './helpers/backends.js';
+import { runCli } from './helpers/cli.js';
 import { startServer, startUpstream, until } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -194,6 +195,35 @@ for (const backend of BACKENDS) {
         (r: { status: string }) => r.status === 'done',
       );
       assert.equal((await api(srv, 'POST', `/api/replays/${finished.id}/cancel`)).status, 409);
+    });
+
+    test('hookflow replay: --dry-run counts, --watch follows it to the end, status and cancel', async () => {
+      const env = { HOOKFLOW_URL: srv.url };
+      const dry = await runCli(['replay', '--workflow', 'slow', '--since', '1h', '--dry-run'], {
+        env,
+      });
+      assert.equal(dry.code, 0, dry.err);
+      assert.match(dry.out, /^60 jobs match; nothing was replayed/);
+      assert.match(dry.out, /ID\s+WORKFLOW\s+CREATED\s+ERROR/);
+
+      const run = await runCli(
+        ['replay', '--workflow', 'slow', '--rate', '1000', '--watch', '--json'],
+        { env },
+      );
+      assert.equal(run.code, 0, run.err);
+      const replay = JSON.parse(run.out);
+      assert.equal(replay.status, 'done');
+      assert.equal(replay.jobs.succeeded, 60);
+
+      const status = await runCli(['replay', 'status', replay.id], { env });
+      assert.equal(status.code, 0, status.err);
+      assert.match(status.out, new RegExp(`^replay ${replay.id}  done  version current`));
+      assert.match(status.out, /60\/60 created/);
+      const cancel = await runCli(['replay', 'cancel', replay.id], { env });
+      assert.equal(cancel.code, 6);
+      assert.match(cancel.err, /409 conflict: replay '.*' is done already/);
+      const bad = await runCli(['replay', '--version', 'old'], { env });
+      assert.equal(bad.code, 2);
     });
   });
 }
