@@ -159,6 +159,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual([...replayed].sort(), originals.slice().sort());
       const listed = (await api(srv, 'GET', '/api/replays')).json.replays;
       assert.equal(listed[0].id, started.json.id);
+      const unreplayed = { workflow: 'orders', replayed: false, dry_run: true };
+      assert.equal((await api(srv, 'POST', '/api/jobs/replay', unreplayed)).json.count, 0);
     });
 
     test('"replay selected": an ids filter replays those jobs only', async () => {

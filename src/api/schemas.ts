@@ -317,6 +317,11 @@ export const replayBody = {
       maxItems: 1000,
       description: 'only these jobs (the UI’s "replay selected")',
     },
+    replayed: {
+      type: 'boolean',
+      description:
+        'false: only jobs no replay has made a new job of yet (the Failed view’s default); true: only jobs one has',
+    },
     dry_run: {
       type: 'boolean',
       default: false,
@@ -355,6 +360,7 @@ const replayFilter = {
     until: { type: 'number', description: 'epoch ms' },
     error: { type: 'string' },
     ids: { type: 'array', items: { type: 'string' } },
+    replayed: { type: 'boolean' },
   },
 } as const;
 

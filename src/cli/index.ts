@@ -32,7 +32,7 @@ commands:
   job ID                              a job's trigger and each step's input and output
   rerun ID [--version original|current] [--wait] [--timeout SECONDS]
   replay [--workflow NAME] [--status S] [--since 2h|ISO] [--until …] [--error TEXT] [--id ID]...
-         [--version original|current] [--rate N] [--dry-run] [--watch]
+         [--not-replayed] [--version original|current] [--rate N] [--dry-run] [--watch]
                                       replay the jobs that match (default: the failed ones) as new jobs
   replay status ID [--watch]          a replay's progress
   replay cancel ID                    stop a replay

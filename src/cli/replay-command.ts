@@ -30,6 +30,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       id: { type: 'string', multiple: true },
       version: { type: 'string' },
       rate: { type: 'string' },
+      'not-replayed': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       watch: { type: 'boolean' },
     },
@@ -60,6 +61,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   }
   const ids = values.id as unknown as string[] | undefined;
   if (ids !== undefined) body.ids = ids;
+  if (values['not-replayed']) body.replayed = false;
   if (values.version !== undefined) {
     if (values.version !== 'original' && values.version !== 'current') {
       throw usageError(`--version must be original or current, got '${String(values.version)}'`);
@@ -131,6 +133,7 @@ export function describeReplay(r: Replay): string {
     f.until !== undefined && `until ${formatTime(new Date(f.until).toISOString())}`,
     f.error && `error ~ '${f.error}'`,
     f.ids && `${f.ids.length} chosen jobs`,
+    f.replayed === false && 'not replayed before',
   ].filter(Boolean);
   return [
     `replay ${r.id}  ${r.status}  version ${r.version}  ${r.rate}/s`,

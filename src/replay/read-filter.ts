@@ -17,6 +17,7 @@ export interface ReplayRequest {
   until?: string;
   error?: string;
   ids?: string[];
+  replayed?: boolean;
 }
 
 /** Epoch ms from a duration before `now` (`2h`) or an ISO time (`2026-01-01T10:00:00Z`). */
@@ -53,6 +54,7 @@ export function readFilter(req: ReplayRequest, now: number): ReplayFilter {
   }
   if (req.error !== undefined && req.error !== '') filter.error = req.error;
   if (req.ids !== undefined) filter.ids = [...new Set(req.ids)];
+  if (req.replayed !== undefined) filter.replayed = req.replayed;
   return filter;
 }
 

@@ -77,6 +77,10 @@ export function filterSql(filter: ReplayFilter, d: Dialect): string {
   if (filter.until !== undefined) where.push(`j.created_at < ${d.param(filter.until)}`);
   if (filter.error !== undefined) where.push(d.contains('j.error', d.param(filter.error)));
   if (filter.ids !== undefined) where.push(d.inList('j.id', d.param(d.list(filter.ids))));
+  if (filter.replayed !== undefined) {
+    const replayed = 'SELECT 1 FROM jobs r WHERE r.rerun_of = j.id AND r.replay_id IS NOT NULL';
+    where.push(`${filter.replayed ? '' : 'NOT '}EXISTS (${replayed})`);
+  }
   return where.join(' AND ');
 }
 

@@ -108,6 +108,9 @@ export function replaysContract(current: CurrentStore): void {
       const again = await store.commitReplayBatch(batchOf(replay.id, candidates));
       assert.deepEqual(again, []);
       assert.deepEqual(await store.replayCandidates(replay.id, 10), [], 'progress moved past them');
+      const unreplayed = await store.matchJobs({ status: 'failed', replayed: false }, 10);
+      assert.equal(unreplayed.count, 0);
+      assert.equal((await store.matchJobs({ status: 'failed', replayed: true }, 10)).count, 2);
 
       const job = await store.getJob(created![0]!);
       assert.equal(job?.rerunOf, originals[0]);

@@ -193,6 +193,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       ALTER TABLE jobs ADD COLUMN replay_id text;
       CREATE UNIQUE INDEX jobs_by_replay ON jobs (replay_id, rerun_of) WHERE replay_id IS NOT NULL;
+      CREATE INDEX jobs_replayed ON jobs (rerun_of) WHERE replay_id IS NOT NULL;
       CREATE TABLE replays (
         id          text    NOT NULL PRIMARY KEY,
         filter      text    NOT NULL,

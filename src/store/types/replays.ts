@@ -26,6 +26,8 @@ export interface ReplayFilter {
   error?: string;
   /** Only these job ids. */
   ids?: string[];
+  /** false: only jobs no replay has made a new job of yet; true: only jobs one has. */
+  replayed?: boolean;
 }
 
 export type ReplayVersion = 'original' | 'current';

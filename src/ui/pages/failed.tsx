@@ -1,6 +1,8 @@
 /**
  * The failed-job inbox: failed jobs of every workflow, newest first, with their error; filter
  * by workflow, error text and age; select some and "Replay selected", or "Replay all matching".
+ * Jobs a replay already made a new job of are hidden unless asked for: a replayed job that
+ * failed again shows as its new job.
  * The list and its count are the dry run of the replay the buttons start (POST
  * /api/jobs/replay with `dry_run`), so "all matching" replays what the count says.
  */
@@ -25,6 +27,7 @@ interface Filter {
   workflow?: string;
   error?: string;
   since?: string;
+  replayed?: false;
 }
 
 export function FailedPage() {
@@ -32,6 +35,7 @@ export function FailedPage() {
   const [workflow, setWorkflow] = useState('');
   const [errorText, setErrorText] = useState('');
   const [since, setSince] = useState('');
+  const [hideReplayed, setHideReplayed] = useState(true);
   const [version, setVersion] = useState<'current' | 'original'>('current');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [matches, setMatches] = useState<{ count: number; sample: MatchedJob[] } | null>(null);
@@ -44,6 +48,7 @@ export function FailedPage() {
     ...(workflow && { workflow }),
     ...(errorText.trim() && { error: errorText.trim() }),
     ...(since && { since }),
+    ...(hideReplayed && { replayed: false as const }),
   };
   const key = JSON.stringify(filter);
 
@@ -136,6 +141,14 @@ export function FailedPage() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={hideReplayed}
+            onChange={(e) => setHideReplayed(e.target.checked)}
+          />{' '}
+          Hide jobs already replayed
         </label>
       </div>
       <div className="toolbar">
