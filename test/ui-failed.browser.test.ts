@@ -143,6 +143,7 @@ describe('the Failed view', { skip: chromium.skip }, () => {
     await page.getByText('3 failed jobs match').waitFor();
     await page.getByLabel('Hide jobs already replayed').uncheck();
     await page.getByText('15 failed jobs match').waitFor();
+    await replay.locator('.badge-done').waitFor();
     const shot = process.env.HOOKFLOW_UPDATE_SCREENSHOTS
       ? join(ROOT, 'docs', 'ui-failed.png')
       : join(shots, 'ui-failed.png');

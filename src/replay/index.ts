@@ -88,16 +88,16 @@ export function startReplays(opts: ReplayRunnerOptions): ReplayRunner {
   async function batches(replay: Replay): Promise<void> {
     const size = batchSize(replay.rate);
     const intervalMs = (size * 1000) / replay.rate;
+    const finish = async () => {
+      if (await store.finishReplay(replay.id, 'done', null)) {
+        log.info({ replay: replay.id }, 'replay done');
+      }
+    };
     while (!stopped) {
       const started = Date.now();
       const candidates = await store.replayCandidates(replay.id, size);
       const last = candidates.at(-1);
-      if (last === undefined) {
-        if (await store.finishReplay(replay.id, 'done', null)) {
-          log.info({ replay: replay.id }, 'replay done');
-        }
-        return;
-      }
+      if (last === undefined) return finish();
       const { jobs, skipped } = jobsOf(replay, candidates);
       const created = await intake.commitReplayBatch({
         replay: replay.id,
@@ -106,6 +106,8 @@ export function startReplays(opts: ReplayRunnerOptions): ReplayRunner {
         skipped,
       });
       if (created === null) return; // cancelled
+      // A short batch was the walk's last.
+      if (candidates.length < size) return finish();
       await pause(Math.max(0, intervalMs - (Date.now() - started)));
     }
   }
