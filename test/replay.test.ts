@@ -114,6 +114,9 @@ for (const backend of BACKENDS) {
       assert.match(bad.json.error.message, /since 'yesterday'/);
       const unknownKey = await api(srv, 'POST', '/api/jobs/replay', { wokflow: 'orders' });
       assert.equal(unknownKey.status, 400);
+      assert.match(unknownKey.json.error.message, /unknown key 'wokflow'/);
+      const running = await api(srv, 'POST', '/api/jobs/replay', { status: 'running' });
+      assert.equal(running.status, 400, 'jobs still running are not replayed');
       const missing = await api(srv, 'POST', '/api/jobs/replay', { workflow: 'nope' });
       assert.equal(missing.status, 404);
       assert.equal((await api(srv, 'GET', '/api/replays/nope')).status, 404);

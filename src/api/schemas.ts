@@ -296,7 +296,12 @@ export const replayBody = {
   additionalProperties: false,
   properties: {
     workflow: { type: 'string', description: 'only jobs of this workflow' },
-    status: { ...jobStatus, default: 'failed', description: 'only jobs with this status' },
+    status: {
+      type: 'string',
+      enum: ['failed', 'succeeded'],
+      default: 'failed',
+      description: 'only jobs with this status; jobs still queued or running are not replayed',
+    },
     since: {
       type: 'string',
       description:
