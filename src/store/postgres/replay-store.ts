@@ -125,8 +125,9 @@ export function createReplayMethods(db: PgAccess): ReplayStore {
       const { rows } = await db.query<Omit<ReplayCandidate, 'trigger'> & { trigger: string }>(
         'replayCandidates',
         `SELECT ${CANDIDATE_COLUMNS} FROM jobs j
-         WHERE ${w} AND j.seq > $${n + 1} AND j.seq <= $${n + 2} ORDER BY j.seq LIMIT $${n + 3}`,
-        [...params, row.after_seq, row.max_seq, limit],
+         WHERE ${w} AND j.seq > $${n + 1} AND j.seq <= $${n + 2} AND j.finished_at <= $${n + 3}
+         ORDER BY j.seq LIMIT $${n + 4}`,
+        [...params, row.after_seq, row.max_seq, row.created_at, limit],
       );
       return rows.map((r) => ({
         ...r,

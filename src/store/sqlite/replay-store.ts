@@ -125,9 +125,10 @@ export function createReplayMethods(write: Write, read: Read): ReplayStore {
       const rows = d
         .prepare<unknown[], Omit<ReplayCandidate, 'trigger'> & { trigger: string }>(
           `SELECT ${CANDIDATE_COLUMNS} FROM jobs j
-           WHERE ${w.sql} AND j.seq > ? AND j.seq <= ? ORDER BY j.seq LIMIT ?`,
+           WHERE ${w.sql} AND j.seq > ? AND j.seq <= ? AND j.finished_at <= ?
+           ORDER BY j.seq LIMIT ?`,
         )
-        .all(...w.params, row.after_seq, row.max_seq, limit);
+        .all(...w.params, row.after_seq, row.max_seq, row.created_at, limit);
       return rows.map((r) => ({
         ...r,
         trigger: JSON.parse(r.trigger) as ReplayCandidate['trigger'],

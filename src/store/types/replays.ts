@@ -105,8 +105,8 @@ export interface ReplayStore {
   /** How many jobs the filter matches now, and the newest `sample` of them. */
   matchJobs(filter: ReplayFilter, sample: number): Promise<ReplayMatches>;
   /**
-   * Stores a running replay over the jobs the filter matches now: jobs created later (its own
-   * new jobs among them) are never part of it.
+   * Stores a running replay over the jobs the filter matches now: jobs created or finished
+   * later (its own new jobs among them) are never part of it.
    */
   createReplay(replay: NewReplay): Promise<Replay>;
   getReplay(id: string): Promise<Replay | null>;
