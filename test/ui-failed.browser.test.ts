@@ -115,6 +115,13 @@ describe('the Failed view', { skip: chromium.skip }, () => {
     const id = await replay.getAttribute('data-replay');
     const stored = await srv.app.store.getReplay(id!);
     assert.deepEqual(stored?.filter.ids?.slice().sort(), [orders[0], orders[1]].sort());
+    const [made] = (
+      await srv.app.store.listJobs({ workflow: 'orders', status: 'succeeded', limit: 1 })
+    ).jobs;
+    const inspector = await context.newPage();
+    await inspector.goto(`${srv.url}/#/jobs/${made!.id}`);
+    await inspector.getByText(`replay ${id}`).waitFor();
+    await inspector.close();
     // Replayed jobs leave the inbox, unless asked for.
     await page.getByText('13 failed jobs match').waitFor();
     await page.getByLabel('Hide jobs already replayed').uncheck();
