@@ -33,6 +33,10 @@ describe('OpenAPI document', () => {
     assert.deepEqual(methods('/api/jobs'), ['get']);
     assert.deepEqual(methods('/api/jobs/{id}'), ['get']);
     assert.deepEqual(methods('/api/jobs/{id}/rerun'), ['post']);
+    assert.deepEqual(methods('/api/jobs/replay'), ['post']);
+    assert.deepEqual(methods('/api/replays'), ['get']);
+    assert.deepEqual(methods('/api/replays/{id}'), ['get']);
+    assert.deepEqual(methods('/api/replays/{id}/cancel'), ['post']);
     assert.deepEqual(methods('/healthz'), ['get']);
   });
 

@@ -92,6 +92,7 @@ describe('UI routes', () => {
       { page: 'workflow', name: 'orders', tab: 'jobs' },
       { page: 'workflow', name: 'orders', tab: 'datatree' },
       { page: 'jobs' },
+      { page: 'failed' },
       { page: 'job', id: '01J0000000000000000000000' },
       { page: 'connections' },
     ] as const) {

@@ -36,4 +36,6 @@ export interface ApiDeps {
   captures?: CaptureHub;
   /** HOOKFLOW_TRACE_URL: a job's `traceUrl` is this with `{traceId}` replaced. */
   traceUrl?: string | null;
+  /** Bulk replays: the rate of one that names none (HOOKFLOW_REPLAY_RATE); told of each new one. */
+  replays?: { defaultRate: number; created(): void };
 }

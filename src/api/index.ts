@@ -15,6 +15,7 @@ import { registerOAuthCallback } from './oauth-callback.js';
 import { registerHealthRoute } from './health.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerOpenApiRoute } from './openapi.js';
+import { registerReplayRoutes } from './replays.js';
 import { requireToken } from './token.js';
 import { formatSchemaErrors } from './validation.js';
 import { registerWorkflowChangeRoutes } from './workflow-changes.js';
@@ -46,6 +47,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       if (deps.apiToken) api.addHook('onRequest', requireToken(deps.apiToken));
       registerWorkflowRoutes(api, deps);
       registerJobRoutes(api, deps);
+      registerReplayRoutes(api, deps);
       registerDatatreeRoutes(api, deps);
       registerConnectionRoutes(api, deps);
       registerWorkflowChangeRoutes(api, deps);

@@ -187,6 +187,10 @@ export const jobDetail = {
       ...nullableString,
       description: "an error workflow's job: the failed job whose summary is its trigger data",
     },
+    replay: {
+      ...nullableString,
+      description: 'a job made by a bulk replay: the replay (`rerunOf` is the job it replays)',
+    },
     trigger: { ...anyValue, description: "the trigger's output (secrets redacted)" },
     steps: {
       type: 'array',
@@ -279,4 +283,157 @@ export const versionList = {
       },
     },
   },
+} as const;
+
+export const replayIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'a replay id (ULID)' } },
+} as const;
+
+export const replayBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    workflow: { type: 'string', description: 'only jobs of this workflow' },
+    status: {
+      type: 'string',
+      enum: ['failed', 'succeeded'],
+      default: 'failed',
+      description: 'only jobs with this status; jobs still queued or running are not replayed',
+    },
+    since: {
+      type: 'string',
+      description:
+        'jobs created at or after: a duration before now (`30m`, `2h`, `7d`) or an ISO time',
+    },
+    until: {
+      type: 'string',
+      description: 'jobs created before: a duration before now or an ISO time',
+    },
+    error: {
+      type: 'string',
+      maxLength: 1000,
+      description: 'jobs whose error contains this text (case-insensitive), e.g. `answered 503`',
+    },
+    ids: {
+      type: 'array',
+      items: { type: 'string' },
+      maxItems: 1000,
+      description: 'only these jobs (the UI’s "replay selected")',
+    },
+    replayed: {
+      type: 'boolean',
+      description:
+        'false: only jobs no replay has made a new job of yet (the Failed view’s default); true: only jobs one has',
+    },
+    dry_run: {
+      type: 'boolean',
+      default: false,
+      description: 'true: answer the count and a sample; nothing is created',
+    },
+    sample: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 500,
+      default: 10,
+      description: 'dry run: how many of the newest matching jobs to show',
+    },
+    version: {
+      type: 'string',
+      enum: ['original', 'current'],
+      default: 'current',
+      description:
+        '`current`: the workflow as loaded now; `original`: the version each job ran with',
+    },
+    rate: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      description: 'new jobs per second at most (default HOOKFLOW_REPLAY_RATE, 20)',
+    },
+  },
+} as const;
+
+const replayFilter = {
+  ...open,
+  required: ['status'],
+  properties: {
+    workflow: { type: 'string' },
+    status: jobStatus,
+    since: { type: 'number', description: 'epoch ms' },
+    until: { type: 'number', description: 'epoch ms' },
+    error: { type: 'string' },
+    ids: { type: 'array', items: { type: 'string' } },
+    replayed: { type: 'boolean' },
+  },
+} as const;
+
+export const replayAnswer = {
+  ...open,
+  required: [
+    'id',
+    'filter',
+    'version',
+    'rate',
+    'status',
+    'matched',
+    'created',
+    'skipped',
+    'jobs',
+    'error',
+    'createdAt',
+    'finishedAt',
+  ],
+  properties: {
+    id: { type: 'string' },
+    filter: replayFilter,
+    version: { type: 'string', enum: ['original', 'current'] },
+    rate: { type: 'integer', description: 'new jobs per second at most' },
+    status: { type: 'string', enum: ['running', 'done', 'cancelled', 'failed'] },
+    matched: { type: 'integer', description: 'jobs the filter matched when it was created' },
+    created: { type: 'integer', description: 'new jobs made so far' },
+    skipped: {
+      type: 'integer',
+      description:
+        'matched jobs that got no new job: workflow no longer loaded, no stored version, pruned',
+    },
+    jobs: {
+      type: 'object',
+      description: 'the new jobs by their status now',
+      properties: Object.fromEntries(JOB_STATUSES.map((s) => [s, { type: 'integer' }])),
+    },
+    error: { ...nullableString, description: 'why a failed replay stopped' },
+    createdAt: { type: 'string', format: 'date-time' },
+    finishedAt: { ...nullableString, format: 'date-time' },
+  },
+} as const;
+
+export const replayDryRun = {
+  type: 'object',
+  required: ['dry_run', 'count', 'sample'],
+  properties: {
+    dry_run: { type: 'boolean', enum: [true] },
+    count: { type: 'integer', description: 'jobs a replay would take now' },
+    sample: {
+      type: 'array',
+      description: 'the newest matching jobs, newest first',
+      items: {
+        ...jobSummary,
+        required: [...jobSummary.required, 'error'],
+        properties: { ...jobSummary.properties, error: nullableString },
+      },
+    },
+  },
+} as const;
+
+export const replayList = {
+  type: 'object',
+  required: ['replays'],
+  properties: { replays: { type: 'array', description: 'newest first', items: replayAnswer } },
+} as const;
+
+export const replaysQuery = {
+  type: 'object',
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
 } as const;

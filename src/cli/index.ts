@@ -11,6 +11,7 @@ import { EXIT } from './exit-codes.js';
 import { jobCommand, jobsCommand, rerunCommand } from './jobs-commands.js';
 import { listenCommand } from './listen.js';
 import { processIo } from './output.js';
+import { replayCommand } from './replay-command.js';
 import type { CliIo } from './output.js';
 
 const USAGE = `usage: hookflow <command> [options]
@@ -30,6 +31,11 @@ commands:
   jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
   job ID                              a job's trigger and each step's input and output
   rerun ID [--version original|current] [--wait] [--timeout SECONDS]
+  replay [--workflow NAME] [--status S] [--since 2h|ISO] [--until …] [--error TEXT] [--id ID]...
+         [--not-replayed] [--version original|current] [--rate N] [--dry-run] [--watch]
+                                      replay the jobs that match (default: the failed ones) as new jobs
+  replay status ID [--watch]          a replay's progress
+  replay cancel ID                    stop a replay
   listen WORKFLOW [--timeout SECONDS] [--run] [--use]
                                       capture the next request to its webhook; --use makes it the example
 
@@ -60,6 +66,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await jobCommand(rest, io);
       case 'rerun':
         return await rerunCommand(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
       case 'listen':
         return await listenCommand(rest, io);
       case undefined:

@@ -52,6 +52,8 @@ export interface Config {
   onFailure: string | null;
   /** HOOKFLOW_RETENTION: what is kept of finished jobs (a workflow's `retention:` wins). */
   retention: Retention;
+  /** HOOKFLOW_REPLAY_RATE: new jobs per second of a bulk replay that names no `rate`. */
+  replayRate: number;
   /** Connector trigger init/destroy: tries before giving up, and the first wait (doubled). */
   lifecycleAttempts: number;
   lifecycleBackoffMs: number;
@@ -64,6 +66,10 @@ export interface Config {
   /** HOOKFLOW_TRACE_URL: a trace viewer's URL with `{traceId}`, linked from the job inspector. */
   traceUrl: string | null;
 }
+
+/** A replay's new jobs per second unless it says otherwise: gentle on an upstream just back. */
+export const DEFAULT_REPLAY_RATE = 20;
+export const MAX_REPLAY_RATE = 1000;
 
 export interface HttpLimits {
   /** A request's headers must arrive within this (a connection that sends nothing is closed). */
@@ -170,6 +176,12 @@ export function loadConfig(
     publicUrl: publicUrlSetting(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
     onFailure: pick(undefined, 'HOOKFLOW_ON_FAILURE')?.trim() || null,
     retention: retentionSetting(pick(undefined, 'HOOKFLOW_RETENTION')),
+    replayRate: parseIntSetting(
+      pick(undefined, 'HOOKFLOW_REPLAY_RATE') ?? String(DEFAULT_REPLAY_RATE),
+      'HOOKFLOW_REPLAY_RATE',
+      1,
+      MAX_REPLAY_RATE,
+    ),
     lifecycleAttempts: parseIntSetting(
       pick(undefined, 'HOOKFLOW_LIFECYCLE_ATTEMPTS') ?? '8',
       'HOOKFLOW_LIFECYCLE_ATTEMPTS',

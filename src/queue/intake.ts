@@ -23,9 +23,13 @@ export type JobNotifier = (jobIds: readonly string[]) => void;
 /**
  * The store's job-creating writes, each followed by telling the workers: `acceptEvent` (the
  * event, its job and dedupe key), `createJob` (a rerun, `hookflow test`), `recordPoll` (a
- * poll's new items), `claimTick` (a schedule's fire time). Each resolves once durable.
+ * poll's new items), `claimTick` (a schedule's fire time), `commitReplayBatch` (a bulk
+ * replay's new jobs). Each resolves once durable.
  */
-export type Intake = Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>;
+export type Intake = Pick<
+  Store,
+  'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick' | 'commitReplayBatch'
+>;
 
 /**
  * `workflows`: where a job's workflow is found, to give webhook events and reruns the
@@ -61,6 +65,17 @@ export function createIntake(
       if (won) notify([job.id]);
       return won;
     },
+    async commitReplayBatch(batch) {
+      const jobs = await Promise.all(
+        batch.jobs.map(async (job) => {
+          const concurrency = await resolveConcurrency(workflows(job.workflow), job.trigger);
+          return concurrency ? { ...job, concurrency } : job;
+        }),
+      );
+      const ids = await store.commitReplayBatch({ ...batch, jobs });
+      if (ids !== null && ids.length > 0) notify(ids);
+      return ids;
+    },
   };
 }
 
@@ -83,5 +98,10 @@ export function withVersions(
       intake.createJob(workflow, trigger, stamp(opts, workflow)),
     recordPoll: (poll) => intake.recordPoll(stamp(poll, poll.workflow)),
     claimTick: (workflow, tickAt, job) => intake.claimTick(workflow, tickAt, stamp(job, workflow)),
+    commitReplayBatch: (batch) =>
+      intake.commitReplayBatch({
+        ...batch,
+        jobs: batch.jobs.map((job) => stamp(job, job.workflow)),
+      }),
   };
 }

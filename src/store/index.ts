@@ -56,7 +56,7 @@ export { JOBS_CHANNEL } from './postgres/index.js';
 export { MAX_CONCURRENCY_LIMIT } from './concurrency-sql.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
-export { DEFAULT_LEASE_MS, JOB_STATUSES } from './types.js';
+export { DEFAULT_LEASE_MS, JOB_STATUSES, REPLAY_STATUSES } from './types.js';
 export type {
   AcceptResult,
   Claim,
@@ -70,6 +70,11 @@ export type {
   JobConcurrency,
   RateHit,
   RateStore,
+  MatchedJob,
+  Replay,
+  ReplayFilter,
+  ReplayStatus,
+  ReplayVersion,
   StepRecord,
   Store,
   StoredConnection,

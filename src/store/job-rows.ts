@@ -48,6 +48,7 @@ export interface JobRow extends JobSummaryRow {
   rerun_of: string | null;
   version: string | null;
   failure_of: string | null;
+  replay_id: string | null;
   trigger: string;
   reply: string | null;
   error: string | null;
@@ -121,6 +122,7 @@ export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
     rerunOf: row.rerun_of,
     version: row.version,
     failureOf: row.failure_of,
+    replay: row.replay_id,
     trigger: JSON.parse(row.trigger) as TriggerData,
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),

@@ -14,6 +14,7 @@ import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
 import type { WorkflowVersionStore } from './types/versions.js';
 import type { RetentionStore } from './types/retention.js';
+import type { ReplayStore } from './types/replays.js';
 
 export * from './types/jobs.js';
 export * from './types/triggers.js';
@@ -24,6 +25,7 @@ export * from './types/locks.js';
 export * from './types/rates.js';
 export * from './types/versions.js';
 export * from './types/retention.js';
+export * from './types/replays.js';
 
 export interface Store
   extends
@@ -35,7 +37,8 @@ export interface Store
     LockStore,
     RateStore,
     WorkflowVersionStore,
-    RetentionStore {
+    RetentionStore,
+    ReplayStore {
   /** Creates or migrates the schema. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws StoreError `store_unavailable` when it does not. */

@@ -4,6 +4,7 @@ import { ApiError, api, token } from './lib/api.js';
 import { href, useRoute } from './lib/router.js';
 import type { Route } from './lib/router.js';
 import { ConnectionsPage } from './pages/connections.js';
+import { FailedPage } from './pages/failed.js';
 import { ImportCurlPage } from './pages/import-curl.js';
 import { JobPage } from './pages/job.js';
 import { WorkflowPage } from './pages/workflow.js';
@@ -35,6 +36,7 @@ export function App() {
         <nav className="nav">
           <NavLink route={{ page: 'workflows' }} current={route} label="Workflows" />
           <NavLink route={{ page: 'jobs' }} current={route} label="Jobs" />
+          <NavLink route={{ page: 'failed' }} current={route} label="Failed" />
           <NavLink route={{ page: 'connections' }} current={route} label="Connections" />
           <NavLink route={{ page: 'import' }} current={route} label="Import cURL" />
         </nav>
@@ -71,6 +73,8 @@ function Page({ route }: { route: Route }) {
           <JobsTable />
         </section>
       );
+    case 'failed':
+      return <FailedPage />;
     case 'job':
       return <JobPage key={route.id} id={route.id} />;
     case 'connections':

@@ -36,6 +36,8 @@ import { recordVersions } from './record-versions.js';
 import { registerStorageMetrics } from '../../metrics/index.js';
 import { startRetention } from '../../retention/index.js';
 import type { RetentionRunner } from '../../retention/index.js';
+import { startReplays } from '../../replay/index.js';
+import type { ReplayRunner } from '../../replay/index.js';
 import { createHttpServer, listenOn } from './http-server.js';
 
 export interface IngressOptions {
@@ -175,12 +177,14 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     baseUrl: () => config.publicUrl ?? url,
     catalog,
     metrics,
+    replays: { defaultRate: config.replayRate, created: () => replays?.kick() },
   });
   registerUiFiles(server, opts.uiDir ?? defaultUiDir());
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const storage = registerStorageMetrics(metrics.registry, store);
   let retention: RetentionRunner | null = null;
+  let replays: ReplayRunner | null = null;
   return {
     server,
     registry,
@@ -208,11 +212,19 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
         onPruned: (n) => storage.jobsPruned(n),
         ...(opts.retentionIntervalMs !== undefined ? { intervalMs: opts.retentionIntervalMs } : {}),
       });
+      // Replays left running by a process that stopped or died resume here (once per cluster).
+      replays = startReplays({
+        store,
+        intake,
+        loaded: (name) => registry.get(name) !== undefined,
+        log,
+      });
       return url;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       retention?.stop();
+      await replays?.stop();
       // In-flight requests get their answer; request_response callers still waiting when the
       // grace period ends get 504 (their job is stored and goes on after the restart).
       await drain.close({

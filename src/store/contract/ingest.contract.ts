@@ -33,6 +33,7 @@ export function ingestContract(current: CurrentStore): void {
         rerunOf: null,
         version: null,
         failureOf: null,
+        replay: null,
         trigger: event.trigger,
         steps: [],
         reply: null,

@@ -187,6 +187,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Bulk replays, as on SQLite (sqlite/migrations.ts, version 10).
+    version: 5,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN replay_id text;
+      CREATE UNIQUE INDEX jobs_by_replay ON jobs (replay_id, rerun_of) WHERE replay_id IS NOT NULL;
+      CREATE INDEX jobs_replayed ON jobs (rerun_of) WHERE replay_id IS NOT NULL;
+      CREATE TABLE replays (
+        id          text    NOT NULL PRIMARY KEY,
+        filter      text    NOT NULL,
+        version     text    NOT NULL CHECK (version IN ('original', 'current')),
+        rate        integer NOT NULL,
+        status      text    NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'failed')),
+        max_seq     bigint  NOT NULL,
+        after_seq   bigint  NOT NULL DEFAULT 0,
+        matched     integer NOT NULL,
+        created     integer NOT NULL DEFAULT 0,
+        skipped     integer NOT NULL DEFAULT 0,
+        error       text,
+        created_at  bigint  NOT NULL,
+        finished_at bigint
+      );
+      CREATE INDEX replays_by_status ON replays (status, created_at);
+    `,
+  },
 ];
 
 /**

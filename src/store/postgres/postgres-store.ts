@@ -41,6 +41,7 @@ import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createVersionMethods } from './version-store.js';
+import { createReplayMethods } from './replay-store.js';
 import { createJobWrites } from './job-writes.js';
 import type { JobWrite, JobWrites } from './job-writes.js';
 import { createIngestBatcher } from './write-batcher.js';
@@ -121,6 +122,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createLockMethods(db, schema),
     ...createRateMethods(db),
     ...createVersionMethods(db),
+    ...createReplayMethods(db),
 
     async init() {
       if (state === 'open') return;

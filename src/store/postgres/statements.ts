@@ -217,7 +217,7 @@ export const JOB_WRITES = `
 
 export const GET_JOB = `
   SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
-    version, failure_of
+    version, failure_of, replay_id
   FROM jobs WHERE id = $1`;
 
 export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 ORDER BY seq`;

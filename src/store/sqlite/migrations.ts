@@ -218,6 +218,35 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA auto_vacuum = INCREMENTAL;
     `,
   },
+  {
+    // Bulk replays: the replay's filter, progress (after_seq, the last matched job it passed;
+    // max_seq, the newest job when it was created) and counters. A replay's new job names its
+    // replay; the unique index on (replay_id, rerun_of) allows one new job per original and
+    // replay, and counts a replay's jobs by status; jobs_replayed finds whether a job was
+    // replayed (both only hold replays' jobs, so ingest pays nothing for them).
+    version: 10,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN replay_id TEXT;
+      CREATE UNIQUE INDEX jobs_by_replay ON jobs (replay_id, rerun_of) WHERE replay_id IS NOT NULL;
+      CREATE INDEX jobs_replayed ON jobs (rerun_of) WHERE replay_id IS NOT NULL;
+      CREATE TABLE replays (
+        id          TEXT    NOT NULL PRIMARY KEY,
+        filter      TEXT    NOT NULL,
+        version     TEXT    NOT NULL CHECK (version IN ('original', 'current')),
+        rate        INTEGER NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'failed')),
+        max_seq     INTEGER NOT NULL,
+        after_seq   INTEGER NOT NULL DEFAULT 0,
+        matched     INTEGER NOT NULL,
+        created     INTEGER NOT NULL DEFAULT 0,
+        skipped     INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        created_at  INTEGER NOT NULL,
+        finished_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX replays_by_status ON replays (status, created_at);
+    `,
+  },
 ];
 
 /**

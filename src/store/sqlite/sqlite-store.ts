@@ -57,6 +57,7 @@ import { createTransferMethods } from './transfer-store.js';
 import { createTriggerMethods } from './trigger-store.js';
 import { createWorkflowMethods } from './workflow-store.js';
 import { createVersionMethods } from './version-store.js';
+import { createReplayMethods } from './replay-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -392,6 +393,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       (operation, op) => write(operation, () => op()),
       (operation) => ready(operation),
       path.resolve(opts.file),
+    ),
+    ...createReplayMethods(
+      (operation, op) => write(operation, () => op()),
+      (operation) => ready(operation),
     ),
   };
 }

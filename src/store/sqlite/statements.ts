@@ -197,7 +197,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
 
     getJob: db.prepare<[string], JobRow>(
       `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
-         trace_context, version, failure_of
+         trace_context, version, failure_of, replay_id
        FROM jobs WHERE id = ?`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(

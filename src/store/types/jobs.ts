@@ -117,6 +117,8 @@ export interface JobDetail extends JobSummary {
   version: string | null;
   /** For an error workflow's job: the failed job it reports. */
   failureOf: string | null;
+  /** For a job made by a bulk replay: the replay (its original is `rerunOf`). */
+  replay: string | null;
   trigger: TriggerData | TimedTriggerData | FailureTriggerData;
   steps: StepRecord[];
   reply: HttpReply | null;

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'workflows' }
   | { page: 'workflow'; name: string; tab: 'jobs' | 'datatree' | 'definition' }
   | { page: 'jobs' }
+  | { page: 'failed' }
   | { page: 'job'; id: string }
   | { page: 'connections' }
   | { page: 'import' };
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   }
   if (first === 'jobs' && second) return { page: 'job', id: second };
   if (first === 'jobs') return { page: 'jobs' };
+  if (first === 'failed') return { page: 'failed' };
   if (first === 'connections') return { page: 'connections' };
   if (first === 'import') return { page: 'import' };
   return { page: 'workflows' };
@@ -35,6 +37,8 @@ export function href(route: Route): string {
       return `#/workflows/${e(route.name)}${route.tab === 'jobs' ? '' : `/${route.tab}`}`;
     case 'jobs':
       return '#/jobs';
+    case 'failed':
+      return '#/failed';
     case 'job':
       return `#/jobs/${e(route.id)}`;
     case 'connections':

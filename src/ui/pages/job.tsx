@@ -58,6 +58,15 @@ export function JobPage({ id }: { id: string }) {
             <a className="mono" href={href({ page: 'job', id: job.rerunOf })}>
               {job.rerunOf}
             </a>
+            {job.replay && (
+              <>
+                {' '}
+                by{' '}
+                <a href={href({ page: 'failed' })}>
+                  replay <span className="mono">{job.replay}</span>
+                </a>
+              </>
+            )}
           </span>
         )}
         {job.traceId && (
