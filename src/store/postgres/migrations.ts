@@ -187,6 +187,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Debounce, as on SQLite (sqlite/migrations.ts, version 10).
+    version: 5,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN run_after bigint;
+      ALTER TABLE jobs ADD COLUMN debounce_key text;
+      ALTER TABLE jobs ADD COLUMN debounce_count integer;
+      ALTER TABLE jobs ADD COLUMN debounce_deadline bigint;
+      ALTER TABLE jobs ADD COLUMN debounce_last_at bigint;
+      CREATE UNIQUE INDEX jobs_debouncing ON jobs (workflow, debounce_key)
+        WHERE debounce_key IS NOT NULL AND status = 'queued';
+    `,
+  },
 ];
 
 /**
