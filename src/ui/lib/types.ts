@@ -11,7 +11,13 @@ export type JobDetail = Omit<StoredJobDetail, 'trace'> & {
   traceUrl: string | null;
 };
 
-export type { JobStatus, JobSummary, StepRecord, TriggerData } from '../../store/types.js';
+export type {
+  JobStatus,
+  JobSummary,
+  JobWaiting,
+  StepRecord,
+  TriggerData,
+} from '../../store/types.js';
 export type { HttpReply } from '../../workflow/types.js';
 
 export interface TriggerInfo {
