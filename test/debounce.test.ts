@@ -1,12 +1,16 @@
 /**
  * Flow control over real HTTP, on every backend: `debounce` turns a burst of events of one key
  * into one job carrying the last event and the count, a pending debounced job survives a
- * restart, a queued job says why it waits, and /metrics counts jobs held back by their
+ * restart and a kill -9, a queued job says why it waits, and /metrics counts jobs held back by their
  * concurrency key and events refused by `rate_limit`; poll jobs get their concurrency key.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BACKENDS } from './helpers/backends.js';
+import { BACKENDS, dropSchema, postgresEnv, randomSchema } from './helpers/backends.js';
+import { spawnServe } from './helpers/child.js';
 import { sleep, startServer, startUpstream, until } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -168,6 +172,50 @@ for (const backend of BACKENDS) {
         );
       } finally {
         await second.close();
+      }
+    });
+  });
+
+  describe(`debounce and kill -9 on ${backend.name}`, { skip: backend.skip }, () => {
+    test('events answered 202 before a kill -9 are all in the debounced job after the restart', async () => {
+      const upstream = await recordingUpstream();
+      const dir = mkdtempSync(join(tmpdir(), 'hookflow-debounce-crash-'));
+      const workflows = join(dir, 'workflows');
+      mkdirSync(workflows);
+      writeFileSync(join(workflows, 'digest.yaml'), debounced(upstream.url, '1s'));
+      const args = ['--data', join(dir, 'data'), '--workflows', workflows];
+      const schema = randomSchema();
+      const env = backend.name === 'postgres' ? { ...ENV, ...postgresEnv(schema) } : ENV;
+      try {
+        const first = await spawnServe(args, env);
+        let id = '';
+        for (let n = 1; n <= 5; n++) {
+          const res = await fetch(`${first.url}/hooks/digest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ user: 'crash', n }),
+          });
+          assert.equal(res.status, 202);
+          id = ((await res.json()) as { id: string }).id;
+        }
+        await first.kill('SIGKILL');
+        const second = await spawnServe(args, env);
+        try {
+          await until(() => upstream.calls.some((c) => c.group === 'crash'), 15_000);
+          const job = (await (await fetch(`${second.url}/api/jobs/${id}`)).json()) as ApiJob;
+          const calls = upstream.calls.filter((c) => c.group === 'crash');
+          assert.deepEqual(
+            calls.map((c) => [Number(c.n), Number(c.count)]),
+            [[5, 5]],
+          );
+          assert.equal(job.trigger.debounce?.count, 5);
+        } finally {
+          await second.kill('SIGTERM');
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await upstream.close();
+        if (backend.name === 'postgres') await dropSchema(schema);
       }
     });
   });
