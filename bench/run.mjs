@@ -21,7 +21,7 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr,postgres (default all four)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,ingest+rl,rr,postgres (default all five)
 //   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
 //                    a fresh schema per arrangement, dropped after; unreachable: skipped)
 //   BENCH_PG_ARRANGEMENTS  comma list of pg-all,pg-cluster (default both)
@@ -62,7 +62,7 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr,postgres')
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,ingest+rl,rr,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
