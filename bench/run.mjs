@@ -5,6 +5,8 @@
 // default 10, after a BENCH_WARMUP-second warm-up that is not counted, default 2):
 //   ceiling  POST to a bare node:http server that JSON.parses the body (bench/ceiling.mjs)
 //   ingest   POST /hooks/bench/ingest   fire_and_forget workflow, expects 202
+//   ingest+rl  the same ingest on a workflow with a rate_limit far above the offered load
+//            (nothing refused): the cost of counting each event, as a share of ingest
 //   rr       POST /hooks/bench/rr       request_response workflow calling a local upstream
 //            (bench/upstream.mjs) and replying with its body, expects 200
 // Also: peak RSS of the Hookflow process, and a durability check after ingest (every
@@ -19,7 +21,7 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,rr,postgres (default all four)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,ingest+rl,rr,postgres (default all five)
 //   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
 //                    a fresh schema per arrangement, dropped after; unreachable: skipped)
 //   BENCH_PG_ARRANGEMENTS  comma list of pg-all,pg-cluster (default both)
@@ -60,7 +62,7 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,rr,postgres')
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,ingest+rl,rr,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -84,7 +86,7 @@ const BODY = JSON.stringify({ n: 1, name: 'bench', items: [1, 2, 3] });
 const HEADERS = { 'content-type': 'application/json' };
 
 for (const w of WORKLOADS) {
-  if (!['ceiling', 'ingest', 'rr', 'postgres'].includes(w))
+  if (!['ceiling', 'ingest', 'ingest+rl', 'rr', 'postgres'].includes(w))
     fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
 }
 
@@ -398,6 +400,22 @@ function writeWorkflows(dir, upstreamUrl) {
       '  webhook:',
       '    method: POST',
       '    path: bench/ingest',
+      'steps:',
+      '  - id: s',
+      '    set: {n: "{{ trigger.body.n }}"}',
+      '',
+    ].join('\n'),
+  );
+  // The ingest workflow with a rate limit no run can reach: every event is counted, none refused.
+  writeFileSync(
+    path.join(dir, 'ingest-rl.yaml'),
+    [
+      'name: bench-ingest-rl',
+      'trigger:',
+      '  webhook:',
+      '    method: POST',
+      '    path: bench/ingest-rl',
+      '    rate_limit: {limit: 100000000, per: 1s}',
       'steps:',
       '  - id: s',
       '    set: {n: "{{ trigger.body.n }}"}',
@@ -729,6 +747,12 @@ function printReport(report) {
     if (d.note) log(`  note: ${d.note.trim()}`);
   }
   if (report.upstream) log(`Upstream GETs served: ${report.upstream.served}`);
+  const rl = report.rateLimitCost;
+  if (rl) {
+    log(
+      `Ingest with a rate_limit (under the limit): ${rl.reqPerSec} req/s, ${rl.shareOfIngest === null ? '?' : `${Math.round(rl.shareOfIngest * 100)}%`} of plain ingest in this run`,
+    );
+  }
   const t = report.tracing;
   if (t) {
     const share = Object.entries(t.reqPerSecVsOff)
@@ -861,7 +885,7 @@ async function main() {
   const upstream = WORKLOADS.some((w) => w === 'rr' || w === 'postgres')
     ? await startHelper('upstream.mjs', 'upstream')
     : null;
-  if (WORKLOADS.includes('ingest') || WORKLOADS.includes('rr')) {
+  if (WORKLOADS.some((w) => w === 'ingest' || w === 'ingest+rl' || w === 'rr')) {
     const hf = await startHookflow(upstream?.url ?? 'http://127.0.0.1:9');
     log(`· Hookflow up at ${hf.base} (pid ${hf.child.pid}, data in ${tmpDir})`);
     startSampler(hf.child.pid);
@@ -888,6 +912,18 @@ async function main() {
           : null;
       phases.drain = [drainStart, round(drainStart + report.ingestDurability.drainMs / 1000, 2)];
       phases.count = [phases.drain[1], sinceSpawn()];
+    }
+    if (WORKLOADS.includes('ingest+rl')) {
+      rss.phase = 'ingest+rl';
+      const s = await workload('ingest+rl', `${hf.base}/hooks/bench/ingest-rl`, 202, {
+        server: hf.child.pid,
+      });
+      report.workloads['ingest+rl'] = s;
+      const plain = report.workloads.ingest?.reqPerSecMean;
+      report.rateLimitCost = {
+        reqPerSec: s.reqPerSecMean,
+        shareOfIngest: plain ? round(s.reqPerSecMean / plain, 3) : null,
+      };
     }
     if (WORKLOADS.includes('rr')) {
       rss.phase = 'rr';

@@ -119,6 +119,7 @@ describe('management API', () => {
           'finishedAt',
           'id',
           'status',
+          'waiting',
           'workflow',
         ]);
         seen.push(j.id);

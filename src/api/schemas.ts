@@ -126,9 +126,44 @@ export const jobsQuery = {
   },
 } as const;
 
+/** Why a queued job has not started (store JobWaiting); null unless queued. */
+const jobWaiting = {
+  description:
+    'why a queued job has not started: `debounce` (its burst of events is still gathering, until `until`), `concurrency` (`limit` jobs of its concurrency key `key` run, or older ones of the key wait), `queue` (runnable, waiting for a free worker slot behind other jobs); null unless queued',
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      required: ['reason', 'until', 'count'],
+      properties: {
+        reason: { type: 'string', enum: ['debounce'] },
+        until: { type: 'string', format: 'date-time' },
+        count: { type: 'integer', description: 'events the job stands for so far' },
+      },
+    },
+    {
+      type: 'object',
+      required: ['reason', 'key', 'limit'],
+      properties: {
+        reason: { type: 'string', enum: ['concurrency'] },
+        key: {
+          type: 'string',
+          description: "the job's concurrency key ('' for the whole workflow)",
+        },
+        limit: { type: 'integer' },
+      },
+    },
+    {
+      type: 'object',
+      required: ['reason'],
+      properties: { reason: { type: 'string', enum: ['queue'] } },
+    },
+  ],
+} as const;
+
 const jobSummary = {
   ...open,
-  required: ['id', 'workflow', 'status', 'createdAt', 'finishedAt', 'durationMs'],
+  required: ['id', 'workflow', 'status', 'createdAt', 'finishedAt', 'durationMs', 'waiting'],
   properties: {
     id: { type: 'string' },
     workflow: { type: 'string' },
@@ -136,6 +171,7 @@ const jobSummary = {
     createdAt: { type: 'string', format: 'date-time' },
     finishedAt: { ...nullableString, format: 'date-time' },
     durationMs: nullableNumber,
+    waiting: jobWaiting,
   },
 } as const;
 

@@ -214,7 +214,8 @@ async function acceptWebhook(
 
   switch (trigger.delivery) {
     case 'fire_and_forget':
-      return sendReply(reply, acceptedAnswer(id));
+      // The job's id: the event's own, or a debounced burst's pending job it joined.
+      return sendReply(reply, acceptedAnswer(result.jobId));
     case 'acknowledge':
       return sendReply(reply, event.answer!);
     case 'request_response': {

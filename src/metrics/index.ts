@@ -238,4 +238,5 @@ function methodNames(obj: object): string[] {
 }
 
 export { registerStorageMetrics } from './storage.js';
+export { registerFlowControlMetrics } from './flow-control.js';
 export type { StorageMetrics } from './storage.js';

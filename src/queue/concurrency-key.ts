@@ -18,7 +18,7 @@ import type {
   TimedTriggerData,
   TriggerData,
 } from '../store/index.js';
-import type { Workflow } from '../workflow/index.js';
+import type { Template, Workflow } from '../workflow/index.js';
 
 /** Finds a workflow by name, as the ingress's registry does. */
 export type WorkflowLookup = (name: string) => Workflow | undefined;
@@ -29,13 +29,23 @@ export async function resolveConcurrency(
 ): Promise<JobConcurrency | undefined> {
   const concurrency = workflow?.concurrency;
   if (!concurrency) return undefined;
-  let key: unknown = '';
+  return { key: await renderKey(concurrency.key, trigger), limit: concurrency.limit };
+}
+
+/**
+ * A flow-control key as stored: the expression's value as text ('' when absent, empty, null
+ * or failing: the workflow's shared group).
+ */
+export async function renderKey(
+  key: Template | undefined,
+  trigger: TriggerData | TimedTriggerData | FailureTriggerData,
+): Promise<string> {
+  let value: unknown = '';
   try {
-    key = concurrency.key ? await concurrency.key.render({ trigger }) : '';
+    value = key ? await key.render({ trigger }) : '';
   } catch {
-    key = '';
+    value = '';
   }
-  const text =
-    key === null || key === undefined ? '' : typeof key === 'string' ? key : JSON.stringify(key);
-  return { key: text, limit: concurrency.limit };
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -14,7 +14,7 @@
  *   const result = await intake.acceptEvent(event); // durable once resolved
  */
 import type { Store } from '../store/index.js';
-import { resolveConcurrency } from './concurrency-key.js';
+import { renderKey, resolveConcurrency } from './concurrency-key.js';
 import type { WorkflowLookup } from './concurrency-key.js';
 
 /** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
@@ -32,8 +32,9 @@ export type Intake = Pick<
 >;
 
 /**
- * `workflows`: where a job's workflow is found, to give webhook events and reruns the
- * concurrency key of its `concurrency` (concurrency-key.ts). Polls and schedules carry none.
+ * `workflows`: where a job's workflow is found, to give every new job — event, rerun, poll
+ * item, schedule tick — the concurrency key of its `concurrency` (concurrency-key.ts), and
+ * events the debounce key of its `debounce` (they join their key's pending job).
  */
 export function createIntake(
   store: Intake,
@@ -42,8 +43,17 @@ export function createIntake(
 ): Intake {
   return {
     async acceptEvent(event) {
-      const concurrency = await resolveConcurrency(workflows(event.workflow), event.trigger);
+      const workflow = workflows(event.workflow);
+      const concurrency = await resolveConcurrency(workflow, event.trigger);
       if (concurrency) event = { ...event, concurrency };
+      const debounce = workflow?.debounce;
+      if (debounce) {
+        const key = await renderKey(debounce.key, event.trigger);
+        event = {
+          ...event,
+          debounce: { key, waitMs: debounce.waitMs, maxWaitMs: debounce.maxWaitMs },
+        };
+      }
       const result = await store.acceptEvent(event);
       if (result.kind === 'accepted') notify([result.jobId]);
       return result;
@@ -56,11 +66,23 @@ export function createIntake(
       return id;
     },
     async recordPoll(poll) {
+      const workflow = workflows(poll.workflow);
+      if (workflow?.concurrency) {
+        const items = await Promise.all(
+          poll.items.map(async (item) => {
+            const concurrency = await resolveConcurrency(workflow, item.job.trigger);
+            return concurrency ? { ...item, job: { ...item.job, concurrency } } : item;
+          }),
+        );
+        poll = { ...poll, items };
+      }
       const ids = await store.recordPoll(poll);
       if (ids.length > 0) notify(ids);
       return ids;
     },
     async claimTick(workflow, tickAt, job) {
+      const concurrency = await resolveConcurrency(workflows(workflow), job.trigger);
+      if (concurrency) job = { ...job, concurrency };
       const won = await store.claimTick(workflow, tickAt, job);
       if (won) notify([job.id]);
       return won;

@@ -16,6 +16,7 @@ import type {
   JobStatus,
   JobTrace,
   JobSummary,
+  JobWaiting,
   StepRecord,
   TriggerData,
 } from './types.js';
@@ -34,13 +35,24 @@ export interface InsertStepParams {
   durationMs: number;
 }
 
-export interface JobSummaryRow {
+export interface JobSummaryRow extends WaitingColumns {
   seq: number;
   id: string;
   workflow: string;
   status: JobStatus;
   created_at: number;
   finished_at: number | null;
+}
+
+/** What tells why a queued job waits (waitingColumns in ./concurrency-sql.ts). */
+export interface WaitingColumns {
+  run_after: number | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  debounce_count: number | null;
+  debounce_last_at: number | null;
+  /** The claim's concurrency rule holds this queued job back (SQLite 0/1, PostgreSQL boolean). */
+  held: boolean | number | null;
 }
 
 export interface JobRow extends JobSummaryRow {
@@ -70,6 +82,8 @@ export interface ClaimRow {
   trace_context: string | null;
   /** Returned by the PostgreSQL claims (the concurrency re-check); absent on SQLite. */
   concurrency_key?: string | null;
+  debounce_count: number | null;
+  debounce_last_at: number | null;
 }
 
 export interface StepRow {
@@ -101,10 +115,10 @@ export function jobPage(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last !== undefined ? encodeJobCursor(last.seq) : null;
-  return { jobs: page.map(toJobSummary), nextCursor };
+  return { jobs: page.map((row) => toJobSummary(row)), nextCursor };
 }
 
-export function toJobSummary(row: JobSummaryRow): JobSummary {
+export function toJobSummary(row: JobSummaryRow, nowMs = Date.now()): JobSummary {
   return {
     id: row.id,
     workflow: row.workflow,
@@ -112,7 +126,44 @@ export function toJobSummary(row: JobSummaryRow): JobSummary {
     createdAt: iso(row.created_at),
     finishedAt: row.finished_at === null ? null : iso(row.finished_at),
     durationMs: row.finished_at === null ? null : row.finished_at - row.created_at,
+    waiting: waitingOf(row, nowMs),
   };
+}
+
+/** Why a queued job has not started: its debounce first, then its concurrency key. */
+export function waitingOf(
+  row: WaitingColumns & { status: JobStatus },
+  nowMs: number,
+): JobWaiting | null {
+  if (row.status !== 'queued') return null;
+  if (row.run_after !== null && Number(row.run_after) > nowMs) {
+    return {
+      reason: 'debounce',
+      until: iso(Number(row.run_after)),
+      count: row.debounce_count ?? 1,
+    };
+  }
+  if (row.held && row.concurrency_key !== null) {
+    return { reason: 'concurrency', key: row.concurrency_key, limit: row.concurrency_limit ?? 1 };
+  }
+  return { reason: 'queue' };
+}
+
+/**
+ * The trigger data of a job: a debounced job's is its last event's, with the burst's count
+ * and times (a rerun's stored trigger data already carries them).
+ */
+function triggerOf(
+  row: { trigger: string; created_at: number } & Pick<
+    WaitingColumns,
+    'debounce_count' | 'debounce_last_at'
+  >,
+): TriggerData {
+  const trigger = JSON.parse(row.trigger) as TriggerData;
+  if (row.debounce_count === null) return trigger;
+  const firstAt = iso(Number(row.created_at));
+  const lastAt = row.debounce_last_at === null ? firstAt : iso(Number(row.debounce_last_at));
+  return { ...trigger, debounce: { count: row.debounce_count, firstAt, lastAt } };
 }
 
 export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
@@ -123,7 +174,7 @@ export function toJobDetail(row: JobRow, steps: StepRow[]): JobDetail {
     version: row.version,
     failureOf: row.failure_of,
     replay: row.replay_id,
-    trigger: JSON.parse(row.trigger) as TriggerData,
+    trigger: triggerOf(row),
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
     error: row.error,
@@ -153,7 +204,7 @@ export function toClaimedJob(row: ClaimRow, steps: StepRow[]): ClaimedJob {
     attempt: row.attempt,
     version: row.version,
     failureOf: row.failure_of,
-    trigger: JSON.parse(row.trigger) as TriggerData,
+    trigger: triggerOf(row),
     steps: steps.map(toStepRecord),
     reply: parseReply(row.reply),
     createdAt: iso(row.created_at),

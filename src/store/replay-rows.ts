@@ -101,6 +101,8 @@ export function toMatchedJob(row: MatchedRow): MatchedJob {
     finishedAt: row.finished_at === null ? null : iso(row.finished_at),
     durationMs: row.finished_at === null ? null : row.finished_at - row.created_at,
     error: row.error,
+    // Replays match finished jobs only.
+    waiting: null,
   };
 }
 

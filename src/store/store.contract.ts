@@ -27,6 +27,7 @@ import { locksContract } from './contract/locks.contract.js';
 import { flowControlContract } from './contract/flow-control.contract.js';
 import { retentionContract } from './contract/retention.contract.js';
 import { replaysContract } from './contract/replays.contract.js';
+import { debounceContract } from './contract/debounce.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -87,5 +88,6 @@ export function runStoreContract(
     flowControlContract(current);
     retentionContract(current);
     replaysContract(current);
+    debounceContract(current);
   });
 }

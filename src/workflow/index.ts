@@ -64,5 +64,6 @@ export type {
   StepType,
   Workflow,
   Concurrency,
+  Debounce,
   RateLimit,
 } from './types.js';

@@ -21,7 +21,7 @@ import { parseYamlDocument } from './parse-document.js';
 import { readSteps } from './read-steps.js';
 import type { StepContext } from './read-steps.js';
 import { readTrigger } from './read-trigger.js';
-import { readConcurrency } from './read-flow-control.js';
+import { readConcurrency, readDebounce } from './read-flow-control.js';
 import { findStepReferences } from './template-syntax.js';
 import type { Workflow } from './types.js';
 import { Reader } from './yaml-reader.js';
@@ -43,7 +43,16 @@ export interface LoadOptions {
   workflows?: ReadonlySet<string>;
 }
 
-const TOP_KEYS = ['name', 'enabled', 'trigger', 'steps', 'concurrency', 'on_failure', 'retention'];
+const TOP_KEYS = [
+  'name',
+  'enabled',
+  'trigger',
+  'steps',
+  'concurrency',
+  'debounce',
+  'on_failure',
+  'retention',
+];
 const NAME = /^[a-z0-9-]+$/;
 export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -209,6 +218,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   );
   checkStepIds(r, ctx);
   const concurrency = readConcurrency(r, root);
+  const debounce = readDebounce(r, root, trigger);
   const onFailure = readOnFailure(r, root);
   const retention = readRetentionField(r, root);
 
@@ -229,6 +239,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     ...(retention ? { retention } : {}),
   };
   if (concurrency) workflow.concurrency = concurrency;
+  if (debounce) workflow.debounce = debounce;
   const unknown = opts.workflows && unknownOnFailure(workflow, opts.workflows);
   if (unknown) return { problems: [unknown], nameLine };
   return { workflow, problems: [], nameLine };

@@ -60,3 +60,47 @@ describe('concurrency', () => {
     );
   });
 });
+
+describe('debounce', () => {
+  it('is read with its key, wait and max wait', async () => {
+    const w = parseWorkflow(
+      yaml(...WEBHOOK, 'debounce: {key: "{{ trigger.body.user }}", wait: 5s, max_wait: 1m}'),
+      'w.yaml',
+    );
+    assert.equal(w.debounce?.waitMs, 5_000);
+    assert.equal(w.debounce?.maxWaitMs, 60_000);
+    assert.equal(await w.debounce?.key?.render({ trigger: { body: { user: 'u1' } } }), 'u1');
+  });
+  it('max_wait defaults to ten waits', () => {
+    const w = parseWorkflow(yaml(...WEBHOOK, 'debounce: {wait: 2s}'), 'w.yaml');
+    assert.equal(w.debounce?.maxWaitMs, 20_000);
+  });
+  it('a missing wait is reported at the debounce mapping', () => {
+    onlyProblem(
+      yaml(...WEBHOOK, 'debounce: {key: "{{ trigger.body.user }}"}'),
+      5,
+      "missing required key 'wait' in debounce",
+    );
+  });
+  it('a max_wait shorter than wait is reported at its line', () => {
+    onlyProblem(
+      yaml(...WEBHOOK, 'debounce:', '  wait: 10s', '  max_wait: 5s'),
+      7,
+      'debounce.max_wait must be at least wait (10000 ms; got 5000 ms)',
+    );
+  });
+  it('a schedule trigger cannot debounce', () => {
+    onlyProblem(
+      yaml('name: w', 'trigger:', '  schedule: {every: 1m}', 'steps: []', 'debounce: {wait: 1s}'),
+      5,
+      /debounce applies to events \(webhook and connector triggers\); a schedule trigger/,
+    );
+  });
+  it('request_response delivery cannot debounce', () => {
+    onlyProblem(
+      yaml(...WEBHOOK, '    delivery: request_response', 'debounce: {wait: 1s}'),
+      6,
+      /debounce cannot be used with delivery request_response/,
+    );
+  });
+});

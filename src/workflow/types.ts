@@ -78,6 +78,17 @@ export interface RateLimit {
   key?: Template;
 }
 
+/**
+ * Trailing debounce: the events of one value of `key` become one job with the last event's
+ * trigger data, started `waitMs` after the last event, at the latest `maxWaitMs` after the first.
+ */
+export interface Debounce {
+  waitMs: number;
+  maxWaitMs: number;
+  /** Evaluated with `trigger` in scope as the event is accepted; absent: the whole workflow. */
+  key?: Template;
+}
+
 /** At most `limit` jobs per value of `key` run at once; the others wait queued, in order. */
 export interface Concurrency {
   limit: number;
@@ -251,6 +262,8 @@ export interface Workflow {
   retention?: Retention;
   /** `concurrency`: how many of its jobs may run at once, per key. */
   concurrency?: Concurrency;
+  /** `debounce`: a burst of events of one key becomes one job. */
+  debounce?: Debounce;
   /** The file it was loaded from, when it came from one. */
   file?: string;
   /** The parsed document as written (after `${env:}` substitution is NOT applied: no secrets). */

@@ -33,7 +33,7 @@ import { withVersions } from '../../queue/index.js';
 import { UI_URL_META_KEY } from '../../engine/index.js';
 import { workflowVersion } from '../../workflow/index.js';
 import { recordVersions } from './record-versions.js';
-import { registerStorageMetrics } from '../../metrics/index.js';
+import { registerFlowControlMetrics, registerStorageMetrics } from '../../metrics/index.js';
 import { startRetention } from '../../retention/index.js';
 import type { RetentionRunner } from '../../retention/index.js';
 import { startReplays } from '../../replay/index.js';
@@ -183,6 +183,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
 
   let purgeTimer: NodeJS.Timeout | null = null;
   const storage = registerStorageMetrics(metrics.registry, store);
+  registerFlowControlMetrics(metrics.registry, store);
   let retention: RetentionRunner | null = null;
   let replays: ReplayRunner | null = null;
   return {

@@ -50,6 +50,19 @@ export function localFeed({ store, engine, concurrency, log }: FeedOptions): Job
   // again when a job of their workflow finishes (what frees a slot of their key).
   const waiting = new Map<string, string[]>();
   let finishes = 0;
+  // Debounced jobs, tried again when their wait ends. A later event of the burst moves the
+  // end: the claim then fails again and the job waits for its new time.
+  const timers = new Map<string, NodeJS.Timeout>();
+  const tryAt = (id: string, until: string): void => {
+    const timer = setTimeout(
+      () => {
+        timers.delete(id);
+        void queue.enqueue(id);
+      },
+      Math.max(0, Date.parse(until) - Date.now()),
+    );
+    timers.set(id, timer);
+  };
   const offerWaiting = (workflow: string): void => {
     const ids = waiting.get(workflow);
     if (!ids) return;
@@ -63,6 +76,10 @@ export function localFeed({ store, engine, concurrency, log }: FeedOptions): Job
       ran = await engine.runJob(id);
       if (!ran) {
         const job = await store.getJob(id);
+        if (job?.waiting?.reason === 'debounce') {
+          tryAt(id, job.waiting.until);
+          return;
+        }
         // Queued and not claimed: on SQLite (one process) only its concurrency key holds it.
         if (job?.status === 'queued') {
           if (finishes !== before)
@@ -91,7 +108,11 @@ export function localFeed({ store, engine, concurrency, log }: FeedOptions): Job
       queue.start(run, concurrency);
     },
     // One process owns the file: running jobs are waited for (SPEC §9), as they always were.
-    stop: () => queue.stop(),
+    async stop() {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await queue.stop();
+    },
     depth: () => queue.depth(),
   };
 }

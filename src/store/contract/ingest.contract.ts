@@ -31,6 +31,7 @@ export function ingestContract(current: CurrentStore): void {
         durationMs: null,
         attempt: 0,
         rerunOf: null,
+        waiting: { reason: 'queue' },
         version: null,
         failureOf: null,
         replay: null,

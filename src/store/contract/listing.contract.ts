@@ -93,6 +93,7 @@ export function listingContract(current: CurrentStore): void {
         createdAt: detail.createdAt,
         finishedAt: detail.finishedAt,
         durationMs: detail.durationMs,
+        waiting: null,
       };
       assert.deepEqual(summary, expected);
       assert.equal(typeof summary?.durationMs, 'number');

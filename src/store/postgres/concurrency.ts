@@ -14,6 +14,8 @@
  */
 import type pg from 'pg';
 import type { ClaimRow } from './rows.js';
+import { isDue } from '../concurrency-sql.js';
+import { NOW_MS } from './statements.js';
 
 /** $1 lock keys (text), sorted and distinct. */
 const LOCK_KEYS = `
@@ -33,7 +35,8 @@ const PUT_BACK_OVER_LIMIT = `
          WHERE o.workflow = j.workflow AND o.concurrency_key = j.concurrency_key
            AND o.seq <> j.seq AND o.status IN ('queued', 'running')
            AND ((o.status = 'running' AND NOT o.seq = ANY($1::bigint[]))
-             OR (o.seq < j.seq AND (o.status = 'queued' OR o.seq = ANY($1::bigint[])))))
+             OR (o.seq < j.seq AND ((o.status = 'queued' AND ${isDue('o', NOW_MS)})
+               OR o.seq = ANY($1::bigint[])))))
         >= j.concurrency_limit
   RETURNING j.seq`;
 

@@ -212,6 +212,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX replays_by_status ON replays (status, created_at);
     `,
   },
+  {
+    // Debounce, as on SQLite (sqlite/migrations.ts, version 11).
+    version: 6,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN run_after bigint;
+      ALTER TABLE jobs ADD COLUMN debounce_key text;
+      ALTER TABLE jobs ADD COLUMN debounce_count integer;
+      ALTER TABLE jobs ADD COLUMN debounce_deadline bigint;
+      ALTER TABLE jobs ADD COLUMN debounce_last_at bigint;
+      CREATE UNIQUE INDEX jobs_debouncing ON jobs (workflow, debounce_key)
+        WHERE debounce_key IS NOT NULL AND status = 'queued';
+    `,
+  },
 ];
 
 /**

@@ -260,6 +260,14 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       return rows[0]?.status ?? null;
     },
 
+    async jobsWaitingOnConcurrency() {
+      const { rows } = await db.query<{ workflow: string; jobs: string }>(
+        'jobsWaitingOnConcurrency',
+        sql.WAITING_ON_CONCURRENCY,
+      );
+      return rows.map((r) => ({ workflow: r.workflow, jobs: Number(r.jobs) }));
+    },
+
     async purgeDedupe(nowMs: number) {
       const { rowCount } = await db.query('purgeDedupe', sql.PURGE_DEDUPE, [nowMs]);
       return rowCount ?? 0;

@@ -11,7 +11,12 @@
  *   await db.query('claimJob', CLAIM_JOB, [id, owner, leaseMs]);
  */
 
-import { concurrencyAllows } from '../concurrency-sql.js';
+import {
+  concurrencyAllows,
+  isDue,
+  waitingColumns,
+  waitingOnConcurrencySql,
+} from '../concurrency-sql.js';
 
 /** Epoch ms by the database's clock (clock_timestamp: the time now, not the transaction's start). */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -24,11 +29,14 @@ const STEP_COLUMNS =
   'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
 const CLAIM_RETURNING =
   'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key, ' +
-  'version, failure_of';
+  'version, failure_of, debounce_count, debounce_last_at';
 
-/** $2 owner, $3 lease ms. */
+/**
+ * $2 owner, $3 lease ms. A claim takes the debounce key off its job (later events of the key
+ * start a new one).
+ */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = $2,
-  lease_until = ${NOW_MS} + $3, started_at = coalesce(started_at, ${NOW_MS})`;
+  lease_until = ${NOW_MS} + $3, started_at = coalesce(started_at, ${NOW_MS}), debounce_key = NULL`;
 
 /** The live keys a batch lost to: $1 workflows, $2 keys. */
 export const FIND_DEDUPE = `
@@ -107,9 +115,9 @@ export const NOTIFY_JOBS = `SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($
 /** $1 id, $2 owner, $3 lease ms. */
 export const CLAIM_JOB = `
   UPDATE jobs SET ${CLAIM_SET}
-  WHERE id = $1 AND (status = 'queued'
+  WHERE id = $1 AND ((status = 'queued' AND ${isDue('jobs', NOW_MS)})
     OR (status = 'running' AND (owner = $2 OR coalesce(lease_until, 0) <= ${NOW_MS})))
-    AND ${concurrencyAllows('jobs')}
+    AND ${concurrencyAllows('jobs', NOW_MS)}
   ${CLAIM_RETURNING}`;
 
 /**
@@ -121,8 +129,9 @@ export const CLAIM_NEXT = `
   WHERE seq IN (
     SELECT seq FROM jobs j
     WHERE status IN ('queued', 'running')
-      AND (status = 'queued' OR coalesce(lease_until, 0) <= ${NOW_MS})
-      AND ${concurrencyAllows('j')}
+      AND ((status = 'queued' AND ${isDue('j', NOW_MS)})
+        OR (status = 'running' AND coalesce(lease_until, 0) <= ${NOW_MS}))
+      AND ${concurrencyAllows('j', NOW_MS)}
     ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED)
   ${CLAIM_RETURNING}`;
@@ -216,7 +225,7 @@ export const JOB_WRITES = `
   SELECT id FROM held UNION ALL SELECT NULL FROM woken`;
 
 export const GET_JOB = `
-  SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
+  SELECT ${SUMMARY_COLUMNS}, ${waitingColumns(NOW_MS)}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,
     version, failure_of, replay_id
   FROM jobs WHERE id = $1`;
 
@@ -224,6 +233,8 @@ export const STEPS_OF_JOB = `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1
 
 export const LAST_JOB_STATUS =
   'SELECT status FROM jobs WHERE workflow = $1 ORDER BY seq DESC LIMIT 1';
+
+export const WAITING_ON_CONCURRENCY = waitingOnConcurrencySql(NOW_MS);
 
 export const UNFINISHED_JOBS = `SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq`;
 
@@ -240,5 +251,6 @@ export function listJobsSql(byWorkflow: boolean, byStatus: boolean): string {
   const where = ['seq < $1'];
   if (byWorkflow) where.push(`workflow = $${where.length + 2}`);
   if (byStatus) where.push(`status = $${where.length + 2}`);
-  return `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $2`;
+  return `SELECT ${SUMMARY_COLUMNS}, ${waitingColumns(NOW_MS)} FROM jobs
+    WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $2`;
 }

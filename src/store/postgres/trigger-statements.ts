@@ -53,9 +53,10 @@ export const SAVE_FAILURE = `
     last_error = excluded.last_error`;
 
 /**
- * $1 workflow, $2 tick, $3 now, $4 job id, $5 trigger. Compare-and-set on the newest claimed
- * tick, the job and its notification in one statement: of several processes firing the same
- * tick, ON CONFLICT makes the later ones wait for the first and then change nothing.
+ * $1 workflow, $2 tick, $3 now, $4 job id, $5 trigger, $6 version, $7 concurrency key, $8 its
+ * limit. Compare-and-set on the newest claimed tick, the job and its notification in one
+ * statement: of several processes firing the same tick, ON CONFLICT makes the later ones
+ * wait for the first and then change nothing.
  */
 export const CLAIM_TICK = `
   WITH claimed AS (
@@ -67,8 +68,9 @@ export const CLAIM_TICK = `
     WHERE trigger_state.last_tick_at IS NULL OR trigger_state.last_tick_at < excluded.last_tick_at
     RETURNING workflow
   ), job AS (
-    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, version)
-    SELECT $4, workflow, 'queued', 0, $5, $3, $6 FROM claimed
+    INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, version,
+      concurrency_key, concurrency_limit)
+    SELECT $4, workflow, 'queued', 0, $5, $3, $6, $7, $8::integer FROM claimed
     RETURNING id
   )
   SELECT pg_notify('hookflow_jobs', id) FROM job`;

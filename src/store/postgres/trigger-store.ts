@@ -79,8 +79,8 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map(() => null),
             jobs.map(() => poll.finishedAt),
             jobs.map(() => null),
-            jobs.map(() => null),
-            jobs.map(() => null),
+            jobs.map((j) => j.concurrency?.key ?? null),
+            jobs.map((j) => j.concurrency?.limit ?? null),
             jobs.map(() => poll.version ?? null),
             jobs.map(() => null),
           ]);
@@ -117,6 +117,8 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
         job.id,
         JSON.stringify(job.trigger),
         job.version ?? null,
+        job.concurrency?.key ?? null,
+        job.concurrency?.limit ?? null,
       ]);
       return (rowCount ?? 0) > 0;
     },

@@ -34,6 +34,7 @@ import type {
 } from '../types.js';
 import type { PgAccess } from './pool.js';
 import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
+import { acceptDebounced } from './debounce.js';
 
 /** A queued job to insert with the batch (a rerun); resolves with nothing but durability. */
 export interface NewJob {
@@ -164,9 +165,11 @@ async function writeBatch(
   });
 
   const sent: Array<{ i: number; job: NewJob; event: NewEvent | null }> = [];
+  const debounced: Array<{ i: number; event: NewEvent }> = [];
   batch.forEach((p, i) => {
     if (results[i] !== null || duplicateOf.has(i)) return;
     if (p.job) sent.push({ i, job: p.job, event: null });
+    else if (p.event?.debounce) debounced.push({ i, event: p.event });
     else if (p.event) {
       const { id, workflow, trigger, concurrency } = p.event;
       const trace = p.event.trace ?? null;
@@ -209,6 +212,14 @@ async function writeBatch(
       } else results[i] = { kind: 'accepted', jobId: job.id };
     }
   }
+  // After the batch statement: were it to fail, the whole batch fails with nothing stored.
+  if (debounced.length > 0) {
+    const events = debounced.map((d) => d.event);
+    const outcomes = await acceptDebounced(db, operation, events);
+    debounced.forEach((d, k) => {
+      results[d.i] = outcomes[k] as AcceptResult | StoreError;
+    });
+  }
   for (const [i, first] of duplicateOf) {
     const firstResult = results[first];
     const firstEvent = batch[first]?.event as NewEvent;
@@ -217,7 +228,15 @@ async function writeBatch(
       !(firstResult instanceof StoreError) &&
       firstResult?.kind === 'duplicate'
         ? firstResult
-        : { kind: 'duplicate', jobId: firstEvent.id, answer: firstEvent.answer ?? null };
+        : {
+            kind: 'duplicate',
+            // A debounced first event may have joined an older job.
+            jobId:
+              firstResult && !(firstResult instanceof StoreError)
+                ? firstResult.jobId
+                : firstEvent.id,
+            answer: firstEvent.answer ?? null,
+          };
   }
   return results as Array<AcceptResult | StoreError>;
 }

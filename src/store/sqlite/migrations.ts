@@ -247,6 +247,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX replays_by_status ON replays (status, created_at);
     `,
   },
+  {
+    // Debounce: run_after holds a queued job back until then (epoch ms; NULL: at once). A
+    // pending debounced job carries its key until claimed; the unique index keeps one pending
+    // job per (workflow, key), the row the burst's later events update. debounce_count: the
+    // events it stands for; debounce_deadline: the latest run_after may move to (max_wait);
+    // debounce_last_at: when the burst's last event was stored (its first: created_at).
+    version: 11,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN run_after INTEGER;
+      ALTER TABLE jobs ADD COLUMN debounce_key TEXT;
+      ALTER TABLE jobs ADD COLUMN debounce_count INTEGER;
+      ALTER TABLE jobs ADD COLUMN debounce_deadline INTEGER;
+      ALTER TABLE jobs ADD COLUMN debounce_last_at INTEGER;
+      CREATE UNIQUE INDEX jobs_debouncing ON jobs (workflow, debounce_key)
+        WHERE debounce_key IS NOT NULL AND status = 'queued';
+    `,
+  },
 ];
 
 /**

@@ -26,6 +26,7 @@ import type {
   ClaimedJob,
   FailureJob,
   FailureTriggerData,
+  JobDebounce,
   JobFilter,
   JobTrace,
   NewEvent,
@@ -161,24 +162,28 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             return { kind: 'duplicate', jobId: seen.job_id, answer: parseReply(seen.answer) };
           }
         }
-        sql.insertJob.run({
-          id: event.id,
-          workflow: event.workflow,
-          trigger,
-          rerunOf: null,
-          createdAt: now,
-          traceContext: traceText(event.trace),
-          concurrencyKey: event.concurrency?.key ?? null,
-          concurrencyLimit: event.concurrency?.limit ?? null,
-          version: event.version ?? null,
-          failureOf: null,
-        });
+        let jobId = event.id;
+        if (event.debounce) jobId = debounceEvent(sql, event, trigger, now);
+        else
+          sql.insertJob.run({
+            id: event.id,
+            workflow: event.workflow,
+            trigger,
+            rerunOf: null,
+            createdAt: now,
+            traceContext: traceText(event.trace),
+            concurrencyKey: event.concurrency?.key ?? null,
+            concurrencyLimit: event.concurrency?.limit ?? null,
+            version: event.version ?? null,
+            failureOf: null,
+          });
         if (dedupe !== undefined) {
-          sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
+          sql.upsertDedupe.run(event.workflow, dedupe.key, jobId, answer, dedupe.expiresAt);
         }
-        return { kind: 'accepted', jobId: event.id };
+        return { kind: 'accepted', jobId };
       });
-      if (result.kind === 'accepted') {
+      // A debounced job changes until it starts: its claim reads it from the database.
+      if (result.kind === 'accepted' && !event.debounce) {
         const trace = event.trace ?? null;
         remember(event.id, {
           workflow: event.workflow,
@@ -355,7 +360,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     async getJob(id: string) {
       const { sql } = ready('getJob');
-      const row = sql.getJob.get(id);
+      const row = sql.getJob.get({ id, nowMs: Date.now() });
       return row === undefined ? null : toJobDetail(row, sql.stepsOfJob.all(id));
     },
 
@@ -366,7 +371,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         filter.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeJobCursor(filter.cursor);
       const { workflow, status } = filter;
       // One row more than asked tells whether another page exists.
-      const params = { beforeSeq, limit: limit + 1 };
+      const params = { beforeSeq, limit: limit + 1, nowMs: Date.now() };
       const rows =
         workflow !== undefined && status !== undefined
           ? sql.listJobs.byWorkflowAndStatus.all({ ...params, workflow, status })
@@ -380,6 +385,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     async lastJobStatus(workflow: string) {
       return ready('lastJobStatus').sql.lastJobStatus.get(workflow) ?? null;
+    },
+
+    async jobsWaitingOnConcurrency() {
+      return ready('jobsWaitingOnConcurrency').sql.waitingOnConcurrency.all({ nowMs: Date.now() });
     },
 
     async purgeDedupe(nowMs: number) {
@@ -440,6 +449,35 @@ function openDatabase(opts: SqliteStoreOptions): Open {
     db.close();
     throw error;
   }
+}
+
+/**
+ * A debounced event in the accept's transaction: it joins its key's pending job (taking its
+ * trigger data and moving its start to `waitMs` from now, but not past the burst's
+ * `maxWaitMs`), or starts one. Returns the job's id.
+ */
+function debounceEvent(sql: Statements, event: NewEvent, trigger: string, now: number): string {
+  const d = event.debounce as JobDebounce;
+  const pending = sql.findDebouncing.get(event.workflow, d.key);
+  if (pending !== undefined) {
+    const runAfter = Math.min(now + d.waitMs, pending.debounce_deadline);
+    sql.updateDebounced.run({ id: pending.id, trigger, nowMs: now, runAfter });
+    return pending.id;
+  }
+  sql.insertDebounced.run({
+    id: event.id,
+    workflow: event.workflow,
+    trigger,
+    createdAt: now,
+    traceContext: traceText(event.trace),
+    concurrencyKey: event.concurrency?.key ?? null,
+    concurrencyLimit: event.concurrency?.limit ?? null,
+    version: event.version ?? null,
+    debounceKey: d.key,
+    runAfter: now + d.waitMs,
+    deadline: now + d.maxWaitMs,
+  });
+  return event.id;
 }
 
 function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {

@@ -18,7 +18,13 @@ import type {
   StepRow,
   TriggerLifecycleRow,
 } from './rows.js';
-import { concurrencyAllows } from '../concurrency-sql.js';
+import {
+  concurrencyAllows,
+  isDue,
+  waitingColumns,
+  waitingOnConcurrencySql,
+} from '../concurrency-sql.js';
+import type { ConcurrencyWaiting } from '../types.js';
 import { prepareTriggerStatements } from './trigger-statements.js';
 import type { TriggerStatements } from './trigger-statements.js';
 import { prepareConnectionStatements } from './connection-statements.js';
@@ -44,6 +50,35 @@ export interface InsertJobParams {
   failureOf: string | null;
 }
 
+/** A debounced burst's first event: its job, queued until `runAfter`. */
+export interface InsertDebouncedParams {
+  id: string;
+  workflow: string;
+  trigger: string;
+  createdAt: number;
+  traceContext: string | null;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+  version: string | null;
+  debounceKey: string;
+  runAfter: number;
+  deadline: number;
+}
+
+/** A later event of the burst: the pending job takes its trigger data and waits again. */
+export interface UpdateDebouncedParams {
+  id: string;
+  trigger: string;
+  nowMs: number;
+  runAfter: number;
+}
+
+/** The pending job of a (workflow, debounce key). */
+export interface DebouncingRow {
+  id: string;
+  debounce_deadline: number;
+}
+
 export interface ClaimParams {
   id: string;
   owner: string;
@@ -55,13 +90,17 @@ export type ClaimNextParams = Omit<ClaimParams, 'id'> & { limit: number };
 
 /** What a claim sets: running, one more attempt, the owner and its lease. */
 const CLAIM_SET = `status = 'running', attempt = attempt + 1, owner = @owner,
-  lease_until = @leaseUntil, started_at = coalesce(started_at, @nowMs)`;
-/** A job a claim may take: queued, or running with an expired lease or the same owner. */
-const CLAIMABLE = `(status = 'queued' OR (status = 'running'
+  lease_until = @leaseUntil, started_at = coalesce(started_at, @nowMs), debounce_key = NULL`;
+/**
+ * A job a claim may take: queued and due, or running with an expired lease or the same
+ * owner. A claim takes the debounce key off its job: later events of the key start a new one.
+ */
+const CLAIMABLE = `((status = 'queued' AND ${isDue('jobs', '@nowMs')}) OR (status = 'running'
   AND (owner IS @owner OR coalesce(lease_until, 0) <= @nowMs)))`;
 
 const CLAIM_RETURNING =
-  'seq, id, workflow, attempt, trigger, reply, created_at, trace_context, version, failure_of';
+  'seq, id, workflow, attempt, trigger, reply, created_at, trace_context, version, failure_of, ' +
+  'debounce_count, debounce_last_at';
 
 /** Parameters of a listing query; `beforeSeq` is Number.MAX_SAFE_INTEGER for the first page. */
 export interface ListParams {
@@ -69,6 +108,7 @@ export interface ListParams {
   status?: JobStatus;
   beforeSeq: number;
   limit: number;
+  nowMs: number;
 }
 
 type Statement<Params extends unknown[] | object, Row = unknown> = BetterSqlite3.Statement<
@@ -84,6 +124,10 @@ export interface Statements {
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
   insertFailureJob: Statement<InsertJobParams>;
+  findDebouncing: Statement<[workflow: string, key: string], DebouncingRow>;
+  insertDebounced: Statement<InsertDebouncedParams>;
+  updateDebounced: Statement<UpdateDebouncedParams>;
+  waitingOnConcurrency: Statement<{ nowMs: number }, ConcurrencyWaiting>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -96,7 +140,7 @@ export interface Statements {
   saveReply: Statement<[reply: string, id: string, owner: string]>;
   holdsJob: Statement<[id: string, owner: string], number>;
   upsertStep: Statement<InsertStepParams>;
-  getJob: Statement<[id: string], JobRow>;
+  getJob: Statement<{ id: string; nowMs: number }, JobRow>;
   stepsOfJob: Statement<[jobId: string], StepRow>;
   listJobs: Record<'all' | 'byWorkflow' | 'byStatus' | 'byWorkflowAndStatus', ListStatement>;
   lastJobStatus: Statement<[workflow: string], JobStatus>;
@@ -137,14 +181,35 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
        VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
                @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
+    findDebouncing: db.prepare<[string, string], DebouncingRow>(
+      `SELECT id, debounce_deadline FROM jobs
+       WHERE workflow = ? AND debounce_key = ? AND status = 'queued'`,
+    ),
+    insertDebounced: db.prepare<InsertDebouncedParams>(
+      `INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, trace_context,
+         concurrency_key, concurrency_limit, version, run_after, debounce_key, debounce_count,
+         debounce_deadline, debounce_last_at)
+       VALUES (@id, @workflow, 'queued', 0, @trigger, @createdAt, @traceContext,
+         @concurrencyKey, @concurrencyLimit, @version, @runAfter, @debounceKey, 1, @deadline,
+         @createdAt)`,
+    ),
+    updateDebounced: db.prepare<UpdateDebouncedParams>(
+      `UPDATE jobs SET trigger = @trigger, debounce_count = debounce_count + 1,
+         debounce_last_at = @nowMs, run_after = @runAfter
+       WHERE id = @id AND status = 'queued'`,
+    ),
+    waitingOnConcurrency: db.prepare<{ nowMs: number }, ConcurrencyWaiting>(
+      waitingOnConcurrencySql('@nowMs'),
+    ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
-         AND ${concurrencyAllows('jobs')}
+         AND ${concurrencyAllows('jobs', '@nowMs')}
        RETURNING ${CLAIM_RETURNING}`,
     ),
     // claimJob for a job whose data the store still holds in memory: no row to return.
     markRunning: db.prepare<ClaimParams>(
-      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE} AND ${concurrencyAllows('jobs')}`,
+      `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
+         AND ${concurrencyAllows('jobs', '@nowMs')}`,
     ),
     // The oldest queued jobs and the oldest running ones whose lease expired, each walked in
     // seq order on jobs_by_status and cut at the limit, rather than one OR over both.
@@ -153,7 +218,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
        WHERE seq IN (
          SELECT seq FROM (
            SELECT seq FROM (SELECT seq FROM jobs j WHERE status = 'queued'
-                              AND ${concurrencyAllows('j')} ORDER BY seq LIMIT @limit)
+                              AND ${isDue('j', '@nowMs')} AND ${concurrencyAllows('j', '@nowMs')}
+                              ORDER BY seq LIMIT @limit)
            UNION ALL
            SELECT seq FROM (SELECT seq FROM jobs WHERE status = 'running'
                               AND coalesce(lease_until, 0) <= @nowMs ORDER BY seq LIMIT @limit)
@@ -195,10 +261,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
                @startedAt, @durationMs)`,
     ),
 
-    getJob: db.prepare<[string], JobRow>(
-      `SELECT ${SUMMARY_COLUMNS}, attempt, rerun_of, trigger, reply, error, started_at,
-         trace_context, version, failure_of, replay_id
-       FROM jobs WHERE id = ?`,
+    getJob: db.prepare<{ id: string; nowMs: number }, JobRow>(
+      `SELECT ${SUMMARY_COLUMNS}, ${waitingColumns('@nowMs')}, attempt, rerun_of, trigger, reply,
+         error, started_at, trace_context, version, failure_of, replay_id
+       FROM jobs WHERE id = @id`,
     ),
     stepsOfJob: db.prepare<[string], StepRow>(
       `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY seq`,
@@ -246,5 +312,6 @@ function listSql(byWorkflow: boolean, byStatus: boolean): string {
   const where = ['seq < @beforeSeq'];
   if (byWorkflow) where.push('workflow = @workflow');
   if (byStatus) where.push('status = @status');
-  return `SELECT ${SUMMARY_COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`;
+  return `SELECT ${SUMMARY_COLUMNS}, ${waitingColumns('@nowMs')} FROM jobs
+    WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`;
 }

@@ -12,7 +12,7 @@
  */
 import type {
   PollResult,
-  ScheduleTriggerData,
+  ScheduleJob,
   TriggerLifecycleRecord,
   TriggerState,
   TriggerStore,
@@ -84,8 +84,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
               rerunOf: null,
               createdAt: poll.finishedAt,
               traceContext: null,
-              concurrencyKey: null,
-              concurrencyLimit: null,
+              concurrencyKey: item.job.concurrency?.key ?? null,
+              concurrencyLimit: item.job.concurrency?.limit ?? null,
               version: poll.version ?? null,
               failureOf: null,
             });
@@ -112,11 +112,7 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       });
     },
 
-    async claimTick(
-      workflow,
-      tickAt,
-      job: { id: string; trigger: ScheduleTriggerData; version?: string },
-    ) {
+    async claimTick(workflow, tickAt, job: ScheduleJob) {
       const trigger = JSON.stringify(job.trigger);
       return write('claimTick', (sql) => {
         const nowMs = Date.now();
@@ -128,8 +124,8 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
           rerunOf: null,
           createdAt: nowMs,
           traceContext: null,
-          concurrencyKey: null,
-          concurrencyLimit: null,
+          concurrencyKey: job.concurrency?.key ?? null,
+          concurrencyLimit: job.concurrency?.limit ?? null,
           version: job.version ?? null,
           failureOf: null,
         });

@@ -25,6 +25,18 @@ export interface TriggerData {
   rawBody: string;
   rawBodyEncoding?: 'base64';
   receivedAt: string;
+  /**
+   * Set on the job of a debounced burst (`debounce:`): how many events it stands for, the time
+   * the burst's first event was committed and the last one's receipt (the trigger data is the
+   * last event's).
+   */
+  debounce?: DebounceData;
+}
+
+export interface DebounceData {
+  count: number;
+  firstAt: string;
+  lastAt: string;
 }
 
 /**
@@ -52,6 +64,18 @@ export interface NewEvent {
   concurrency?: JobConcurrency;
   /** The version of the workflow the job runs (`workflowVersion`). */
   version?: string;
+  /** The workflow's `debounce`, its key evaluated: the event joins its key's pending job. */
+  debounce?: JobDebounce;
+}
+
+/**
+ * Trailing debounce: the events of one (workflow, key) become one queued job, started once
+ * `waitMs` passed without another event, and at the latest `maxWaitMs` after the first.
+ */
+export interface JobDebounce {
+  key: string;
+  waitMs: number;
+  maxWaitMs: number;
 }
 
 /**
@@ -108,7 +132,19 @@ export interface JobSummary {
   createdAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Why a queued job has not started; null unless queued. */
+  waiting: JobWaiting | null;
 }
+
+/**
+ * Why a queued job waits: `debounce` (its burst's wait runs until `until`), `concurrency`
+ * (`limit` jobs of its key run, or older ones of the key wait), `queue` (runnable: waiting
+ * for a worker's free slot behind other jobs).
+ */
+export type JobWaiting =
+  | { reason: 'debounce'; until: string; count: number }
+  | { reason: 'concurrency'; key: string; limit: number }
+  | { reason: 'queue' };
 
 export interface JobDetail extends JobSummary {
   attempt: number;
@@ -150,6 +186,12 @@ export interface NewJobOptions {
   version?: string;
   trace?: JobTrace;
   concurrency?: JobConcurrency;
+}
+
+/** Queued jobs held back by their concurrency key, for one workflow. */
+export interface ConcurrencyWaiting {
+  workflow: string;
+  jobs: number;
 }
 
 export interface JobFilter {
@@ -221,6 +263,11 @@ export interface JobStore {
   listJobs(filter: JobFilter): Promise<{ jobs: JobSummary[]; nextCursor: string | null }>;
   /** The status of the newest job of each workflow, for the UI's list. */
   lastJobStatus(workflow: string): Promise<JobStatus | null>;
+  /**
+   * Queued jobs held back by their concurrency key, by workflow (only workflows with some).
+   * Reads the queued and running jobs that have a key (a partial index), never the table.
+   */
+  jobsWaitingOnConcurrency(): Promise<ConcurrencyWaiting[]>;
 
   /** Deletes dedupe keys past their window. Returns how many were deleted. */
   purgeDedupe(nowMs: number): Promise<number>;

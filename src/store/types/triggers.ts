@@ -7,6 +7,8 @@
  *   const jobIds = await store.recordPoll(poll);
  */
 
+import type { JobConcurrency } from './jobs.js';
+
 /** The trigger output stored with a poll job: the item is `body` (docs/triggers.md). */
 export interface PollTriggerData {
   id: string;
@@ -39,8 +41,8 @@ export interface PolledItem {
   version: string | null;
   /** On the first poll: remember the item but start no job (it is older than `since`). */
   baseline: boolean;
-  /** The job to create if the item is new or changed. */
-  job: { id: string; trigger: PollTriggerData };
+  /** The job to create if the item is new or changed (with its workflow's concurrency key). */
+  job: { id: string; trigger: PollTriggerData; concurrency?: JobConcurrency };
 }
 
 export interface PollResult {
@@ -97,6 +99,14 @@ export interface TriggerLifecycleRecord {
   updatedAt: number;
 }
 
+/** The job of a schedule's fire time, for {@link TriggerStore.claimTick}. */
+export interface ScheduleJob {
+  id: string;
+  trigger: ScheduleTriggerData;
+  version?: string;
+  concurrency?: JobConcurrency;
+}
+
 export interface TriggerStore {
   /** Every connector trigger lifecycle record (a handful per connector workflow at most). */
   listTriggerLifecycles(): Promise<TriggerLifecycleRecord[]>;
@@ -119,11 +129,7 @@ export interface TriggerStore {
    * Claims the fire time `tickAt` of a schedule and creates its job, in one transaction. Only
    * one caller wins a fire time: false when it, or a later one, was claimed already.
    */
-  claimTick(
-    workflow: string,
-    tickAt: number,
-    job: { id: string; trigger: ScheduleTriggerData; version?: string },
-  ): Promise<boolean>;
+  claimTick(workflow: string, tickAt: number, job: ScheduleJob): Promise<boolean>;
   /** Forgets a schedule's newest claimed tick, so that nothing is caught up after a pause. */
   resetSchedule(workflow: string): Promise<void>;
   /** Deletes remembered poll items past their window. Returns how many were deleted. */

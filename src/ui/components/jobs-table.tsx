@@ -11,6 +11,7 @@ import { formatAgo, formatDuration, formatTime } from '../lib/format.js';
 import { href } from '../lib/router.js';
 import type { JobSummary } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
+import { WaitingNote } from './waiting-note.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 const PAGE_SIZE = 50;
@@ -132,7 +133,7 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
             {jobs.map((j) => (
               <tr key={j.id} data-job={j.id}>
                 <td>
-                  <StatusBadge status={j.status} />
+                  <StatusBadge status={j.status} /> <WaitingNote waiting={j.waiting} />
                 </td>
                 <td>
                   <a className="mono" href={href({ page: 'job', id: j.id })}>

@@ -16,6 +16,7 @@ export type {
   JobSummary,
   MatchedJob,
   Replay,
+  JobWaiting,
   StepRecord,
   TriggerData,
 } from '../../store/types.js';

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBox, Loading, StatusBadge } from '../components/bits.js';
 import { JsonView } from '../components/json-view.js';
 import { UseAsExample } from '../components/listen-panel.js';
+import { WaitingNote } from '../components/waiting-note.js';
 import { api } from '../lib/api.js';
 import { formatDuration, formatTime } from '../lib/format.js';
 import { href, navigate } from '../lib/router.js';
@@ -34,6 +35,11 @@ export function JobPage({ id }: { id: string }) {
         </h1>
         <RerunButton id={job.id} hasVersion={job.version !== null} />
       </div>
+      {job.waiting && (
+        <p className="job-waiting">
+          Waiting: <WaitingNote waiting={job.waiting} />
+        </p>
+      )}
       <div className="facts">
         <span>created {formatTime(job.createdAt)}</span>
         <span>finished {formatTime(job.finishedAt)}</span>
