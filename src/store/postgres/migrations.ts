@@ -187,6 +187,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Search by payload, as on SQLite (sqlite/migrations.ts, version 10).
+    version: 5,
+    sql: `
+      CREATE TABLE job_search (
+        workflow text   NOT NULL,
+        path     text   NOT NULL,
+        term     text   NOT NULL,
+        seq      bigint NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+        PRIMARY KEY (workflow, path, term, seq)
+      );
+      CREATE INDEX job_search_by_seq ON job_search (seq);
+    `,
+  },
 ];
 
 /**

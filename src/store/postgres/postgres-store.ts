@@ -16,6 +16,8 @@ import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
+import { searchJobs, searchSql } from '../job-search.js';
+import type { SearchDialect, SearchRow } from '../job-search.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type {
   Claim,
@@ -54,6 +56,11 @@ export interface PostgresStoreOptions {
   /** Connections of this process's pool at most. Default 10. */
   poolSize?: number;
 }
+
+const POSTGRES_SEARCH: SearchDialect = {
+  param: (n) => `$${n}`,
+  contains: (column, param) => `strpos(${column}, ${param}) > 0`,
+};
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -164,6 +171,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         trace,
         concurrency,
         version,
+        search: jobOpts.search,
       });
       return id;
     },
@@ -238,6 +246,12 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     },
 
     async listJobs(filter: JobFilter) {
+      if (filter.match !== undefined && filter.match.length > 0) {
+        return searchJobs(filter, async (chunk) => {
+          const { text, params } = searchSql(chunk, POSTGRES_SEARCH);
+          return (await db.query<SearchRow>('listJobs', text, params)).rows;
+        });
+      }
       const pg = db;
       const limit = clampPageSize(filter.limit);
       const beforeSeq =

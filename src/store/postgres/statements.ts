@@ -65,7 +65,8 @@ export const INSERT_JOBS = `
  *
  * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 concurrency keys, $7
  * their limits, $8 versions, $9 dedupe keys (null: none), $10 answers, $11 key expiries, $12
- * now (epoch ms), $13 notification payloads.
+ * now (epoch ms), $13 notification payloads, $14–$16 the search terms of the jobs (job id,
+ * path, term; search/match-trigger.ts), inserted for the jobs that were.
  */
 export const ACCEPT_BATCH = `
   WITH b AS (
@@ -89,7 +90,13 @@ export const ACCEPT_BATCH = `
       concurrency_key, concurrency_limit, version
     FROM b
     WHERE id NOT IN (SELECT id FROM taken) AND (key IS NULL OR id IN (SELECT job_id FROM won))
-    RETURNING id),
+    RETURNING id, seq, workflow),
+  searched AS (
+    INSERT INTO job_search (workflow, path, term, seq)
+    SELECT i.workflow, t.path, t.term, i.seq
+    FROM unnest($14::text[], $15::text[], $16::text[]) AS t (id, path, term)
+      JOIN inserted i ON i.id = t.id
+    ON CONFLICT DO NOTHING),
   notified AS (
     SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($13::text[]) AS p
     WHERE EXISTS (SELECT 1 FROM inserted))

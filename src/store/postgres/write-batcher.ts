@@ -34,6 +34,7 @@ import type {
 } from '../types.js';
 import type { PgAccess } from './pool.js';
 import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
+import type { SearchTerm } from '../../search/index.js';
 
 /** A queued job to insert with the batch (a rerun); resolves with nothing but durability. */
 export interface NewJob {
@@ -44,6 +45,7 @@ export interface NewJob {
   trace: JobTrace | null;
   concurrency?: JobConcurrency | undefined;
   version: string | null;
+  search?: SearchTerm[] | undefined;
 }
 
 export interface IngestBatcher {
@@ -171,7 +173,8 @@ async function writeBatch(
       const { id, workflow, trigger, concurrency } = p.event;
       const trace = p.event.trace ?? null;
       const version = p.event.version ?? null;
-      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version };
+      const { search } = p.event;
+      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version, search };
       sent.push({ i, job, event: p.event });
     }
   });
@@ -190,6 +193,7 @@ async function writeBatch(
       sent.map((s) => s.event?.dedupe?.expiresAt ?? null),
       Date.now(),
       notifyPayloads(sent.map((s) => s.job.id)),
+      ...searchTermColumns(sent.map((s) => s.job)),
     ]);
     const row = rows[0] as AcceptRow;
     const taken = new Set(row.taken);
@@ -256,6 +260,19 @@ async function readLostKeys(
     for (const e of events) out.set(e.id, storeError(operation, error));
   }
   return out;
+}
+
+/** ACCEPT_BATCH's $14–$16: the search terms of every job, one row per term. */
+function searchTermColumns(jobs: NewJob[]): [string[], string[], string[]] {
+  const cols: [string[], string[], string[]] = [[], [], []];
+  for (const job of jobs) {
+    for (const t of job.search ?? []) {
+      cols[0].push(job.id);
+      cols[1].push(t.path);
+      cols[2].push(t.term);
+    }
+  }
+  return cols;
 }
 
 /** An event or job whose id is already taken fails alone; the rest of its batch commits. */

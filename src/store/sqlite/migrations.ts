@@ -218,6 +218,22 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA auto_vacuum = INCREMENTAL;
     `,
   },
+  {
+    // Search by payload: the values at the paths a workflow declares in `search:`, written with
+    // each job (search/match-trigger.ts encodes them as typed terms). Ordered for a match's
+    // lookup, newest first; deleted with their job through the index on seq.
+    version: 10,
+    sql: `
+      CREATE TABLE job_search (
+        workflow TEXT    NOT NULL,
+        path     TEXT    NOT NULL,
+        term     TEXT    NOT NULL,
+        seq      INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+        PRIMARY KEY (workflow, path, term, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX job_search_by_seq ON job_search (seq);
+    `,
+  },
 ];
 
 /**

@@ -18,6 +18,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
+import { searchJobs, searchSql } from '../job-search.js';
+import type { SearchDialect, SearchRow } from '../job-search.js';
+import type { SearchTerm } from '../../search/index.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type {
@@ -160,7 +163,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             return { kind: 'duplicate', jobId: seen.job_id, answer: parseReply(seen.answer) };
           }
         }
-        sql.insertJob.run({
+        const { lastInsertRowid } = sql.insertJob.run({
           id: event.id,
           workflow: event.workflow,
           trigger,
@@ -172,6 +175,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           version: event.version ?? null,
           failureOf: null,
         });
+        insertSearchTerms(sql, event.workflow, event.search, lastInsertRowid);
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, event.id, answer, dedupe.expiresAt);
         }
@@ -201,7 +205,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       const createdAt = Date.now();
       const version = jobOpts.version ?? null;
       await write('createJob', (sql) => {
-        sql.insertJob.run({
+        const { lastInsertRowid } = sql.insertJob.run({
           id,
           workflow,
           trigger: triggerJson,
@@ -213,6 +217,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           version,
           failureOf: null,
         });
+        insertSearchTerms(sql, workflow, jobOpts.search, lastInsertRowid);
       });
       remember(id, {
         workflow,
@@ -359,6 +364,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     async listJobs(filter: JobFilter) {
+      if (filter.match !== undefined && filter.match.length > 0) {
+        return searchJobs(filter, async (chunk) => {
+          const { text, params } = searchSql(chunk, SQLITE_SEARCH);
+          return ready('listJobs')
+            .db.prepare<unknown[], SearchRow>(text)
+            .all(...params);
+        });
+      }
       const { sql } = ready('listJobs');
       const limit = clampPageSize(filter.limit);
       const beforeSeq =
@@ -435,6 +448,20 @@ function openDatabase(opts: SqliteStoreOptions): Open {
     db.close();
     throw error;
   }
+}
+
+const SQLITE_SEARCH: SearchDialect = {
+  param: () => '?',
+  contains: (column, param) => `instr(${column}, ${param}) > 0`,
+};
+
+function insertSearchTerms(
+  sql: Statements,
+  workflow: string,
+  terms: readonly SearchTerm[] | undefined,
+  seq: number | bigint,
+): void {
+  for (const t of terms ?? []) sql.insertSearchTerm.run(workflow, t.path, t.term, seq);
 }
 
 function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {

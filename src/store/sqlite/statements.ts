@@ -84,6 +84,7 @@ export interface Statements {
   purgeDedupe: Statement<[nowMs: number]>;
   insertJob: Statement<InsertJobParams>;
   insertFailureJob: Statement<InsertJobParams>;
+  insertSearchTerm: Statement<[workflow: string, path: string, term: string, seq: number | bigint]>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -136,6 +137,9 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
          trace_context, concurrency_key, concurrency_limit, version, failure_of)
        VALUES (@id, @workflow, 'queued', 0, @rerunOf, @trigger, @createdAt, @traceContext,
                @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
+    ),
+    insertSearchTerm: db.prepare<[string, string, string, number | bigint]>(
+      'INSERT OR IGNORE INTO job_search (workflow, path, term, seq) VALUES (?, ?, ?, ?)',
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}

@@ -7,6 +7,7 @@
  *   const claimed = await store.claimJob(id, { owner: 'worker-1', leaseMs: DEFAULT_LEASE_MS });
  */
 import type { HttpReply } from '../../workflow/types.js';
+import type { JobMatch, SearchTerm } from '../../search/index.js';
 import type { TimedTriggerData } from './triggers.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -52,6 +53,8 @@ export interface NewEvent {
   concurrency?: JobConcurrency;
   /** The version of the workflow the job runs (`workflowVersion`). */
   version?: string;
+  /** Values at the paths its workflow declares in `search:`, indexed with the job. */
+  search?: SearchTerm[];
 }
 
 /**
@@ -148,6 +151,8 @@ export interface NewJobOptions {
   version?: string;
   trace?: JobTrace;
   concurrency?: JobConcurrency;
+  /** Values at the paths its workflow declares in `search:`, indexed with the job. */
+  search?: SearchTerm[];
 }
 
 export interface JobFilter {
@@ -156,6 +161,10 @@ export interface JobFilter {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Conditions on the trigger data, ANDed (search/parse-match.ts); need `workflow`. */
+  match?: readonly JobMatch[];
+  /** Paths the workflow declares in `search:` (indexed since it declared them). */
+  indexedPaths?: readonly string[];
 }
 
 /** Who claims a job and for how long the claim holds without renewal. */

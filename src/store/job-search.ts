@@ -1,0 +1,123 @@
+/**
+ * @module store/job-search
+ * `listJobs` with `match` conditions, the same on every backend: the database narrows the
+ * workflow's jobs, newest first, in chunks — through the search index (`job_search`) when a
+ * condition's path is declared in the workflow's `search:`, else by the texts the stored JSON
+ * must hold (search/matchNeedles) — and each candidate's trigger data is then checked exactly
+ * here (search/matchesTrigger), until a page is full or the workflow's jobs run out.
+ *
+ * Why chunks: the database filter is necessary, not sufficient, so its LIMIT cannot be the
+ * page's; and why no generic index of every value: it costs about ten times an event's insert
+ * (docs/benchmarks.md "Search by payload").
+ *
+ * @example
+ *   const page = await searchJobs(filter, (q) => runChunk(searchSql(q, SQLITE_DIALECT), q));
+ */
+import type { JobMatch } from '../search/index.js';
+import { acceptedTerms, indexable, matchNeedles, matchesTrigger } from '../search/index.js';
+import { StoreError } from './errors.js';
+import { clampPageSize, decodeJobCursor } from './job-cursor.js';
+import type { JobSummaryRow } from './job-rows.js';
+import { jobPage } from './job-rows.js';
+import type { JobFilter, JobStatus, JobSummary } from './types.js';
+
+/** One chunk of candidates, newest first. */
+export interface SearchChunk {
+  workflow: string;
+  status: JobStatus | undefined;
+  beforeSeq: number;
+  limit: number;
+  /** The condition the index answers: its path and the terms it accepts. */
+  indexed: { path: string; terms: string[] } | undefined;
+  /** Per other condition, texts of which the stored trigger holds at least one. */
+  needles: string[][];
+}
+
+export type SearchRow = JobSummaryRow & { trigger: string };
+
+/** How a backend spells a parameter and "text holds text". */
+export interface SearchDialect {
+  param(n: number): string;
+  contains(column: string, param: string): string;
+}
+
+const CHUNK = 500;
+
+export async function searchJobs(
+  filter: JobFilter,
+  fetchChunk: (chunk: SearchChunk) => Promise<SearchRow[]>,
+): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
+  const matches = filter.match ?? [];
+  const { workflow } = filter;
+  if (workflow === undefined) {
+    throw new StoreError(
+      'invalid_match',
+      'a match needs a workflow: jobs are searched per workflow',
+    );
+  }
+  const limit = clampPageSize(filter.limit);
+  const indexedPaths = new Set(filter.indexedPaths ?? []);
+  const byIndex = matches.find((m) => indexedPaths.has(m.path.text) && indexable(m));
+  const rest = matches.filter((m) => m !== byIndex);
+  const chunk: SearchChunk = {
+    workflow,
+    status: filter.status,
+    beforeSeq:
+      filter.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeJobCursor(filter.cursor),
+    limit: CHUNK,
+    indexed: byIndex && { path: byIndex.path.text, terms: acceptedTerms(byIndex) },
+    needles: rest.map(matchNeedles),
+  };
+  const found: JobSummaryRow[] = [];
+  for (;;) {
+    const rows = await fetchChunk(chunk);
+    for (const row of rows) {
+      // A job reached through two accepted terms of the index comes twice in a row.
+      if (row.seq === found.at(-1)?.seq) continue;
+      if (matchesTrigger(parseTrigger(row.trigger), matches)) found.push(row);
+      if (found.length > limit) return jobPage(found, limit);
+    }
+    const last = rows.at(-1);
+    if (rows.length < chunk.limit || last === undefined) return jobPage(found, limit);
+    chunk.beforeSeq = last.seq;
+  }
+}
+
+function parseTrigger(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** The chunk's statement and its parameters, in the backend's dialect. */
+export function searchSql(q: SearchChunk, d: SearchDialect): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (value: unknown): string => {
+    params.push(value);
+    return d.param(params.length);
+  };
+  const columns = 'j.seq, j.id, j.workflow, j.status, j.created_at, j.finished_at, j.trigger';
+  const where: string[] = [];
+  let from: string;
+  let order: string;
+  if (q.indexed) {
+    from = 'job_search s JOIN jobs j ON j.seq = s.seq';
+    where.push(`s.workflow = ${p(q.workflow)}`, `s.path = ${p(q.indexed.path)}`);
+    where.push(`s.term IN (${q.indexed.terms.map(p).join(', ')})`, `s.seq < ${p(q.beforeSeq)}`);
+    order = 's.seq';
+  } else {
+    from = 'jobs j';
+    where.push(`j.workflow = ${p(q.workflow)}`, `j.seq < ${p(q.beforeSeq)}`);
+    order = 'j.seq';
+  }
+  if (q.status !== undefined) where.push(`j.status = ${p(q.status)}`);
+  for (const needles of q.needles) {
+    where.push(`(${needles.map((n) => d.contains('j.trigger', p(n))).join(' OR ')})`);
+  }
+  const text = `SELECT ${columns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} DESC LIMIT ${p(q.limit)}`;
+  return { text, params };
+}
+
+export type { JobMatch };
