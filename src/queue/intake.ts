@@ -16,6 +16,9 @@
 import type { Store } from '../store/index.js';
 import { resolveConcurrency } from './concurrency-key.js';
 import type { WorkflowLookup } from './concurrency-key.js';
+import { searchTerms } from '../search/index.js';
+import type { SearchTerm } from '../search/index.js';
+import type { Workflow } from '../workflow/index.js';
 
 /** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
 export type JobNotifier = (jobIds: readonly string[]) => void;
@@ -38,15 +41,21 @@ export function createIntake(
 ): Intake {
   return {
     async acceptEvent(event) {
-      const concurrency = await resolveConcurrency(workflows(event.workflow), event.trigger);
+      const workflow = workflows(event.workflow);
+      const concurrency = await resolveConcurrency(workflow, event.trigger);
       if (concurrency) event = { ...event, concurrency };
+      const search = indexedTerms(workflow, event.trigger);
+      if (search) event = { ...event, search };
       const result = await store.acceptEvent(event);
       if (result.kind === 'accepted') notify([result.jobId]);
       return result;
     },
     async createJob(workflow, trigger, opts) {
-      const concurrency = await resolveConcurrency(workflows(workflow), trigger);
+      const found = workflows(workflow);
+      const concurrency = await resolveConcurrency(found, trigger);
       if (concurrency) opts = { ...opts, concurrency };
+      const search = indexedTerms(found, trigger);
+      if (search) opts = { ...opts, search };
       const id = await store.createJob(workflow, trigger, opts);
       notify([id]);
       return id;
@@ -62,6 +71,20 @@ export function createIntake(
       return won;
     },
   };
+}
+
+/**
+ * The values at the paths a webhook workflow declares in `search:`, indexed with its job
+ * (a rerun's too). Polls and schedules are searched by scanning: their jobs are not indexed.
+ */
+function indexedTerms(workflow: Workflow | undefined, trigger: unknown): SearchTerm[] | undefined {
+  if (!workflow?.search || !searchIndexed(workflow)) return undefined;
+  return searchTerms(trigger, workflow.search);
+}
+
+/** Whether the jobs of a workflow carry its `search:` terms (the API then asks the index). */
+export function searchIndexed(workflow: Workflow): boolean {
+  return workflow.trigger.type === 'webhook' || workflow.trigger.type === 'connector';
 }
 
 /**
