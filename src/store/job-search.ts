@@ -8,15 +8,16 @@
  *
  * Why chunks: the database filter is necessary, not sufficient, so its LIMIT cannot be the
  * page's; and why no generic index of every value: it costs about ten times an event's insert
- * (docs/benchmarks.md "Search by payload").
+ * (docs/benchmarks.md "Search by payload"). A scan reads windows of {@link SCAN_WINDOW} jobs
+ * and stops after {@link SEARCH_BUDGET_MS}, answering what it found and a cursor to go on.
  *
  * @example
- *   const page = await searchJobs(filter, (q) => runChunk(searchSql(q, SQLITE_DIALECT), q));
+ *   const page = await searchJobs(filter, { chunk: (q) => run(searchSql(q, dialect)), nthSeq });
  */
 import type { JobMatch } from '../search/index.js';
 import { acceptedTerms, indexable, matchNeedles, matchesTrigger } from '../search/index.js';
 import { StoreError } from './errors.js';
-import { clampPageSize, decodeJobCursor } from './job-cursor.js';
+import { clampPageSize, decodeJobCursor, encodeJobCursor } from './job-cursor.js';
 import type { JobSummaryRow } from './job-rows.js';
 import { jobPage } from './job-rows.js';
 import type { JobFilter, JobStatus, JobSummary } from './types.js';
@@ -26,6 +27,8 @@ export interface SearchChunk {
   workflow: string;
   status: JobStatus | undefined;
   beforeSeq: number;
+  /** A scan's window: its oldest seq (inclusive); undefined when it reaches the oldest job. */
+  fromSeq: number | undefined;
   limit: number;
   /** The condition the index answers: its path and the terms it accepts. */
   indexed: { path: string; terms: string[] } | undefined;
@@ -42,10 +45,23 @@ export interface SearchDialect {
 }
 
 const CHUNK = 500;
+/** A scan reads the workflow's jobs this many at a time (one statement, tens of ms). */
+export const SCAN_WINDOW = 20_000;
+/** A search that scans stops after this long and answers what it found, with a cursor. */
+export const SEARCH_BUDGET_MS = 1_000;
+
+/** What a backend runs for a search. */
+export interface SearchBackend {
+  /** One chunk of candidates, newest first. */
+  chunk(q: SearchChunk): Promise<SearchRow[]>;
+  /** The seq of the `n`th newest job of the workflow below `beforeSeq`; undefined past the oldest. */
+  nthSeq(workflow: string, beforeSeq: number, n: number): Promise<number | undefined>;
+}
 
 export async function searchJobs(
   filter: JobFilter,
-  fetchChunk: (chunk: SearchChunk) => Promise<SearchRow[]>,
+  backend: SearchBackend,
+  budgetMs = SEARCH_BUDGET_MS,
 ): Promise<{ jobs: JobSummary[]; nextCursor: string | null }> {
   const matches = filter.match ?? [];
   const { workflow } = filter;
@@ -64,13 +80,20 @@ export async function searchJobs(
     status: filter.status,
     beforeSeq:
       filter.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeJobCursor(filter.cursor),
+    fromSeq: undefined,
     limit: CHUNK,
     indexed: byIndex && { path: byIndex.path.text, terms: acceptedTerms(byIndex) },
     needles: rest.map(matchNeedles),
   };
+  const deadline = Date.now() + budgetMs;
   const found: JobSummaryRow[] = [];
   for (;;) {
-    const rows = await fetchChunk(chunk);
+    // A scan reads one window of the workflow's jobs per statement: a synchronous backend
+    // (SQLite, on the thread that answers webhooks) is never held longer than that.
+    if (!chunk.indexed) {
+      chunk.fromSeq = await backend.nthSeq(workflow, chunk.beforeSeq, SCAN_WINDOW);
+    }
+    const rows = await backend.chunk(chunk);
     for (const row of rows) {
       // A job reached through two accepted terms of the index comes twice in a row.
       if (row.seq === found.at(-1)?.seq) continue;
@@ -78,8 +101,14 @@ export async function searchJobs(
       if (found.length > limit) return jobPage(found, limit);
     }
     const last = rows.at(-1);
-    if (rows.length < chunk.limit || last === undefined) return jobPage(found, limit);
-    chunk.beforeSeq = last.seq;
+    if (rows.length === chunk.limit && last !== undefined) chunk.beforeSeq = last.seq;
+    else if (chunk.fromSeq !== undefined) chunk.beforeSeq = chunk.fromSeq;
+    else return jobPage(found, limit);
+    if (Date.now() >= deadline) {
+      // Out of time: what was found, and where the search goes on.
+      return { jobs: jobPage(found, limit).jobs, nextCursor: encodeJobCursor(chunk.beforeSeq) };
+    }
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -110,6 +139,7 @@ export function searchSql(q: SearchChunk, d: SearchDialect): { text: string; par
   } else {
     from = 'jobs j';
     where.push(`j.workflow = ${p(q.workflow)}`, `j.seq < ${p(q.beforeSeq)}`);
+    if (q.fromSeq !== undefined) where.push(`j.seq >= ${p(q.fromSeq)}`);
     order = 'j.seq';
   }
   if (q.status !== undefined) where.push(`j.status = ${p(q.status)}`);

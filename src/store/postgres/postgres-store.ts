@@ -247,9 +247,19 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     async listJobs(filter: JobFilter) {
       if (filter.match !== undefined && filter.match.length > 0) {
-        return searchJobs(filter, async (chunk) => {
-          const { text, params } = searchSql(chunk, POSTGRES_SEARCH);
-          return (await db.query<SearchRow>('listJobs', text, params)).rows;
+        return searchJobs(filter, {
+          chunk: async (chunk) => {
+            const { text, params } = searchSql(chunk, POSTGRES_SEARCH);
+            return (await db.query<SearchRow>('listJobs', text, params)).rows;
+          },
+          async nthSeq(workflow, beforeSeq, n) {
+            const { rows } = await db.query<{ seq: number }>('listJobs', sql.NTH_SEQ, [
+              workflow,
+              beforeSeq,
+              n - 1,
+            ]);
+            return rows[0]?.seq;
+          },
         });
       }
       const pg = db;

@@ -243,6 +243,10 @@ export const SET_META = `
  * A listing query: $1 beforeSeq, $2 limit, then $3 workflow and/or status. One statement per
  * filter combination, so the planner walks the matching index newest first and stops at LIMIT.
  */
+/** Where a search's scan window ends: $1 workflow, $2 before seq, $3 offset. */
+export const NTH_SEQ =
+  'SELECT seq FROM jobs WHERE workflow = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1 OFFSET $3';
+
 export function listJobsSql(byWorkflow: boolean, byStatus: boolean): string {
   const where = ['seq < $1'];
   if (byWorkflow) where.push(`workflow = $${where.length + 2}`);

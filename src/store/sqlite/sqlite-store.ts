@@ -365,11 +365,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     async listJobs(filter: JobFilter) {
       if (filter.match !== undefined && filter.match.length > 0) {
-        return searchJobs(filter, async (chunk) => {
-          const { text, params } = searchSql(chunk, SQLITE_SEARCH);
-          return ready('listJobs')
-            .db.prepare<unknown[], SearchRow>(text)
-            .all(...params);
+        return searchJobs(filter, {
+          chunk: async (chunk) => {
+            const { text, params } = searchSql(chunk, SQLITE_SEARCH);
+            return ready('listJobs')
+              .db.prepare<unknown[], SearchRow>(text)
+              .all(...params);
+          },
+          nthSeq: async (workflow, beforeSeq, n) =>
+            ready('listJobs').sql.nthSeq.get(workflow, beforeSeq, n - 1),
         });
       }
       const { sql } = ready('listJobs');

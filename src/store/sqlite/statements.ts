@@ -101,6 +101,7 @@ export interface Statements {
   stepsOfJob: Statement<[jobId: string], StepRow>;
   listJobs: Record<'all' | 'byWorkflow' | 'byStatus' | 'byWorkflowAndStatus', ListStatement>;
   lastJobStatus: Statement<[workflow: string], JobStatus>;
+  nthSeq: Statement<[workflow: string, beforeSeq: number, offset: number], number>;
   unfinishedJobs: Statement<[], string>;
   getMeta: Statement<[key: string], string>;
   setMeta: Statement<[key: string, value: string]>;
@@ -216,6 +217,12 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     lastJobStatus: db
       .prepare<[string], JobStatus>(
         'SELECT status FROM jobs WHERE workflow = ? ORDER BY seq DESC LIMIT 1',
+      )
+      .pluck(),
+    // Where a search's scan window ends: walks the (workflow, seq) index only.
+    nthSeq: db
+      .prepare<[string, number, number], number>(
+        'SELECT seq FROM jobs WHERE workflow = ? AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?',
       )
       .pluck(),
     unfinishedJobs: db
