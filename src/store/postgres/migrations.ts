@@ -188,7 +188,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Search by payload, as on SQLite (sqlite/migrations.ts, version 10).
+    // Search by payload and failure streaks of triggers, as on SQLite (sqlite/migrations.ts,
+    // version 10).
     version: 5,
     sql: `
       CREATE TABLE job_search (
@@ -199,6 +200,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workflow, path, term, seq)
       );
       CREATE INDEX job_search_by_seq ON job_search (seq);
+      ALTER TABLE trigger_state ADD COLUMN failures integer NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -232,6 +232,10 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workflow, path, term, seq)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX job_search_by_seq ON job_search (seq);
+
+      -- Consecutive failed runs of a poll or schedule (0 after a success): the error workflow
+      -- runs when the count reaches its threshold, so once per streak.
+      ALTER TABLE trigger_state ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -69,13 +69,18 @@ export interface JobConcurrency {
 /** The trigger data of an error workflow's job: the failed job's summary. */
 export interface FailureTriggerData {
   workflow: string;
-  job: string;
+  /** The failed job; null when a poll or schedule trigger kept failing. */
+  job: string | null;
   version: string | null;
   /** The step that failed; null when the job failed before any step. */
   step: string | null;
   error: string;
-  /** The failed job in the UI. */
+  /** The failed job in the UI (for a failing trigger: its workflow's page). */
   url: string;
+  /** A failing trigger: which kind. */
+  trigger?: 'poll' | 'schedule';
+  /** A failing trigger: its consecutive failed runs. */
+  failures?: number;
 }
 
 /** The job an error workflow runs for a failed job, created with the failed job's finish. */
