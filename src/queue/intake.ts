@@ -26,9 +26,13 @@ export type JobNotifier = (jobIds: readonly string[]) => void;
 /**
  * The store's job-creating writes, each followed by telling the workers: `acceptEvent` (the
  * event, its job and dedupe key), `createJob` (a rerun, `hookflow test`), `recordPoll` (a
- * poll's new items), `claimTick` (a schedule's fire time). Each resolves once durable.
+ * poll's new items), `claimTick` (a schedule's fire time), `recordTriggerFailure` (the error
+ * workflow's job of a failing trigger). Each resolves once durable.
  */
-export type Intake = Pick<Store, 'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick'>;
+export type Intake = Pick<
+  Store,
+  'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick' | 'recordTriggerFailure'
+>;
 
 /**
  * `workflows`: where a job's workflow is found, to give webhook events and reruns the
@@ -70,6 +74,11 @@ export function createIntake(
       if (won) notify([job.id]);
       return won;
     },
+    async recordTriggerFailure(workflow, atMs, error, alert) {
+      const raised = await store.recordTriggerFailure(workflow, atMs, error, alert);
+      if (raised && alert) notify([alert.job.id]);
+      return raised;
+    },
   };
 }
 
@@ -106,5 +115,7 @@ export function withVersions(
       intake.createJob(workflow, trigger, stamp(opts, workflow)),
     recordPoll: (poll) => intake.recordPoll(stamp(poll, poll.workflow)),
     claimTick: (workflow, tickAt, job) => intake.claimTick(workflow, tickAt, stamp(job, workflow)),
+    // The error workflow's job carries the version of the error workflow already.
+    recordTriggerFailure: (...args) => intake.recordTriggerFailure(...args),
   };
 }

@@ -83,6 +83,7 @@ export type {
   PolledItem,
   PollResult,
   TriggerState,
+  TriggerFailureAlert,
   StoredWorkflow,
   WorkflowOverride,
 } from './types.js';

@@ -137,6 +137,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     env: opts.env,
     connections,
     dispatcher,
+    failureAlerts: { after: config.triggerFailures, defaultOnFailure: config.onFailure },
   });
 
   let url = '';
