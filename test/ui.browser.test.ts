@@ -231,6 +231,32 @@ describe('web UI in a browser', { skip }, () => {
     await page.close();
   });
 
+  test('the jobs page finds a job by a value in its trigger data', async () => {
+    const ids: string[] = [];
+    for (const amount of [31, 37, 41]) {
+      ids.push((await post(`${srv.url}/hooks/refunds`, { amount, note: 'search me' })).json.id);
+    }
+    const page = await open('#/jobs');
+    await page.locator('[data-testid="jobs"]').waitFor();
+    assert.equal(await page.getByLabel('search by payload').isDisabled(), true);
+    await page.getByLabel('workflow filter').selectOption('refund-check');
+    await page.getByLabel('search by payload').fill('body.amount:37 body.note:"search me"');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction((id) => {
+      const rows: any[] = [
+        ...(globalThis as any).document.querySelectorAll('[data-testid="jobs"] tbody tr'),
+      ];
+      return rows.length === 1 && rows[0].getAttribute('data-job') === id;
+    }, ids[1]);
+    await page.getByLabel('search by payload').fill('body.amount');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page
+      .getByText(/invalid_match|no ":" between the path and the value/)
+      .first()
+      .waitFor();
+    await page.close();
+  });
+
   test('the enabled toggle disables and enables the workflow', async () => {
     const page = await open('');
     const toggle = page.getByRole('switch', { name: 'echo enabled' });
