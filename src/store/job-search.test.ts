@@ -24,6 +24,7 @@ function backend(n: number, hit: number, seen: SearchChunk[]): SearchBackend {
         if (s === hit) out.push(row(s));
       return out;
     },
+    indexedSince: async () => undefined,
     async nthSeq(_w, beforeSeq, k) {
       const s = Math.min(beforeSeq - 1, n) - (k - 1);
       return s >= 1 ? s : undefined;

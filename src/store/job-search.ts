@@ -30,8 +30,11 @@ export interface SearchChunk {
   /** A scan's window: its oldest seq (inclusive); undefined when it reaches the oldest job. */
   fromSeq: number | undefined;
   limit: number;
-  /** The condition the index answers: its path and the terms it accepts. */
-  indexed: { path: string; terms: string[] } | undefined;
+  /**
+   * The condition the index answers: its path, the terms it accepts, and the first seq
+   * indexed since the path was declared (older jobs are scanned).
+   */
+  indexed: { path: string; terms: string[]; since: number } | undefined;
   /** Per other condition, texts of which the stored trigger holds at least one. */
   needles: string[][];
 }
@@ -56,6 +59,8 @@ export interface SearchBackend {
   chunk(q: SearchChunk): Promise<SearchRow[]>;
   /** The seq of the `n`th newest job of the workflow below `beforeSeq`; undefined past the oldest. */
   nthSeq(workflow: string, beforeSeq: number, n: number): Promise<number | undefined>;
+  /** The first seq indexed for a declared path (declareSearchPaths); undefined: not declared. */
+  indexedSince(workflow: string, path: string): Promise<number | undefined>;
 }
 
 export async function searchJobs(
@@ -73,7 +78,9 @@ export async function searchJobs(
   }
   const limit = clampPageSize(filter.limit);
   const indexedPaths = new Set(filter.indexedPaths ?? []);
-  const byIndex = matches.find((m) => indexedPaths.has(m.path.text) && indexable(m));
+  const candidate = matches.find((m) => indexedPaths.has(m.path.text) && indexable(m));
+  const since = candidate && (await backend.indexedSince(workflow, candidate.path.text));
+  const byIndex = since === undefined ? undefined : candidate;
   const rest = matches.filter((m) => m !== byIndex);
   const chunk: SearchChunk = {
     workflow,
@@ -82,7 +89,10 @@ export async function searchJobs(
       filter.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeJobCursor(filter.cursor),
     fromSeq: undefined,
     limit: CHUNK,
-    indexed: byIndex && { path: byIndex.path.text, terms: acceptedTerms(byIndex) },
+    indexed:
+      byIndex && since !== undefined
+        ? { path: byIndex.path.text, terms: acceptedTerms(byIndex), since }
+        : undefined,
     needles: rest.map(matchNeedles),
   };
   const deadline = Date.now() + budgetMs;
@@ -102,7 +112,12 @@ export async function searchJobs(
     }
     const last = rows.at(-1);
     if (rows.length === chunk.limit && last !== undefined) chunk.beforeSeq = last.seq;
-    else if (chunk.fromSeq !== undefined) chunk.beforeSeq = chunk.fromSeq;
+    else if (chunk.indexed) {
+      // The index is read down to the path's declaration; the jobs before it are scanned.
+      chunk.beforeSeq = Math.min(chunk.beforeSeq, chunk.indexed.since);
+      chunk.indexed = undefined;
+      chunk.needles = matches.map(matchNeedles);
+    } else if (chunk.fromSeq !== undefined) chunk.beforeSeq = chunk.fromSeq;
     else return jobPage(found, limit);
     if (Date.now() >= deadline) {
       // Out of time: what was found, and where the search goes on.
@@ -135,6 +150,7 @@ export function searchSql(q: SearchChunk, d: SearchDialect): { text: string; par
     from = 'job_search s JOIN jobs j ON j.seq = s.seq';
     where.push(`s.workflow = ${p(q.workflow)}`, `s.path = ${p(q.indexed.path)}`);
     where.push(`s.term IN (${q.indexed.terms.map(p).join(', ')})`, `s.seq < ${p(q.beforeSeq)}`);
+    where.push(`s.seq >= ${p(q.indexed.since)}`);
     order = 's.seq';
   } else {
     from = 'jobs j';

@@ -33,6 +33,7 @@ import { withVersions } from '../../queue/index.js';
 import { UI_URL_META_KEY } from '../../engine/index.js';
 import { workflowVersion } from '../../workflow/index.js';
 import { recordVersions } from './record-versions.js';
+import { declareSearch } from './declare-search.js';
 import { registerStorageMetrics } from '../../metrics/index.js';
 import { startRetention } from '../../retention/index.js';
 import type { RetentionRunner } from '../../retention/index.js';
@@ -120,6 +121,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
   });
   registry.onChange(async (changes) => {
     await recordVersions(store, changes, log);
+    await declareSearch(store, changes, log);
     opts.onWorkflowsChange?.(changes);
     lifecycle.wake();
   });

@@ -16,10 +16,18 @@ import { CLAIM, OWNER, newEvent, triggerData } from './fixtures.js';
 
 const DECLARED = ['body.order.id', 'headers.x-shop', 'body.items.sku'].map(parseMatchPath);
 
-export function searchContract(current: CurrentStore): void {
+const PATHS = DECLARED.map((p) => p.text);
+
+export function searchContract(currentStore: CurrentStore): void {
   for (const indexed of [false, true]) {
     const how = indexed ? 'declared in search:' : 'not declared';
     void describe(`listJobs with match, path ${how}`, () => {
+      /** The store under test, the paths declared when the index is the subject. */
+      const current = (): Store => {
+        const store = currentStore();
+        if (indexed) void store.declareSearchPaths('orders', PATHS);
+        return store;
+      };
       /** Accepts an event of `workflow` whose trigger data has `overrides`; returns its id. */
       async function accept(
         store: Store,
@@ -38,7 +46,7 @@ export function searchContract(current: CurrentStore): void {
             workflow: 'orders',
             limit: 50,
             match: parseMatches(match),
-            ...(indexed ? { indexedPaths: DECLARED.map((p) => p.text) } : {}),
+            ...(indexed ? { indexedPaths: PATHS } : {}),
             ...extra,
           })
         ).jobs.map((j) => j.id);
@@ -122,4 +130,50 @@ export function searchContract(current: CurrentStore): void {
       });
     });
   }
+
+  void describe('search: declared on a workflow with history', () => {
+    const find = async (store: Store, match: string) =>
+      (
+        await store.listJobs({
+          workflow: 'orders',
+          limit: 50,
+          match: parseMatches([match]),
+          indexedPaths: PATHS,
+        })
+      ).jobs.map((j) => j.id);
+    async function accept(store: Store, id: number, terms: boolean): Promise<string> {
+      const event = newEvent('orders');
+      event.trigger = { ...triggerData({ id: event.id }), body: { order: { id } } };
+      if (terms) event.search = searchTerms(event.trigger, DECLARED);
+      await store.acceptEvent(event);
+      return event.id;
+    }
+
+    void it('jobs stored before the path was declared are found by scanning, the later ones through the index', async () => {
+      const store = currentStore();
+      const before = await accept(store, 5, false);
+      await store.declareSearchPaths('orders', PATHS);
+      const after = await accept(store, 5, true);
+      assert.deepEqual(await find(store, 'body.order.id:5'), [after, before]);
+    });
+
+    void it('a path left out and declared again is indexed from then on', async () => {
+      const store = currentStore();
+      await store.declareSearchPaths('orders', PATHS);
+      const first = await accept(store, 6, true);
+      await store.declareSearchPaths('orders', []);
+      const meanwhile = await accept(store, 6, false);
+      await store.declareSearchPaths('orders', PATHS);
+      const last = await accept(store, 6, true);
+      assert.deepEqual(await find(store, 'body.order.id:6'), [last, meanwhile, first]);
+    });
+
+    void it('declaring the same paths again changes nothing', async () => {
+      const store = currentStore();
+      await store.declareSearchPaths('orders', PATHS);
+      const id = await accept(store, 7, true);
+      await store.declareSearchPaths('orders', PATHS);
+      assert.deepEqual(await find(store, 'body.order.id:7'), [id]);
+    });
+  });
 }

@@ -200,6 +200,12 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workflow, path, term, seq)
       );
       CREATE INDEX job_search_by_seq ON job_search (seq);
+      CREATE TABLE search_paths (
+        workflow  text   NOT NULL,
+        path      text   NOT NULL,
+        since_seq bigint NOT NULL,
+        PRIMARY KEY (workflow, path)
+      );
       ALTER TABLE trigger_state ADD COLUMN failures integer NOT NULL DEFAULT 0;
     `,
   },

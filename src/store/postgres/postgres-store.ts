@@ -260,6 +260,13 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
             ]);
             return rows[0]?.seq;
           },
+          async indexedSince(workflow, path) {
+            const { rows } = await db.query<{ since_seq: number }>('listJobs', sql.SEARCH_SINCE, [
+              workflow,
+              path,
+            ]);
+            return rows[0]?.since_seq;
+          },
         });
       }
       const pg = db;
@@ -273,6 +280,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const text = sql.listJobsSql(workflow !== undefined, status !== undefined);
       const { rows } = await pg.query<JobSummaryRow>('listJobs', text, params);
       return jobPage(rows, limit);
+    },
+
+    async declareSearchPaths(workflow: string, paths: readonly string[]) {
+      await db.query('declareSearchPaths', sql.DECLARE_SEARCH_PATHS, [workflow, [...paths]]);
     },
 
     async lastJobStatus(workflow: string) {

@@ -243,6 +243,19 @@ export const SET_META = `
  * A listing query: $1 beforeSeq, $2 limit, then $3 workflow and/or status. One statement per
  * filter combination, so the planner walks the matching index newest first and stops at LIMIT.
  */
+/** $1 workflow, $2 path. */
+export const SEARCH_SINCE = 'SELECT since_seq FROM search_paths WHERE workflow = $1 AND path = $2';
+
+/**
+ * $1 workflow, $2 declared paths. The next value of the seq sequence: a job inserted by a
+ * transaction still in flight took a smaller one, so it is scanned, never missed.
+ */
+export const DECLARE_SEARCH_PATHS = `
+  WITH forgot AS (DELETE FROM search_paths WHERE workflow = $1 AND path <> ALL($2::text[]))
+  INSERT INTO search_paths (workflow, path, since_seq)
+  SELECT $1, path, nextval(pg_get_serial_sequence('jobs', 'seq')) FROM unnest($2::text[]) AS path
+  ON CONFLICT (workflow, path) DO NOTHING`;
+
 /** Where a search's scan window ends: $1 workflow, $2 before seq, $3 offset. */
 export const NTH_SEQ =
   'SELECT seq FROM jobs WHERE workflow = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1 OFFSET $3';

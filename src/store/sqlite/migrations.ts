@@ -232,6 +232,13 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workflow, path, term, seq)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX job_search_by_seq ON job_search (seq);
+      -- The first seq indexed since each path was declared: older jobs are found by scanning.
+      CREATE TABLE search_paths (
+        workflow  TEXT    NOT NULL,
+        path      TEXT    NOT NULL,
+        since_seq INTEGER NOT NULL,
+        PRIMARY KEY (workflow, path)
+      ) STRICT, WITHOUT ROWID;
 
       -- Consecutive failed runs of a poll or schedule (0 after a success): the error workflow
       -- runs when the count reaches its threshold, so once per streak.

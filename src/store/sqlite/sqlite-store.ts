@@ -374,6 +374,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           },
           nthSeq: async (workflow, beforeSeq, n) =>
             ready('listJobs').sql.nthSeq.get(workflow, beforeSeq, n - 1),
+          indexedSince: async (workflow, path) =>
+            ready('listJobs').sql.searchSince.get(workflow, path),
         });
       }
       const { sql } = ready('listJobs');
@@ -392,6 +394,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
               ? sql.listJobs.byStatus.all({ ...params, status })
               : sql.listJobs.all.all(params);
       return jobPage(rows, limit);
+    },
+
+    async declareSearchPaths(workflow: string, paths: readonly string[]) {
+      const keep = JSON.stringify(paths);
+      await write('declareSearchPaths', (sql) => {
+        sql.forgetSearchPaths.run(workflow, keep);
+        for (const path of paths) sql.declareSearchPath.run(workflow, path);
+      });
     },
 
     async lastJobStatus(workflow: string) {

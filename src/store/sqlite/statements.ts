@@ -102,6 +102,9 @@ export interface Statements {
   listJobs: Record<'all' | 'byWorkflow' | 'byStatus' | 'byWorkflowAndStatus', ListStatement>;
   lastJobStatus: Statement<[workflow: string], JobStatus>;
   nthSeq: Statement<[workflow: string, beforeSeq: number, offset: number], number>;
+  searchSince: Statement<[workflow: string, path: string], number>;
+  declareSearchPath: Statement<[workflow: string, path: string]>;
+  forgetSearchPaths: Statement<[workflow: string, keepJson: string]>;
   unfinishedJobs: Statement<[], string>;
   getMeta: Statement<[key: string], string>;
   setMeta: Statement<[key: string, value: string]>;
@@ -225,6 +228,19 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
         'SELECT seq FROM jobs WHERE workflow = ? AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?',
       )
       .pluck(),
+    searchSince: db
+      .prepare<[string, string], number>(
+        'SELECT since_seq FROM search_paths WHERE workflow = ? AND path = ?',
+      )
+      .pluck(),
+    // Run in the write batch: every job committed before has a smaller seq.
+    declareSearchPath: db.prepare<[string, string]>(
+      `INSERT OR IGNORE INTO search_paths (workflow, path, since_seq)
+       SELECT ?, ?, coalesce(max(seq), 0) + 1 FROM jobs`,
+    ),
+    forgetSearchPaths: db.prepare<[string, string]>(
+      `DELETE FROM search_paths WHERE workflow = ? AND path NOT IN (SELECT value FROM json_each(?))`,
+    ),
     unfinishedJobs: db
       .prepare<[], string>(`SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq`)
       .pluck(),

@@ -231,6 +231,12 @@ export interface JobStore {
 
   getJob(id: string): Promise<JobDetail | null>;
   listJobs(filter: JobFilter): Promise<{ jobs: JobSummary[]; nextCursor: string | null }>;
+  /**
+   * The paths a workflow's new jobs are indexed by from now on (its `search:`): a path new to
+   * the list is indexed from the next job on (older jobs are found by scanning); a path left
+   * out is forgotten, so declaring it again starts anew.
+   */
+  declareSearchPaths(workflow: string, paths: readonly string[]): Promise<void>;
   /** The status of the newest job of each workflow, for the UI's list. */
   lastJobStatus(workflow: string): Promise<JobStatus | null>;
 
