@@ -4,7 +4,8 @@
  * the enabled toggle, large payloads, the token login, connections and the datatree.
  *
  * Skipped, saying so, when /usr/bin/chromium is missing (`apt-get install chromium`; CI
- * installs it). HOOKFLOW_UPDATE_SCREENSHOTS=1 writes docs/ui-job-inspector.png.
+ * installs it). HOOKFLOW_UPDATE_SCREENSHOTS=1 writes docs/ui-job-inspector.png and
+ * docs/ui-jobs-search.png.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -248,6 +249,10 @@ describe('web UI in a browser', { skip }, () => {
       ];
       return rows.length === 1 && rows[0].getAttribute('data-job') === id;
     }, ids[1]);
+    const shot = process.env.HOOKFLOW_UPDATE_SCREENSHOTS
+      ? join(ROOT, 'docs', 'ui-jobs-search.png')
+      : join(shots, 'ui-jobs-search.png');
+    await page.screenshot({ path: shot });
     await page.getByLabel('search by payload').fill('body.amount');
     await page.getByRole('button', { name: 'Search' }).click();
     await page
