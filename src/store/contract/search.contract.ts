@@ -23,9 +23,9 @@ export function searchContract(currentStore: CurrentStore): void {
     const how = indexed ? 'declared in search:' : 'not declared';
     void describe(`listJobs with match, path ${how}`, () => {
       /** The store under test, the paths declared when the index is the subject. */
-      const current = (): Store => {
+      const current = async (): Promise<Store> => {
         const store = currentStore();
-        if (indexed) void store.declareSearchPaths('orders', PATHS);
+        if (indexed) await store.declareSearchPaths('orders', PATHS);
         return store;
       };
       /** Accepts an event of `workflow` whose trigger data has `overrides`; returns its id. */
@@ -52,7 +52,7 @@ export function searchContract(currentStore: CurrentStore): void {
         ).jobs.map((j) => j.id);
 
       void it('a match finds the one job among many whose value is at that path', async () => {
-        const store = current();
+        const store = await current();
         const others = [];
         for (let i = 0; i < 30; i++)
           others.push(await accept(store, { body: { order: { id: i } } }));
@@ -64,7 +64,7 @@ export function searchContract(currentStore: CurrentStore): void {
       });
 
       void it('a bare value matches the number and the string; a quoted one the string only', async () => {
-        const store = current();
+        const store = await current();
         const num = await accept(store, { body: { order: { id: 7 } } });
         const str = await accept(store, { body: { order: { id: '7' } } });
         await accept(store, { body: { order: { id: true } } });
@@ -75,7 +75,7 @@ export function searchContract(currentStore: CurrentStore): void {
       });
 
       void it('several matches are ANDed, across body, headers, query and params', async () => {
-        const store = current();
+        const store = await current();
         const both = await accept(store, {
           body: { order: { id: 9 } },
           headers: { 'x-shop': 'acme' },
@@ -90,7 +90,7 @@ export function searchContract(currentStore: CurrentStore): void {
       });
 
       void it('an array on the path is searched element by element, or by its index', async () => {
-        const store = current();
+        const store = await current();
         const id = await accept(store, { body: { items: [{ sku: 'A-1' }, { sku: 'B-2' }] } });
         await accept(store, { body: { items: [{ sku: 'C-3' }] } });
         assert.deepEqual(await find(store, ['body.items.sku:B-2']), [id]);
@@ -99,7 +99,7 @@ export function searchContract(currentStore: CurrentStore): void {
       });
 
       void it('a match pages newest first with the status filter and a cursor', async () => {
-        const store = current();
+        const store = await current();
         const ids = [];
         for (let i = 0; i < 5; i++) ids.push(await accept(store, { body: { order: { id: 'x' } } }));
         await store.claimJob(ids[1]!, CLAIM);
@@ -124,7 +124,7 @@ export function searchContract(currentStore: CurrentStore): void {
 
       void it('a match without a workflow is refused with invalid_match', async () => {
         await assert.rejects(
-          current().listJobs({ limit: 10, match: parseMatches(['body.a:1']) }),
+          (await current()).listJobs({ limit: 10, match: parseMatches(['body.a:1']) }),
           (e: unknown) => e instanceof HookflowError && e.code === 'invalid_match',
         );
       });
