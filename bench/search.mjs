@@ -90,7 +90,12 @@ function rows(from, to, createdAt) {
   for (let i = from; i < to; i++) {
     const id = `seed${String(i).padStart(10, '0')}`;
     const t = trigger(i, id);
-    out.push({ id, trigger: JSON.stringify(t), createdAt: createdAt(i), term: searchTerms(t, [DECLARED])[0].term });
+    out.push({
+      id,
+      trigger: JSON.stringify(t),
+      createdAt: createdAt(i),
+      term: searchTerms(t, [DECLARED])[0].term,
+    });
   }
   return out;
 }
@@ -121,7 +126,8 @@ async function series(n, fn) {
 function sqliteBackend() {
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-bench-search-'));
   const file = join(dir, 'hookflow.db');
-  const size = () => [file, `${file}-wal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+  const size = () =>
+    [file, `${file}-wal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
   return {
     name: 'sqlite',
     dir,
@@ -135,10 +141,23 @@ function sqliteBackend() {
         `INSERT INTO jobs (id, workflow, status, attempt, trigger, created_at, started_at, finished_at)
          VALUES (?, ?, 'succeeded', 1, ?, ?, ?, ?)`,
       );
-      const term = db.prepare('INSERT INTO job_search (workflow, path, term, seq) VALUES (?, ?, ?, ?)');
+      const term = db.prepare(
+        'INSERT INTO job_search (workflow, path, term, seq) VALUES (?, ?, ?, ?)',
+      );
+      // Declared before the first job: every seeded job is in the index.
+      db.prepare(
+        'INSERT OR IGNORE INTO search_paths (workflow, path, since_seq) VALUES (?, ?, 1)',
+      ).run(workflow, DECLARED.text);
       const chunk = db.transaction((rs) => {
         for (const r of rs) {
-          const { lastInsertRowid } = job.run(r.id, workflow, r.trigger, r.createdAt, r.createdAt, r.createdAt + 5);
+          const { lastInsertRowid } = job.run(
+            r.id,
+            workflow,
+            r.trigger,
+            r.createdAt,
+            r.createdAt,
+            r.createdAt + 5,
+          );
           term.run(workflow, DECLARED.text, r.term, lastInsertRowid);
         }
       });
@@ -150,7 +169,12 @@ function sqliteBackend() {
     async searchIndexBytes() {
       const db = new Database(file, { readonly: true });
       try {
-        return db.prepare(`SELECT sum(pgsize) FROM dbstat WHERE name IN ('job_search', 'job_search_by_seq')`).pluck().get();
+        return db
+          .prepare(
+            `SELECT sum(pgsize) FROM dbstat WHERE name IN ('job_search', 'job_search_by_seq')`,
+          )
+          .pluck()
+          .get();
       } catch {
         return NaN; // dbstat not compiled in
       } finally {
@@ -166,7 +190,11 @@ function sqliteBackend() {
 function postgresBackend(admin) {
   const schema = `hookflow_bench_${randomBytes(5).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-bench-search-'));
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({
+    connectionString: DATABASE_URL,
+    max: 2,
+    options: `-c search_path=${schema}`,
+  });
   return {
     name: 'postgres',
     dir,
@@ -175,6 +203,10 @@ function postgresBackend(admin) {
     storeOptions: { databaseUrl: DATABASE_URL, schema },
     env: { HOOKFLOW_DATABASE_URL: DATABASE_URL, HOOKFLOW_DATABASE_SCHEMA: schema },
     async seed(n, createdAt, workflow = 'orders') {
+      await pool.query(
+        'INSERT INTO search_paths (workflow, path, since_seq) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
+        [workflow, DECLARED.text],
+      );
       for (let i = 0; i < n; i += 5_000) {
         const rs = rows(i, Math.min(n, i + 5_000), createdAt);
         await pool.query(
@@ -184,7 +216,14 @@ function postgresBackend(admin) {
              RETURNING seq, id)
            INSERT INTO job_search (workflow, path, term, seq)
            SELECT $1, $5, x.term, j.seq FROM unnest($2::text[], $6::text[]) AS x (id, term) JOIN j ON j.id = x.id`,
-          [workflow, rs.map((r) => r.id), rs.map((r) => r.trigger), rs.map((r) => r.createdAt), DECLARED.text, rs.map((r) => r.term)],
+          [
+            workflow,
+            rs.map((r) => r.id),
+            rs.map((r) => r.trigger),
+            rs.map((r) => r.createdAt),
+            DECLARED.text,
+            rs.map((r) => r.term),
+          ],
         );
       }
       await pool.query('VACUUM ANALYZE jobs');
@@ -236,7 +275,7 @@ async function benchSearch(backend) {
       match: parseMatches(match),
       ...(indexed ? { indexedPaths: [DECLARED.text] } : {}),
     });
-  const pick = (k) => Math.floor(((k * 7919) % 97) / 97 * JOBS);
+  const pick = (k) => Math.floor((((k * 7919) % 97) / 97) * JOBS);
   // Jobs found, and "+cursor" when the search ran out of time and answered where it stopped.
   const count = async (p) => {
     const page = await p;
@@ -246,12 +285,15 @@ async function benchSearch(backend) {
     declaredOne: await series(20, (k) => count(list([`body.order.id:${100000 + pick(k)}`], true))),
     declaredNone: await series(20, () => count(list(['body.order.id:-1'], true))),
     declaredAndScanned: await series(20, (k) =>
-      count(list([`body.order.id:${100000 + pick(k)}`, 'headers.x-shopify-topic:orders/create'], true)),
+      count(
+        list([`body.order.id:${100000 + pick(k)}`, 'headers.x-shopify-topic:orders/create'], true),
+      ),
     ),
     undeclaredCommon: await series(20, () => count(list(['body.order.currency:EUR'], false))),
     undeclaredOne: await series(3, (k) => count(list([`body.id:evt_${pick(k)}`], false))),
   };
-  for (const [name, q] of Object.entries(out.queries)) log(`  ${backend.name} ${name}: ${JSON.stringify(q)}`);
+  for (const [name, q] of Object.entries(out.queries))
+    log(`  ${backend.name} ${name}: ${JSON.stringify(q)}`);
 
   out.ingestCostPerEvent = await ingestCost(store);
   log(`  ${backend.name} ingest: ${JSON.stringify(out.ingestCostPerEvent)}`);
@@ -310,7 +352,9 @@ async function overHttp(backend) {
   const url = await app.listen();
   try {
     const get = async (q) => {
-      const [t, r] = await timed(() => fetch(`${url}/api/jobs?workflow=orders&${q}`).then((x) => x.json()));
+      const [t, r] = await timed(() =>
+        fetch(`${url}/api/jobs?workflow=orders&${q}`).then((x) => x.json()),
+      );
       return { ms: ms(t), jobs: r.jobs.length };
     };
     return {
@@ -327,7 +371,8 @@ async function postgresAlternatives(backend) {
   const { pool } = backend;
   const out = {};
   const value = 100000 + Math.floor(JOBS / 2);
-  const query = async (sql, params) => series(10, () => pool.query(sql, params).then((r) => r.rowCount));
+  const query = async (sql, params) =>
+    series(10, () => pool.query(sql, params).then((r) => r.rowCount));
   const size = async (name) =>
     Number((await pool.query(`SELECT pg_relation_size($1::regclass) AS b`, [name])).rows[0].b);
   // Payloads are text (exact bytes kept); the cast skips what jsonb refuses (\u0000, lone
@@ -335,7 +380,9 @@ async function postgresAlternatives(backend) {
   await pool.query(`CREATE FUNCTION bench_doc(t text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS
     $$ SELECT CASE WHEN t ~ '\\\\u(0000|d[89a-f])' THEN NULL ELSE t::jsonb - 'rawBody' END $$`);
 
-  let [t] = await timed(() => pool.query(`CREATE INDEX bench_gin ON jobs USING gin (bench_doc(trigger) jsonb_path_ops)`));
+  let [t] = await timed(() =>
+    pool.query(`CREATE INDEX bench_gin ON jobs USING gin (bench_doc(trigger) jsonb_path_ops)`),
+  );
   out.gin = { buildSeconds: ms(t / 1000), indexMB: Math.round((await size('bench_gin')) / 1e6) };
   out.gin.query = await query(
     `SELECT seq FROM jobs WHERE workflow = 'orders' AND bench_doc(trigger) @> $1::jsonb ORDER BY seq DESC LIMIT 51`,
@@ -352,9 +399,14 @@ async function postgresAlternatives(backend) {
   await pool.query('DROP INDEX bench_gin');
 
   [t] = await timed(() =>
-    pool.query(`CREATE INDEX bench_expr ON jobs (workflow, (bench_doc(trigger) #>> '{body,order,id}'), seq)`),
+    pool.query(
+      `CREATE INDEX bench_expr ON jobs (workflow, (bench_doc(trigger) #>> '{body,order,id}'), seq)`,
+    ),
   );
-  out.expression = { buildSeconds: ms(t / 1000), indexMB: Math.round((await size('bench_expr')) / 1e6) };
+  out.expression = {
+    buildSeconds: ms(t / 1000),
+    indexMB: Math.round((await size('bench_expr')) / 1e6),
+  };
   out.expression.query = await query(
     `SELECT seq FROM jobs WHERE workflow = 'orders' AND bench_doc(trigger) #>> '{body,order,id}' = $1 ORDER BY seq DESC LIMIT 51`,
     [String(value)],
@@ -363,10 +415,14 @@ async function postgresAlternatives(backend) {
   await pool.query('DROP INDEX bench_expr');
   out.noExtraIndex = { insertUs: await insertCost(pool) };
 
-  [t, out.countStar] = await timed(() => pool.query('SELECT count(*) FROM jobs').then((r) => Number(r.rows[0].count)));
+  [t, out.countStar] = await timed(() =>
+    pool.query('SELECT count(*) FROM jobs').then((r) => Number(r.rows[0].count)),
+  );
   out.countStarMs = ms(t);
   [t, out.estimate] = await timed(() =>
-    pool.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'jobs'::regclass`).then((r) => Number(r.rows[0].n)),
+    pool
+      .query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'jobs'::regclass`)
+      .then((r) => Number(r.rows[0].n)),
   );
   out.estimateMs = ms(t);
   return out;
@@ -383,7 +439,10 @@ async function insertCostOnce(pool) {
   const N = 20_000;
   const [t] = await timed(async () => {
     for (let i = 0; i < N; i += 500) {
-      const rs = rows(JOBS + i, JOBS + i + 500, () => Date.now()).map((r) => ({ ...r, id: newJobId() }));
+      const rs = rows(JOBS + i, JOBS + i + 500, () => Date.now()).map((r) => ({
+        ...r,
+        id: newJobId(),
+      }));
       await pool.query(
         `INSERT INTO jobs (id, workflow, status, trigger, created_at)
          SELECT id, 'ingest', 'queued', t, c FROM unnest($1::text[], $2::text[], $3::bigint[]) AS x (id, t, c)`,
@@ -401,7 +460,9 @@ async function benchRetention(backend) {
   const out = { jobs: RETENTION_JOBS, keep: '7d' };
   await (await openStore(backend)).close();
   const now = Date.now();
-  const [seedMs] = await timed(() => backend.seed(RETENTION_JOBS, (i) => now - 20 * DAY + (i / RETENTION_JOBS) * 20 * DAY));
+  const [seedMs] = await timed(() =>
+    backend.seed(RETENTION_JOBS, (i) => now - 20 * DAY + (i / RETENTION_JOBS) * 20 * DAY),
+  );
   out.seedSeconds = ms(seedMs / 1000);
   out.sizeBeforeMB = Math.round((await backend.size()) / 1e6);
   const store = await openStore(backend);
@@ -418,7 +479,9 @@ async function benchRetention(backend) {
   const ingest = (async () => {
     for (let i = 0; pruning; i++) {
       const id = newJobId();
-      const [t] = await timed(() => store.acceptEvent({ id, workflow: 'live', trigger: trigger(i, id) }));
+      const [t] = await timed(() =>
+        store.acceptEvent({ id, workflow: 'live', trigger: trigger(i, id) }),
+      );
       waits.push(t);
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -430,7 +493,12 @@ async function benchRetention(backend) {
   out.pruned = pruned;
   out.pruneSeconds = ms(pruneMs / 1000);
   out.kept = (await store.countJobs()) - waits.length;
-  out.ingestDuringPrune = { events: waits.length, p50Ms: ms(quantile(waits, 0.5)), p99Ms: ms(quantile(waits, 0.99)), maxMs: ms(Math.max(...waits)) };
+  out.ingestDuringPrune = {
+    events: waits.length,
+    p50Ms: ms(quantile(waits, 0.5)),
+    p99Ms: ms(quantile(waits, 0.99)),
+    maxMs: ms(Math.max(...waits)),
+  };
   await store.close();
   if (backend.name === 'sqlite') {
     const db = new Database(backend.storeOptions.sqliteFile);
@@ -446,7 +514,12 @@ async function benchRetention(backend) {
 // ---------- main ----------
 
 const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-const results = { date: new Date().toISOString(), jobs: JOBS, retentionJobs: RETENTION_JOBS, backends: {} };
+const results = {
+  date: new Date().toISOString(),
+  jobs: JOBS,
+  retentionJobs: RETENTION_JOBS,
+  backends: {},
+};
 try {
   for (const name of BACKENDS) {
     const r = (results.backends[name] = {});
