@@ -64,9 +64,17 @@ describe('OpenAPI document', () => {
   test('describes the job filters and the answers from the same schemas the routes use', () => {
     const list = doc.paths['/api/jobs'].get;
     const params = Object.fromEntries(list.parameters.map((p: any) => [p.name, p]));
-    assert.deepEqual(Object.keys(params).sort(), ['cursor', 'limit', 'status', 'workflow']);
+    assert.deepEqual(Object.keys(params).sort(), [
+      'cursor',
+      'limit',
+      'match',
+      'status',
+      'workflow',
+    ]);
     assert.deepEqual(params.status.schema.enum, ['queued', 'running', 'succeeded', 'failed']);
     assert.equal(params.limit.schema.maximum, 500);
+    assert.equal(params.match.schema.type, 'array', 'match repeats');
+    assert.match(params.match.schema.description ?? params.match.description, /PATH:VALUE/);
     const page = list.responses['200'].content['application/json'].schema;
     assert.ok(page.properties.next_cursor);
     const error = list.responses['4XX'] ?? list.responses['4xx'];

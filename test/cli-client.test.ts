@@ -270,6 +270,50 @@ describe('hookflow jobs, job, rerun', () => {
     assert.equal(next.out.trim().split('\n').length, 2);
   });
 
+  test('jobs --match finds a job by a value in its trigger data; bad syntax exits 6', async () => {
+    const r = await hookflow([
+      'jobs',
+      '--workflow',
+      'greet',
+      '--match',
+      'body.name:Grace',
+      '--url',
+      srv.url,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      r.out
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(' ')[0]),
+      [greetIds[1]],
+    );
+    const both = await hookflow([
+      'jobs',
+      '--workflow',
+      'greet',
+      '--match',
+      'body.name:Grace',
+      '--match',
+      'body.name:Ada',
+      '--url',
+      srv.url,
+    ]);
+    assert.equal(both.out.trim(), 'no jobs');
+    const bad = await hookflow([
+      'jobs',
+      '--workflow',
+      'greet',
+      '--match',
+      'body.name',
+      '--url',
+      srv.url,
+    ]);
+    assert.equal(bad.code, 6);
+    assert.match(bad.err, /400 invalid_match: match 'body.name': no ":"/);
+  });
+
   test('jobs --json prints the API answer', async () => {
     const r = await hookflow(['jobs', '--workflow', 'greet', '--json', '--url', srv.url]);
     const page = JSON.parse(r.out);

@@ -15,6 +15,21 @@ import {
   summary,
 } from '../src/ui/lib/json-tree.js';
 import { href, parseRoute } from '../src/ui/lib/routes.js';
+import { splitConditions } from '../src/ui/lib/search.js';
+
+describe('search box', () => {
+  test('spaces separate conditions, except inside a quoted value or key', () => {
+    assert.deepEqual(splitConditions('  body.order.id:123   headers.x-shop:acme '), [
+      'body.order.id:123',
+      'headers.x-shop:acme',
+    ]);
+    assert.deepEqual(splitConditions('body.note:"two words" body."a b":"x \\" y"'), [
+      'body.note:"two words"',
+      'body."a b":"x \\" y"',
+    ]);
+    assert.deepEqual(splitConditions(''), []);
+  });
+});
 
 describe('JSON viewer model', () => {
   const big = Array.from({ length: 12_000 }, (_, i) => ({ i }));

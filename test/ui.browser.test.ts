@@ -4,7 +4,8 @@
  * the enabled toggle, large payloads, the token login, connections and the datatree.
  *
  * Skipped, saying so, when /usr/bin/chromium is missing (`apt-get install chromium`; CI
- * installs it). HOOKFLOW_UPDATE_SCREENSHOTS=1 writes docs/ui-job-inspector.png.
+ * installs it). HOOKFLOW_UPDATE_SCREENSHOTS=1 writes docs/ui-job-inspector.png and
+ * docs/ui-jobs-search.png.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -228,6 +229,36 @@ describe('web UI in a browser', { skip }, () => {
       ];
       return rows.length > 0 && rows.every((r) => r.textContent.includes('hello'));
     });
+    await page.close();
+  });
+
+  test('the jobs page finds a job by a value in its trigger data', async () => {
+    const ids: string[] = [];
+    for (const amount of [31, 37, 41]) {
+      ids.push((await post(`${srv.url}/hooks/refunds`, { amount, note: 'search me' })).json.id);
+    }
+    const page = await open('#/jobs');
+    await page.locator('[data-testid="jobs"]').waitFor();
+    assert.equal(await page.getByLabel('search by payload').isDisabled(), true);
+    await page.getByLabel('workflow filter').selectOption('refund-check');
+    await page.getByLabel('search by payload').fill('body.amount:37 body.note:"search me"');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction((id) => {
+      const rows: any[] = [
+        ...(globalThis as any).document.querySelectorAll('[data-testid="jobs"] tbody tr'),
+      ];
+      return rows.length === 1 && rows[0].getAttribute('data-job') === id;
+    }, ids[1]);
+    const shot = process.env.HOOKFLOW_UPDATE_SCREENSHOTS
+      ? join(ROOT, 'docs', 'ui-jobs-search.png')
+      : join(shots, 'ui-jobs-search.png');
+    await page.screenshot({ path: shot });
+    await page.getByLabel('search by payload').fill('body.amount');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page
+      .getByText(/invalid_match|no ":" between the path and the value/)
+      .first()
+      .waitFor();
     await page.close();
   });
 

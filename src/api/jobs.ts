@@ -4,7 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HookflowError } from '../errors.js';
-import type { JobStatus } from '../store/types.js';
+import { searchIndexed } from '../queue/index.js';
+import { parseMatches } from '../search/index.js';
+import type { JobFilter, JobStatus } from '../store/types.js';
 import { traceIdOf, traceUrl } from '../tracing/index.js';
 import type { ApiDeps } from './deps.js';
 import {
@@ -22,6 +24,27 @@ interface JobsQuery {
   status?: JobStatus;
   limit: number;
   cursor?: string;
+  match?: string[];
+}
+
+/** `match` parsed (400 invalid_match when bad), with the paths the workflow's jobs index. */
+function searchFilter(
+  deps: ApiDeps,
+  workflow: string | undefined,
+  texts: string[],
+): Pick<JobFilter, 'match' | 'indexedPaths'> {
+  if (texts.length === 0) return {};
+  const match = parseMatches(texts);
+  if (!workflow) {
+    throw new HookflowError(
+      'invalid_match',
+      'match needs workflow: jobs are searched one workflow at a time (add workflow=NAME)',
+    );
+  }
+  const loaded = deps.registry.get(workflow);
+  const indexedPaths =
+    loaded?.search && searchIndexed(loaded) ? loaded.search.map((p) => p.text) : [];
+  return { match, indexedPaths };
 }
 
 export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
@@ -41,6 +64,7 @@ export function registerJobRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ...(workflow ? { workflow } : {}),
         ...(status ? { status } : {}),
         ...(cursor ? { cursor } : {}),
+        ...searchFilter(deps, workflow, request.query.match ?? []),
       });
       return { jobs: page.jobs, next_cursor: page.nextCursor };
     },

@@ -123,6 +123,13 @@ export const jobsQuery = {
     status: jobStatus,
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string', description: 'next_cursor of the previous page' },
+    match: {
+      type: 'array',
+      items: { type: 'string' },
+      maxItems: 8,
+      description:
+        'PATH:VALUE on the trigger data (e.g. body.order.id:123; repeat to AND several); needs workflow. Bad syntax: 400 invalid_match. See docs/jobs.md "Search by payload".',
+    },
   },
 } as const;
 

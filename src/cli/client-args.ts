@@ -13,7 +13,7 @@ import { usageError } from './usage.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface ClientArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | string[] | boolean | undefined>;
   positionals: string[];
   api: ApiClient;
   asJson: boolean;

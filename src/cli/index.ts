@@ -28,7 +28,7 @@ commands:
   against a running server (--url URL, else HOOKFLOW_URL, else http://127.0.0.1:8080;
   token from HOOKFLOW_API_TOKEN; --json prints the API's answer):
   apply FILE|DIR...                   create or update workflows and connections
-  jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]
+  jobs [--workflow NAME] [--status S] [--match PATH:VALUE]… [--limit N] [--cursor C]
   job ID                              a job's trigger and each step's input and output
   rerun ID [--version original|current] [--wait] [--timeout SECONDS]
   replay [--workflow NAME] [--status S] [--since 2h|ISO] [--until …] [--error TEXT] [--id ID]...

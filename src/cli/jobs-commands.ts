@@ -9,8 +9,9 @@ import { EXIT } from './exit-codes.js';
 import type { CliIo } from './output.js';
 import { formatDuration, formatTime, json, preview, table } from './output.js';
 import { usageError } from './usage.js';
+import { quote } from 'shell-quote';
 
-/** `hookflow jobs [--workflow NAME] [--status S] [--limit N] [--cursor C]`. */
+/** `hookflow jobs [--workflow NAME] [--status S] [--match PATH:VALUE]… [--limit N] [--cursor C]`. */
 export async function jobsCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals, api, asJson } = parseClientArgs(
     args,
@@ -19,6 +20,7 @@ export async function jobsCommand(args: string[], io: CliIo): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string' },
       cursor: { type: 'string' },
+      match: { type: 'string', multiple: true },
     },
     io,
   );
@@ -28,6 +30,8 @@ export async function jobsCommand(args: string[], io: CliIo): Promise<number> {
     const v = values[key];
     if (typeof v === 'string') query.set(key, v);
   }
+  const { match } = values;
+  if (Array.isArray(match)) for (const m of match) query.append('match', m);
   const q = query.toString();
   const page = await api.get<{ jobs: JobSummary[]; next_cursor: string | null }>(
     `/api/jobs${q ? `?${q}` : ''}`,
@@ -54,7 +58,8 @@ export async function jobsCommand(args: string[], io: CliIo): Promise<number> {
   );
   if (page.next_cursor) {
     query.set('cursor', page.next_cursor);
-    const flags = [...query].map(([k, v]) => `--${k} ${v}`).join(' ');
+    // Quoted as a shell reads it back: a match may hold quotes and spaces.
+    const flags = [...query].map(([k, v]) => `--${k} ${quote([v])}`).join(' ');
     io.err(`more: hookflow jobs ${flags}`);
   }
   return EXIT.ok;

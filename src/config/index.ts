@@ -50,6 +50,8 @@ export interface Config {
   publicUrl: string | null;
   /** HOOKFLOW_ON_FAILURE: the error workflow of workflows without `on_failure:`. */
   onFailure: string | null;
+  /** HOOKFLOW_TRIGGER_FAILURES: a poll or schedule failing this many times in a row runs its error workflow. */
+  triggerFailures: number;
   /** HOOKFLOW_RETENTION: what is kept of finished jobs (a workflow's `retention:` wins). */
   retention: Retention;
   /** HOOKFLOW_REPLAY_RATE: new jobs per second of a bulk replay that names no `rate`. */
@@ -175,6 +177,12 @@ export function loadConfig(
     logFormat: logFormatSetting(pick(undefined, 'HOOKFLOW_LOG_FORMAT')),
     publicUrl: publicUrlSetting(pick(undefined, 'HOOKFLOW_PUBLIC_URL')),
     onFailure: pick(undefined, 'HOOKFLOW_ON_FAILURE')?.trim() || null,
+    triggerFailures: parseIntSetting(
+      pick(undefined, 'HOOKFLOW_TRIGGER_FAILURES') ?? '3',
+      'HOOKFLOW_TRIGGER_FAILURES',
+      1,
+      1000,
+    ),
     retention: retentionSetting(pick(undefined, 'HOOKFLOW_RETENTION')),
     replayRate: parseIntSetting(
       pick(undefined, 'HOOKFLOW_REPLAY_RATE') ?? String(DEFAULT_REPLAY_RATE),

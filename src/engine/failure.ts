@@ -31,6 +31,59 @@ export function jobUiUrl(base: string, jobId: string): string {
   return `${base.replace(/\/+$/, '')}/#/jobs/${encodeURIComponent(jobId)}`;
 }
 
+/** The link to a workflow's page in the UI. */
+export function workflowUiUrl(base: string, workflow: string): string {
+  return `${base.replace(/\/+$/, '')}/#/workflows/${encodeURIComponent(workflow)}`;
+}
+
+/**
+ * The error workflow's job for a poll or schedule trigger that failed `failures` times in a
+ * row; null when no error workflow applies (or the one named is not loaded: logged).
+ */
+export async function triggerFailureJobFor(
+  failing: { workflow: Workflow; kind: 'poll' | 'schedule'; error: string; failures: number },
+  deps: FailureDeps,
+): Promise<FailureJob | null> {
+  const { workflow } = failing;
+  const handler = errorWorkflowOf(workflow, deps, { workflow: workflow.name });
+  // A poll that reports its own failures would poll the failing source once more.
+  if (!handler || handler.name === workflow.name) return null;
+  const base = (await deps.store.getMeta(UI_URL_META_KEY).catch(() => null)) ?? '';
+  return {
+    id: newJobId(),
+    workflow: handler.name,
+    version: workflowVersion(handler),
+    trigger: {
+      workflow: workflow.name,
+      job: null,
+      version: workflowVersion(workflow),
+      step: null,
+      error: failing.error,
+      url: workflowUiUrl(base, workflow.name),
+      trigger: failing.kind,
+      failures: failing.failures,
+    },
+  };
+}
+
+/** The loaded error workflow of a workflow (`on_failure`, else the default), if any applies. */
+function errorWorkflowOf(
+  workflow: Workflow | undefined,
+  deps: FailureDeps,
+  logged: Record<string, unknown>,
+): Workflow | undefined {
+  const target = workflow?.onFailure?.workflow ?? deps.defaultOnFailure ?? null;
+  if (target === null) return undefined;
+  const handler = deps.workflow(target);
+  if (!handler) {
+    deps.log.warn(
+      { ...logged, onFailure: target },
+      'the error workflow is not loaded; the failure is not reported',
+    );
+  }
+  return handler;
+}
+
 /** null when no error workflow applies (or the one named is not loaded: logged). */
 export async function failureJobFor(
   failed: { job: ClaimedJob; workflow: Workflow | undefined; step: string | null; error: string },
@@ -38,21 +91,13 @@ export async function failureJobFor(
 ): Promise<FailureJob | null> {
   const { job } = failed;
   if (job.failureOf !== null) return null;
-  const target = failed.workflow?.onFailure?.workflow ?? deps.defaultOnFailure ?? null;
-  if (target === null) return null;
-  const handler = deps.workflow(target);
-  if (!handler) {
-    deps.log.warn(
-      { job: job.id, workflow: job.workflow, onFailure: target },
-      'the error workflow is not loaded; the failure is not reported',
-    );
-    return null;
-  }
+  const handler = errorWorkflowOf(failed.workflow, deps, { job: job.id, workflow: job.workflow });
+  if (!handler) return null;
   // Read per failure (failures are rare): the ingress may have listened after this started.
   const base = (await deps.store.getMeta(UI_URL_META_KEY).catch(() => null)) ?? '';
   return {
     id: newJobId(),
-    workflow: target,
+    workflow: handler.name,
     version: workflowVersion(handler),
     trigger: {
       workflow: job.workflow,

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_workflow: 400,
   invalid_config: 400,
   invalid_cursor: 400,
+  invalid_match: 400,
   invalid_url: 400,
   bad_request: 400,
   unauthorized: 401,

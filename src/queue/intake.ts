@@ -16,6 +16,9 @@
 import type { Store } from '../store/index.js';
 import { renderKey, resolveConcurrency } from './concurrency-key.js';
 import type { WorkflowLookup } from './concurrency-key.js';
+import { searchTerms } from '../search/index.js';
+import type { SearchTerm } from '../search/index.js';
+import type { Workflow } from '../workflow/index.js';
 
 /** Tells the workers that these committed jobs are runnable. Never throws, never waits. */
 export type JobNotifier = (jobIds: readonly string[]) => void;
@@ -24,11 +27,17 @@ export type JobNotifier = (jobIds: readonly string[]) => void;
  * The store's job-creating writes, each followed by telling the workers: `acceptEvent` (the
  * event, its job and dedupe key), `createJob` (a rerun, `hookflow test`), `recordPoll` (a
  * poll's new items), `claimTick` (a schedule's fire time), `commitReplayBatch` (a bulk
- * replay's new jobs). Each resolves once durable.
+ * replay's new jobs), `recordTriggerFailure` (the error workflow's job of a failing trigger).
+ * Each resolves once durable.
  */
 export type Intake = Pick<
   Store,
-  'acceptEvent' | 'createJob' | 'recordPoll' | 'claimTick' | 'commitReplayBatch'
+  | 'acceptEvent'
+  | 'createJob'
+  | 'recordPoll'
+  | 'claimTick'
+  | 'commitReplayBatch'
+  | 'recordTriggerFailure'
 >;
 
 /**
@@ -54,13 +63,18 @@ export function createIntake(
           debounce: { key, waitMs: debounce.waitMs, maxWaitMs: debounce.maxWaitMs },
         };
       }
+      const search = indexedTerms(workflow, event.trigger);
+      if (search) event = { ...event, search };
       const result = await store.acceptEvent(event);
       if (result.kind === 'accepted') notify([result.jobId]);
       return result;
     },
     async createJob(workflow, trigger, opts) {
-      const concurrency = await resolveConcurrency(workflows(workflow), trigger);
+      const found = workflows(workflow);
+      const concurrency = await resolveConcurrency(found, trigger);
       if (concurrency) opts = { ...opts, concurrency };
+      const search = indexedTerms(found, trigger);
+      if (search) opts = { ...opts, search };
       const id = await store.createJob(workflow, trigger, opts);
       notify([id]);
       return id;
@@ -98,7 +112,26 @@ export function createIntake(
       if (ids !== null && ids.length > 0) notify(ids);
       return ids;
     },
+    async recordTriggerFailure(workflow, atMs, error, alert) {
+      const raised = await store.recordTriggerFailure(workflow, atMs, error, alert);
+      if (raised && alert) notify([alert.job.id]);
+      return raised;
+    },
   };
+}
+
+/**
+ * The values at the paths a webhook workflow declares in `search:`, indexed with its job
+ * (a rerun's too). Polls and schedules are searched by scanning: their jobs are not indexed.
+ */
+function indexedTerms(workflow: Workflow | undefined, trigger: unknown): SearchTerm[] | undefined {
+  if (!workflow?.search || !searchIndexed(workflow)) return undefined;
+  return searchTerms(trigger, workflow.search);
+}
+
+/** Whether the jobs of a workflow carry its `search:` terms (the API then asks the index). */
+export function searchIndexed(workflow: Workflow): boolean {
+  return workflow.trigger.type === 'webhook' || workflow.trigger.type === 'connector';
 }
 
 /**
@@ -125,5 +158,7 @@ export function withVersions(
         ...batch,
         jobs: batch.jobs.map((job) => stamp(job, job.workflow)),
       }),
+    // The error workflow's job carries the version of the error workflow already.
+    recordTriggerFailure: (...args) => intake.recordTriggerFailure(...args),
   };
 }

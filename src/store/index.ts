@@ -93,6 +93,7 @@ export type {
   PolledItem,
   PollResult,
   TriggerState,
+  TriggerFailureAlert,
   StoredWorkflow,
   WorkflowOverride,
 } from './types.js';

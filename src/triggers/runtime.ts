@@ -21,7 +21,8 @@ import { errorMessage } from '../errors.js';
 import type { Intake } from '../queue/index.js';
 import type { WorkflowChange, WorkflowRegistry } from '../registry/index.js';
 import type { ConnectionResolver } from '../steps/index.js';
-import type { Store, TriggerState } from '../store/index.js';
+import type { Store, TriggerFailureAlert, TriggerState } from '../store/index.js';
+import { triggerFailureJobFor } from '../engine/index.js';
 import type { Timing, Workflow } from '../workflow/index.js';
 import { noTimedTrigger } from './errors.js';
 import { httpPollSource } from './http-poll-source.js';
@@ -41,6 +42,11 @@ export interface TriggerRuntimeDeps {
   env?: Record<string, string>;
   connections?: ConnectionResolver;
   dispatcher?: Dispatcher;
+  /**
+   * A trigger failing `after` times in a row runs its error workflow (`on_failure`, else
+   * `defaultOnFailure`) once per streak. Absent: failures only update the status.
+   */
+  failureAlerts?: { after: number; defaultOnFailure: string | null };
 }
 
 /** A trigger's status in the API. ISO times, null when it has not happened. */
@@ -75,6 +81,8 @@ interface Status {
   lastError: string | null;
 }
 
+type TriggerKind = 'poll' | 'schedule';
+
 const PURGE_EVERY_MS = 3_600_000;
 /** A poll that failed and was recorded as such. */
 const FAILED = Symbol('failed');
@@ -104,16 +112,45 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
     });
   }
 
-  async function failed(name: string, at: number, e: unknown, what: string): Promise<void> {
+  async function failed(name: string, at: number, e: unknown, what: TriggerKind): Promise<void> {
     const message = errorMessage(e);
     Object.assign(statusOf(name), { lastRunAt: at, lastError: message });
     log.warn(
       { workflow: name, error: message },
-      `${what} failed; it is tried again at its next run`,
+      `${what === 'poll' ? 'poll' : 'schedule tick'} failed; it is tried again at its next run`,
     );
-    await store.recordTriggerFailure(name, at, message).catch((err: unknown) => {
+    try {
+      const alert = await failureAlert(name, what, message);
+      if (await intake.recordTriggerFailure(name, at, message, alert)) {
+        log.warn(
+          { workflow: name, onFailure: alert?.job.workflow, failures: alert?.after },
+          'trigger keeps failing; its error workflow runs',
+        );
+      }
+    } catch (err) {
       log.error({ err, workflow: name }, 'could not record the trigger failure');
-    });
+    }
+  }
+
+  /** The error workflow's job, should this failure be the one that reaches the streak length. */
+  async function failureAlert(
+    name: string,
+    kind: TriggerKind,
+    error: string,
+  ): Promise<TriggerFailureAlert | undefined> {
+    const alerts = deps.failureAlerts;
+    const workflow = deps.registry.get(name);
+    if (!alerts || !workflow) return undefined;
+    const job = await triggerFailureJobFor(
+      { workflow, kind, error, failures: alerts.after },
+      {
+        store,
+        log,
+        workflow: (n) => deps.registry.get(n),
+        defaultOnFailure: alerts.defaultOnFailure,
+      },
+    );
+    return job ? { after: alerts.after, job } : undefined;
   }
 
   function install(name: string, ticker: Ticker, firstAt: number | null): void {
@@ -211,7 +248,7 @@ export function createTriggerRuntime(deps: TriggerRuntimeDeps): TriggerRuntime {
           await claimScheduleTick(intake, name, timing, at);
           Object.assign(statusOf(name), { lastRunAt: now, lastSuccessAt: now, lastError: null });
         } catch (e) {
-          await failed(name, now, e, 'schedule tick');
+          await failed(name, now, e, 'schedule');
         }
       },
     });

@@ -28,6 +28,8 @@ import { Reader } from './yaml-reader.js';
 import type { MapView } from './yaml-reader.js';
 import { parseRetention } from './read-retention.js';
 import type { Retention } from './read-retention.js';
+import { parseMatchPath } from '../search/index.js';
+import type { MatchPath } from '../search/index.js';
 
 export interface LoadOptions {
   /** Values for `${env:NAME}`; `process.env` when left out. */
@@ -43,6 +45,8 @@ export interface LoadOptions {
   workflows?: ReadonlySet<string>;
 }
 
+/** Each declared path costs every event of the workflow an index entry or two. */
+const MAX_SEARCH_PATHS = 8;
 const TOP_KEYS = [
   'name',
   'enabled',
@@ -52,6 +56,7 @@ const TOP_KEYS = [
   'debounce',
   'on_failure',
   'retention',
+  'search',
 ];
 const NAME = /^[a-z0-9-]+$/;
 export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -221,6 +226,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
   const debounce = readDebounce(r, root, trigger);
   const onFailure = readOnFailure(r, root);
   const retention = readRetentionField(r, root);
+  const search = readSearchField(r, root);
 
   if (r.problems.length > 0 || name === undefined || !trigger)
     return { problems: sortProblems(r.problems), nameLine };
@@ -237,6 +243,7 @@ function readWorkflow(text: string, file: string, opts: LoadOptions): ReadResult
     expressions: ctx.sites,
     ...(onFailure ? { onFailure } : {}),
     ...(retention ? { retention } : {}),
+    ...(search ? { search } : {}),
   };
   if (concurrency) workflow.concurrency = concurrency;
   if (debounce) workflow.debounce = debounce;
@@ -265,6 +272,30 @@ function readRetentionField(r: Reader, root: MapView): Retention | undefined {
     r.report(r.valueLine(root, 'retention'), `retention: ${errorMessage(e)}`);
     return undefined;
   }
+}
+
+/** `search:` a list of trigger data paths (`body.order.id`), each indexed with every job. */
+function readSearchField(r: Reader, root: MapView): MatchPath[] | undefined {
+  if (!root.fields.has('search')) return undefined;
+  const line = r.valueLine(root, 'search');
+  const value = r.toJS(r.node(root, 'search') ?? null);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    r.report(line, 'search must be a list of trigger data paths, e.g. [body.order.id]');
+    return undefined;
+  }
+  const paths: MatchPath[] = [];
+  for (const text of value as string[]) {
+    try {
+      const path = parseMatchPath(text);
+      if (!paths.some((p) => p.text === path.text)) paths.push(path);
+    } catch (e) {
+      r.report(line, `search: ${errorMessage(e)}`);
+    }
+  }
+  if (paths.length > MAX_SEARCH_PATHS) {
+    r.report(line, `search lists ${paths.length} paths; at most ${MAX_SEARCH_PATHS}`);
+  }
+  return paths;
 }
 
 /** Duplicate ids, and `steps.<id>` in an expression naming no step of the workflow. */

@@ -5,6 +5,7 @@
  * sees raw workflow input.
  */
 import type { Retention } from './read-retention.js';
+import type { MatchPath } from '../search/index.js';
 import type { Verifier } from '../ingress/verify/index.js';
 import type { BodyEncoding } from './binary.js';
 
@@ -260,6 +261,8 @@ export interface Workflow {
   onFailure?: { workflow: string; line: number };
   /** `retention:` what is kept of its finished jobs (else HOOKFLOW_RETENTION). */
   retention?: Retention;
+  /** `search:` trigger data paths indexed with each job, for a fast `match` (docs/jobs.md). */
+  search?: MatchPath[];
   /** `concurrency`: how many of its jobs may run at once, per key. */
   concurrency?: Concurrency;
   /** `debounce`: a burst of events of one key becomes one job. */

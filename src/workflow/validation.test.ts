@@ -17,7 +17,7 @@ describe('keys', () => {
     onlyProblem(
       yaml(...HEAD, 'stepz: []'),
       5,
-      "unknown key 'stepz' in the workflow (allowed: name, enabled, trigger, steps, concurrency, debounce, on_failure, retention); did you mean 'steps'?",
+      "unknown key 'stepz' in the workflow (allowed: name, enabled, trigger, steps, concurrency, debounce, on_failure, retention, search); did you mean 'steps'?",
     );
   });
   it('a missing required key is reported at the line of its parent mapping', () => {

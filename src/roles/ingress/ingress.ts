@@ -34,6 +34,7 @@ import { UI_URL_META_KEY } from '../../engine/index.js';
 import { workflowVersion } from '../../workflow/index.js';
 import { recordVersions } from './record-versions.js';
 import { registerFlowControlMetrics, registerStorageMetrics } from '../../metrics/index.js';
+import { declareSearch } from './declare-search.js';
 import { startRetention } from '../../retention/index.js';
 import type { RetentionRunner } from '../../retention/index.js';
 import { startReplays } from '../../replay/index.js';
@@ -122,6 +123,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
   });
   registry.onChange(async (changes) => {
     await recordVersions(store, changes, log);
+    await declareSearch(store, changes, log);
     opts.onWorkflowsChange?.(changes);
     lifecycle.wake();
   });
@@ -139,6 +141,7 @@ export async function openIngress(opts: IngressOptions): Promise<Ingress> {
     env: opts.env,
     connections,
     dispatcher,
+    failureAlerts: { after: config.triggerFailures, defaultOnFailure: config.onFailure },
   });
 
   let url = '';

@@ -12,6 +12,7 @@ import { HookflowError } from '../../errors.js';
 import type { JobFilter, JobSummary, Store } from '../types.js';
 import type { CurrentStore } from './fixtures.js';
 import { acceptMany, finishedJob, newEvent } from './fixtures.js';
+import { searchContract } from './search.contract.js';
 
 /** Follows nextCursor to the end; returns every page's ids. */
 async function allPages(store: Store, filter: JobFilter): Promise<string[][]> {
@@ -116,6 +117,8 @@ export function listingContract(current: CurrentStore): void {
       );
     });
   });
+
+  searchContract(current);
 
   void describe('lastJobStatus', () => {
     void it('lastJobStatus is null for a workflow without jobs', async () => {

@@ -9,7 +9,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newJobId } from '../job-id.js';
-import type { PolledItem, PollResult, ScheduleTriggerData, Store } from '../types.js';
+import type {
+  PolledItem,
+  PollResult,
+  ScheduleTriggerData,
+  Store,
+  TriggerFailureAlert,
+} from '../types.js';
 import type { CurrentStore } from './fixtures.js';
 import { CLAIM, HOUR_MS } from './fixtures.js';
 
@@ -176,6 +182,62 @@ export function triggersContract(current: CurrentStore): void {
       assert.equal(state?.lastError, 'timeout');
       assert.deepEqual(state?.state, { cursor: 'c1' });
       assert.equal(state?.polled, true);
+    });
+  });
+
+  void describe('failure streaks', () => {
+    const alert = (failures = 3): TriggerFailureAlert => ({
+      after: failures,
+      job: {
+        id: newJobId(),
+        workflow: 'alerts',
+        version: null,
+        trigger: {
+          workflow: 'orders',
+          job: null,
+          version: null,
+          step: null,
+          error: 'GET /orders answered 500',
+          url: 'http://127.0.0.1/#/workflows/orders',
+          trigger: 'poll',
+          failures,
+        },
+      },
+    });
+    const alertJobs = async (store: Store) =>
+      (await store.listJobs({ workflow: 'alerts', limit: 50 })).jobs.length;
+
+    void it('the error workflow job is created once per streak, when it reaches its length', async () => {
+      const store = current();
+      const raised: boolean[] = [];
+      for (let i = 0; i < 5; i++) {
+        raised.push(await store.recordTriggerFailure('orders', T0 + i, 'boom', alert()));
+      }
+      assert.deepEqual(raised, [false, false, true, false, false]);
+      assert.equal(await alertJobs(store), 1);
+      const [job] = (await store.listJobs({ workflow: 'alerts', limit: 1 })).jobs;
+      const detail = await store.getJob(job?.id ?? '');
+      assert.deepEqual(detail?.trigger, alert().job.trigger);
+      assert.equal(detail?.status, 'queued');
+    });
+
+    void it('a success ends the streak: the next one raises the error workflow again', async () => {
+      const store = current();
+      for (let i = 0; i < 3; i++) await store.recordTriggerFailure('orders', T0, 'boom', alert());
+      await store.recordPoll(poll([], T0 + 1000));
+      for (let i = 0; i < 2; i++) await store.recordTriggerFailure('orders', T0, 'boom', alert());
+      assert.equal(await alertJobs(store), 1);
+      await store.recordTriggerFailure('orders', T0, 'boom', alert());
+      assert.equal(await alertJobs(store), 2);
+    });
+
+    void it('failures recorded at once by several callers raise one job', async () => {
+      const store = current();
+      const raised = await Promise.all(
+        Array.from({ length: 8 }, () => store.recordTriggerFailure('orders', T0, 'boom', alert())),
+      );
+      assert.equal(raised.filter(Boolean).length, 1);
+      assert.equal(await alertJobs(store), 1);
     });
   });
 

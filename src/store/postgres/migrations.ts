@@ -225,6 +225,28 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE debounce_key IS NOT NULL AND status = 'queued';
     `,
   },
+  {
+    // Search by payload and failure streaks of triggers, as on SQLite (sqlite/migrations.ts,
+    // version 10).
+    version: 7,
+    sql: `
+      CREATE TABLE job_search (
+        workflow text   NOT NULL,
+        path     text   NOT NULL,
+        term     text   NOT NULL,
+        seq      bigint NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+        PRIMARY KEY (workflow, path, term, seq)
+      );
+      CREATE INDEX job_search_by_seq ON job_search (seq);
+      CREATE TABLE search_paths (
+        workflow  text   NOT NULL,
+        path      text   NOT NULL,
+        since_seq bigint NOT NULL,
+        PRIMARY KEY (workflow, path)
+      );
+      ALTER TABLE trigger_state ADD COLUMN failures integer NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

@@ -16,6 +16,8 @@ import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
 import { newJobId } from '../job-id.js';
+import { searchJobs, searchSql } from '../job-search.js';
+import type { SearchDialect, SearchRow } from '../job-search.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type {
   Claim,
@@ -55,6 +57,11 @@ export interface PostgresStoreOptions {
   /** Connections of this process's pool at most. Default 10. */
   poolSize?: number;
 }
+
+const POSTGRES_SEARCH: SearchDialect = {
+  param: (n) => `$${n}`,
+  contains: (column, param) => `strpos(${column}, ${param}) > 0`,
+};
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -166,6 +173,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         trace,
         concurrency,
         version,
+        search: jobOpts.search,
       });
       return id;
     },
@@ -240,6 +248,29 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     },
 
     async listJobs(filter: JobFilter) {
+      if (filter.match !== undefined && filter.match.length > 0) {
+        return searchJobs(filter, {
+          chunk: async (chunk) => {
+            const { text, params } = searchSql(chunk, POSTGRES_SEARCH);
+            return (await db.query<SearchRow>('listJobs', text, params)).rows;
+          },
+          async nthSeq(workflow, beforeSeq, n) {
+            const { rows } = await db.query<{ seq: number }>('listJobs', sql.NTH_SEQ, [
+              workflow,
+              beforeSeq,
+              n - 1,
+            ]);
+            return rows[0]?.seq;
+          },
+          async indexedSince(workflow, path) {
+            const { rows } = await db.query<{ since_seq: number }>('listJobs', sql.SEARCH_SINCE, [
+              workflow,
+              path,
+            ]);
+            return rows[0]?.since_seq;
+          },
+        });
+      }
       const pg = db;
       const limit = clampPageSize(filter.limit);
       const beforeSeq =
@@ -251,6 +282,10 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const text = sql.listJobsSql(workflow !== undefined, status !== undefined);
       const { rows } = await pg.query<JobSummaryRow>('listJobs', text, params);
       return jobPage(rows, limit);
+    },
+
+    async declareSearchPaths(workflow: string, paths: readonly string[]) {
+      await db.query('declareSearchPaths', sql.DECLARE_SEARCH_PATHS, [workflow, [...paths]]);
     },
 
     async lastJobStatus(workflow: string) {

@@ -73,7 +73,8 @@ export const INSERT_JOBS = `
  *
  * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 concurrency keys, $7
  * their limits, $8 versions, $9 dedupe keys (null: none), $10 answers, $11 key expiries, $12
- * now (epoch ms), $13 notification payloads.
+ * now (epoch ms), $13 notification payloads, $14–$16 the search terms of the jobs (job id,
+ * path, term; search/match-trigger.ts), inserted for the jobs that were.
  */
 export const ACCEPT_BATCH = `
   WITH b AS (
@@ -97,7 +98,13 @@ export const ACCEPT_BATCH = `
       concurrency_key, concurrency_limit, version
     FROM b
     WHERE id NOT IN (SELECT id FROM taken) AND (key IS NULL OR id IN (SELECT job_id FROM won))
-    RETURNING id),
+    RETURNING id, seq, workflow),
+  searched AS (
+    INSERT INTO job_search (workflow, path, term, seq)
+    SELECT i.workflow, t.path, t.term, i.seq
+    FROM unnest($14::text[], $15::text[], $16::text[]) AS t (id, path, term)
+      JOIN inserted i ON i.id = t.id
+    ON CONFLICT DO NOTHING),
   notified AS (
     SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($13::text[]) AS p
     WHERE EXISTS (SELECT 1 FROM inserted))
@@ -247,6 +254,23 @@ export const SET_META = `
  * A listing query: $1 beforeSeq, $2 limit, then $3 workflow and/or status. One statement per
  * filter combination, so the planner walks the matching index newest first and stops at LIMIT.
  */
+/** $1 workflow, $2 path. */
+export const SEARCH_SINCE = 'SELECT since_seq FROM search_paths WHERE workflow = $1 AND path = $2';
+
+/**
+ * $1 workflow, $2 declared paths. The next value of the seq sequence: a job inserted by a
+ * transaction still in flight took a smaller one, so it is scanned, never missed.
+ */
+export const DECLARE_SEARCH_PATHS = `
+  WITH forgot AS (DELETE FROM search_paths WHERE workflow = $1 AND path <> ALL($2::text[]))
+  INSERT INTO search_paths (workflow, path, since_seq)
+  SELECT $1, path, nextval(pg_get_serial_sequence('jobs', 'seq')) FROM unnest($2::text[]) AS path
+  ON CONFLICT (workflow, path) DO NOTHING`;
+
+/** Where a search's scan window ends: $1 workflow, $2 before seq, $3 offset. */
+export const NTH_SEQ =
+  'SELECT seq FROM jobs WHERE workflow = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1 OFFSET $3';
+
 export function listJobsSql(byWorkflow: boolean, byStatus: boolean): string {
   const where = ['seq < $1'];
   if (byWorkflow) where.push(`workflow = $${where.length + 2}`);

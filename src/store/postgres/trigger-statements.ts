@@ -45,12 +45,14 @@ export const SAVE_POLL_SUCCESS = `
   VALUES ($1, $2::jsonb, true, $3, $4, $5)
   ON CONFLICT (workflow) DO UPDATE SET state = excluded.state, polled = true,
     since_at = excluded.since_at, last_run_at = excluded.last_run_at,
-    last_success_at = excluded.last_success_at, last_error = NULL`;
+    last_success_at = excluded.last_success_at, last_error = NULL, failures = 0`;
 
+/** $1 workflow, $2 run at, $3 error; returns the consecutive failures, this one included. */
 export const SAVE_FAILURE = `
-  INSERT INTO trigger_state (workflow, last_run_at, last_error) VALUES ($1, $2, $3)
+  INSERT INTO trigger_state (workflow, last_run_at, last_error, failures) VALUES ($1, $2, $3, 1)
   ON CONFLICT (workflow) DO UPDATE SET last_run_at = excluded.last_run_at,
-    last_error = excluded.last_error`;
+    last_error = excluded.last_error, failures = trigger_state.failures + 1
+  RETURNING failures`;
 
 /**
  * $1 workflow, $2 tick, $3 now, $4 job id, $5 trigger, $6 version, $7 concurrency key, $8 its
@@ -64,7 +66,7 @@ export const CLAIM_TICK = `
     VALUES ($1, $2, $3, $3)
     ON CONFLICT (workflow) DO UPDATE SET last_tick_at = excluded.last_tick_at,
       last_run_at = excluded.last_run_at, last_success_at = excluded.last_success_at,
-      last_error = NULL
+      last_error = NULL, failures = 0
     WHERE trigger_state.last_tick_at IS NULL OR trigger_state.last_tick_at < excluded.last_tick_at
     RETURNING workflow
   ), job AS (

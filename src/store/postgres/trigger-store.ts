@@ -16,6 +16,7 @@ import type { PgAccess } from './pool.js';
 import { jsonb, toTriggerLifecycle } from './rows.js';
 import type { TriggerLifecycleRow } from './rows.js';
 import { notifyPayloads } from './write-batcher.js';
+import { INSERT_FAILURE_JOB } from './statements.js';
 import {
   CLAIM_TICK,
   DELETE_LIFECYCLE,
@@ -105,8 +106,24 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
       });
     },
 
-    async recordTriggerFailure(workflow, atMs, error) {
-      await db.query('recordTriggerFailure', SAVE_FAILURE, [workflow, atMs, error]);
+    async recordTriggerFailure(workflow, atMs, error, alert) {
+      return db.transaction('recordTriggerFailure', async (client) => {
+        // The row lock of the upsert orders processes: each sees its own count.
+        const { rows } = await client.query<{ failures: number }>(SAVE_FAILURE, [
+          workflow,
+          atMs,
+          error,
+        ]);
+        if (alert === undefined || rows[0]?.failures !== alert.after) return false;
+        await client.query(INSERT_FAILURE_JOB, [
+          alert.job.id,
+          alert.job.workflow,
+          JSON.stringify(alert.job.trigger),
+          alert.job.version,
+          null,
+        ]);
+        return true;
+      });
     },
 
     async claimTick(workflow, tickAt, job) {

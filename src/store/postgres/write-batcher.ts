@@ -35,6 +35,7 @@ import type {
 import type { PgAccess } from './pool.js';
 import { ACCEPT_BATCH, FIND_DEDUPE } from './statements.js';
 import { acceptDebounced } from './debounce.js';
+import type { SearchTerm } from '../../search/index.js';
 
 /** A queued job to insert with the batch (a rerun); resolves with nothing but durability. */
 export interface NewJob {
@@ -45,6 +46,7 @@ export interface NewJob {
   trace: JobTrace | null;
   concurrency?: JobConcurrency | undefined;
   version: string | null;
+  search?: SearchTerm[] | undefined;
 }
 
 export interface IngestBatcher {
@@ -174,7 +176,8 @@ async function writeBatch(
       const { id, workflow, trigger, concurrency } = p.event;
       const trace = p.event.trace ?? null;
       const version = p.event.version ?? null;
-      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version };
+      const { search } = p.event;
+      const job = { id, workflow, trigger, rerunOf: null, trace, concurrency, version, search };
       sent.push({ i, job, event: p.event });
     }
   });
@@ -193,6 +196,7 @@ async function writeBatch(
       sent.map((s) => s.event?.dedupe?.expiresAt ?? null),
       Date.now(),
       notifyPayloads(sent.map((s) => s.job.id)),
+      ...searchTermColumns(sent.map((s) => s.job)),
     ]);
     const row = rows[0] as AcceptRow;
     const taken = new Set(row.taken);
@@ -275,6 +279,19 @@ async function readLostKeys(
     for (const e of events) out.set(e.id, storeError(operation, error));
   }
   return out;
+}
+
+/** ACCEPT_BATCH's $14–$16: the search terms of every job, one row per term. */
+function searchTermColumns(jobs: NewJob[]): [string[], string[], string[]] {
+  const cols: [string[], string[], string[]] = [[], [], []];
+  for (const job of jobs) {
+    for (const t of job.search ?? []) {
+      cols[0].push(job.id);
+      cols[1].push(t.path);
+      cols[2].push(t.term);
+    }
+  }
+  return cols;
 }
 
 /** An event or job whose id is already taken fails alone; the rest of its batch commits. */

@@ -264,6 +264,33 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE debounce_key IS NOT NULL AND status = 'queued';
     `,
   },
+  {
+    // Search by payload: the values at the paths a workflow declares in `search:`, written with
+    // each job (search/match-trigger.ts encodes them as typed terms). Ordered for a match's
+    // lookup, newest first; deleted with their job through the index on seq.
+    version: 12,
+    sql: `
+      CREATE TABLE job_search (
+        workflow TEXT    NOT NULL,
+        path     TEXT    NOT NULL,
+        term     TEXT    NOT NULL,
+        seq      INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+        PRIMARY KEY (workflow, path, term, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX job_search_by_seq ON job_search (seq);
+      -- The first seq indexed since each path was declared: older jobs are found by scanning.
+      CREATE TABLE search_paths (
+        workflow  TEXT    NOT NULL,
+        path      TEXT    NOT NULL,
+        since_seq INTEGER NOT NULL,
+        PRIMARY KEY (workflow, path)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Consecutive failed runs of a poll or schedule (0 after a success): the error workflow
+      -- runs when the count reaches its threshold, so once per streak.
+      ALTER TABLE trigger_state ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

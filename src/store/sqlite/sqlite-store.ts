@@ -18,6 +18,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { HttpReply } from '../../workflow/types.js';
 import { StoreError } from '../errors.js';
 import { clampPageSize, decodeJobCursor } from '../job-cursor.js';
+import { searchJobs, searchSql } from '../job-search.js';
+import type { SearchDialect, SearchRow } from '../job-search.js';
+import type { SearchTerm } from '../../search/index.js';
 import { newJobId } from '../job-id.js';
 import { checkClaim, checkLease } from '../lease.js';
 import type {
@@ -163,9 +166,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           }
         }
         let jobId = event.id;
-        if (event.debounce) jobId = debounceEvent(sql, event, trigger, now);
-        else
-          sql.insertJob.run({
+        if (event.debounce) {
+          const joined = debounceEvent(sql, event, trigger, now);
+          jobId = joined.id;
+          // Every event of a burst is found by its values: the job carries the last one's.
+          insertSearchTerms(sql, event.workflow, event.search, joined.seq);
+        } else {
+          const { lastInsertRowid } = sql.insertJob.run({
             id: event.id,
             workflow: event.workflow,
             trigger,
@@ -177,6 +184,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
             version: event.version ?? null,
             failureOf: null,
           });
+          insertSearchTerms(sql, event.workflow, event.search, lastInsertRowid);
+        }
         if (dedupe !== undefined) {
           sql.upsertDedupe.run(event.workflow, dedupe.key, jobId, answer, dedupe.expiresAt);
         }
@@ -207,7 +216,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       const createdAt = Date.now();
       const version = jobOpts.version ?? null;
       await write('createJob', (sql) => {
-        sql.insertJob.run({
+        const { lastInsertRowid } = sql.insertJob.run({
           id,
           workflow,
           trigger: triggerJson,
@@ -219,6 +228,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
           version,
           failureOf: null,
         });
+        insertSearchTerms(sql, workflow, jobOpts.search, lastInsertRowid);
       });
       remember(id, {
         workflow,
@@ -365,6 +375,20 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     async listJobs(filter: JobFilter) {
+      if (filter.match !== undefined && filter.match.length > 0) {
+        return searchJobs(filter, {
+          chunk: async (chunk) => {
+            const { text, params } = searchSql(chunk, SQLITE_SEARCH);
+            return ready('listJobs')
+              .db.prepare<unknown[], SearchRow>(text)
+              .all(...params);
+          },
+          nthSeq: async (workflow, beforeSeq, n) =>
+            ready('listJobs').sql.nthSeq.get(workflow, beforeSeq, n - 1),
+          indexedSince: async (workflow, path) =>
+            ready('listJobs').sql.searchSince.get(workflow, path),
+        });
+      }
       const { sql } = ready('listJobs');
       const limit = clampPageSize(filter.limit);
       const beforeSeq =
@@ -381,6 +405,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
               ? sql.listJobs.byStatus.all({ ...params, status })
               : sql.listJobs.all.all(params);
       return jobPage(rows, limit);
+    },
+
+    async declareSearchPaths(workflow: string, paths: readonly string[]) {
+      const keep = JSON.stringify(paths);
+      await write('declareSearchPaths', (sql) => {
+        sql.forgetSearchPaths.run(workflow, keep);
+        for (const path of paths) sql.declareSearchPath.run(workflow, path);
+      });
     },
 
     async lastJobStatus(workflow: string) {
@@ -456,15 +488,20 @@ function openDatabase(opts: SqliteStoreOptions): Open {
  * trigger data and moving its start to `waitMs` from now, but not past the burst's
  * `maxWaitMs`), or starts one. Returns the job's id.
  */
-function debounceEvent(sql: Statements, event: NewEvent, trigger: string, now: number): string {
+function debounceEvent(
+  sql: Statements,
+  event: NewEvent,
+  trigger: string,
+  now: number,
+): { id: string; seq: number | bigint } {
   const d = event.debounce as JobDebounce;
   const pending = sql.findDebouncing.get(event.workflow, d.key);
   if (pending !== undefined) {
     const runAfter = Math.min(now + d.waitMs, pending.debounce_deadline);
     sql.updateDebounced.run({ id: pending.id, trigger, nowMs: now, runAfter });
-    return pending.id;
+    return { id: pending.id, seq: pending.seq };
   }
-  sql.insertDebounced.run({
+  const { lastInsertRowid } = sql.insertDebounced.run({
     id: event.id,
     workflow: event.workflow,
     trigger,
@@ -477,7 +514,21 @@ function debounceEvent(sql: Statements, event: NewEvent, trigger: string, now: n
     runAfter: now + d.waitMs,
     deadline: now + d.maxWaitMs,
   });
-  return event.id;
+  return { id: event.id, seq: lastInsertRowid };
+}
+
+const SQLITE_SEARCH: SearchDialect = {
+  param: () => '?',
+  contains: (column, param) => `instr(${column}, ${param}) > 0`,
+};
+
+function insertSearchTerms(
+  sql: Statements,
+  workflow: string,
+  terms: readonly SearchTerm[] | undefined,
+  seq: number | bigint,
+): void {
+  for (const t of terms ?? []) sql.insertSearchTerm.run(workflow, t.path, t.term, seq);
 }
 
 function claimParams(id: string, owner: string, leaseMs: number): ClaimParams {

@@ -76,6 +76,7 @@ export interface UpdateDebouncedParams {
 /** The pending job of a (workflow, debounce key). */
 export interface DebouncingRow {
   id: string;
+  seq: number;
   debounce_deadline: number;
 }
 
@@ -128,6 +129,7 @@ export interface Statements {
   insertDebounced: Statement<InsertDebouncedParams>;
   updateDebounced: Statement<UpdateDebouncedParams>;
   waitingOnConcurrency: Statement<{ nowMs: number }, ConcurrencyWaiting>;
+  insertSearchTerm: Statement<[workflow: string, path: string, term: string, seq: number | bigint]>;
   claimJob: Statement<ClaimParams, ClaimRow>;
   markRunning: Statement<ClaimParams>;
   claimNext: Statement<ClaimNextParams, ClaimRow>;
@@ -144,6 +146,10 @@ export interface Statements {
   stepsOfJob: Statement<[jobId: string], StepRow>;
   listJobs: Record<'all' | 'byWorkflow' | 'byStatus' | 'byWorkflowAndStatus', ListStatement>;
   lastJobStatus: Statement<[workflow: string], JobStatus>;
+  nthSeq: Statement<[workflow: string, beforeSeq: number, offset: number], number>;
+  searchSince: Statement<[workflow: string, path: string], number>;
+  declareSearchPath: Statement<[workflow: string, path: string]>;
+  forgetSearchPaths: Statement<[workflow: string, keepJson: string]>;
   unfinishedJobs: Statement<[], string>;
   getMeta: Statement<[key: string], string>;
   setMeta: Statement<[key: string, value: string]>;
@@ -182,7 +188,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
                @concurrencyKey, @concurrencyLimit, @version, @failureOf)`,
     ),
     findDebouncing: db.prepare<[string, string], DebouncingRow>(
-      `SELECT id, debounce_deadline FROM jobs
+      `SELECT id, seq, debounce_deadline FROM jobs
        WHERE workflow = ? AND debounce_key = ? AND status = 'queued'`,
     ),
     insertDebounced: db.prepare<InsertDebouncedParams>(
@@ -200,6 +206,9 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     ),
     waitingOnConcurrency: db.prepare<{ nowMs: number }, ConcurrencyWaiting>(
       waitingOnConcurrencySql('@nowMs'),
+    ),
+    insertSearchTerm: db.prepare<[string, string, string, number | bigint]>(
+      'INSERT OR IGNORE INTO job_search (workflow, path, term, seq) VALUES (?, ?, ?, ?)',
     ),
     claimJob: db.prepare<ClaimParams, ClaimRow>(
       `UPDATE jobs SET ${CLAIM_SET} WHERE id = @id AND ${CLAIMABLE}
@@ -280,6 +289,25 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
         'SELECT status FROM jobs WHERE workflow = ? ORDER BY seq DESC LIMIT 1',
       )
       .pluck(),
+    // Where a search's scan window ends: walks the (workflow, seq) index only.
+    nthSeq: db
+      .prepare<[string, number, number], number>(
+        'SELECT seq FROM jobs WHERE workflow = ? AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?',
+      )
+      .pluck(),
+    searchSince: db
+      .prepare<[string, string], number>(
+        'SELECT since_seq FROM search_paths WHERE workflow = ? AND path = ?',
+      )
+      .pluck(),
+    // Run in the write batch: every job committed before has a smaller seq.
+    declareSearchPath: db.prepare<[string, string]>(
+      `INSERT OR IGNORE INTO search_paths (workflow, path, since_seq)
+       SELECT ?, ?, coalesce(max(seq), 0) + 1 FROM jobs`,
+    ),
+    forgetSearchPaths: db.prepare<[string, string]>(
+      `DELETE FROM search_paths WHERE workflow = ? AND path NOT IN (SELECT value FROM json_each(?))`,
+    ),
     unfinishedJobs: db
       .prepare<[], string>(`SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq`)
       .pluck(),

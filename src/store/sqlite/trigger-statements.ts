@@ -49,7 +49,8 @@ export interface TriggerStatements {
   >;
   purgeSeen: Statement<[nowMs: number]>;
   savePollSuccess: Statement<PollSuccessParams>;
-  saveFailure: Statement<[workflow: string, atMs: number, error: string]>;
+  /** Returns the consecutive failures, this one included. */
+  saveFailure: Statement<[workflow: string, atMs: number, error: string], number>;
   claimTick: Statement<ClaimTickParams>;
   resetSchedule: Statement<[workflow: string]>;
 }
@@ -74,13 +75,16 @@ export function prepareTriggerStatements(db: BetterSqlite3.Database): TriggerSta
        VALUES (@workflow, @state, 1, @sinceAt, @runAt, @successAt)
        ON CONFLICT (workflow) DO UPDATE SET state = excluded.state, polled = 1,
          since_at = excluded.since_at, last_run_at = excluded.last_run_at,
-         last_success_at = excluded.last_success_at, last_error = NULL`,
+         last_success_at = excluded.last_success_at, last_error = NULL, failures = 0`,
     ),
-    saveFailure: db.prepare<[string, number, string]>(
-      `INSERT INTO trigger_state (workflow, last_run_at, last_error) VALUES (?, ?, ?)
-       ON CONFLICT (workflow) DO UPDATE SET last_run_at = excluded.last_run_at,
-         last_error = excluded.last_error`,
-    ),
+    saveFailure: db
+      .prepare<[string, number, string], number>(
+        `INSERT INTO trigger_state (workflow, last_run_at, last_error, failures) VALUES (?, ?, ?, 1)
+         ON CONFLICT (workflow) DO UPDATE SET last_run_at = excluded.last_run_at,
+           last_error = excluded.last_error, failures = trigger_state.failures + 1
+         RETURNING failures`,
+      )
+      .pluck(),
     // Compare-and-set on the newest claimed tick: of several servers firing the same tick, the
     // first to commit changes the row, the others change nothing and start no job.
     claimTick: db.prepare<ClaimTickParams>(
@@ -88,7 +92,7 @@ export function prepareTriggerStatements(db: BetterSqlite3.Database): TriggerSta
        VALUES (@workflow, @tickAt, @nowMs, @nowMs)
        ON CONFLICT (workflow) DO UPDATE SET last_tick_at = excluded.last_tick_at,
          last_run_at = excluded.last_run_at, last_success_at = excluded.last_success_at,
-         last_error = NULL
+         last_error = NULL, failures = 0
        WHERE trigger_state.last_tick_at IS NULL OR trigger_state.last_tick_at < excluded.last_tick_at`,
     ),
     resetSchedule: db.prepare<[string]>(

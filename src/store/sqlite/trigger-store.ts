@@ -106,9 +106,24 @@ export function createTriggerMethods(write: Write, read: Read): TriggerStore {
       });
     },
 
-    async recordTriggerFailure(workflow, atMs, error) {
+    async recordTriggerFailure(workflow, atMs, error, alert) {
+      const trigger = alert && JSON.stringify(alert.job.trigger);
       return write('recordTriggerFailure', (sql) => {
-        sql.triggers.saveFailure.run(workflow, atMs, error);
+        const failures = sql.triggers.saveFailure.get(workflow, atMs, error);
+        if (alert === undefined || failures !== alert.after) return false;
+        sql.insertJob.run({
+          id: alert.job.id,
+          workflow: alert.job.workflow,
+          trigger: trigger as string,
+          rerunOf: null,
+          createdAt: Date.now(),
+          traceContext: null,
+          concurrencyKey: null,
+          concurrencyLimit: null,
+          version: alert.job.version,
+          failureOf: null,
+        });
+        return true;
       });
     },
 

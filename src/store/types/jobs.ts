@@ -7,6 +7,7 @@
  *   const claimed = await store.claimJob(id, { owner: 'worker-1', leaseMs: DEFAULT_LEASE_MS });
  */
 import type { HttpReply } from '../../workflow/types.js';
+import type { JobMatch, SearchTerm } from '../../search/index.js';
 import type { TimedTriggerData } from './triggers.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -66,6 +67,8 @@ export interface NewEvent {
   version?: string;
   /** The workflow's `debounce`, its key evaluated: the event joins its key's pending job. */
   debounce?: JobDebounce;
+  /** Values at the paths its workflow declares in `search:`, indexed with the job. */
+  search?: SearchTerm[];
 }
 
 /**
@@ -90,13 +93,18 @@ export interface JobConcurrency {
 /** The trigger data of an error workflow's job: the failed job's summary. */
 export interface FailureTriggerData {
   workflow: string;
-  job: string;
+  /** The failed job; null when a poll or schedule trigger kept failing. */
+  job: string | null;
   version: string | null;
   /** The step that failed; null when the job failed before any step. */
   step: string | null;
   error: string;
-  /** The failed job in the UI. */
+  /** The failed job in the UI (for a failing trigger: its workflow's page). */
   url: string;
+  /** A failing trigger: which kind. */
+  trigger?: 'poll' | 'schedule';
+  /** A failing trigger: its consecutive failed runs. */
+  failures?: number;
 }
 
 /** The job an error workflow runs for a failed job, created with the failed job's finish. */
@@ -186,6 +194,8 @@ export interface NewJobOptions {
   version?: string;
   trace?: JobTrace;
   concurrency?: JobConcurrency;
+  /** Values at the paths its workflow declares in `search:`, indexed with the job. */
+  search?: SearchTerm[];
 }
 
 /** Queued jobs held back by their concurrency key, for one workflow. */
@@ -200,6 +210,10 @@ export interface JobFilter {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Conditions on the trigger data, ANDed (search/parse-match.ts); need `workflow`. */
+  match?: readonly JobMatch[];
+  /** Paths the workflow declares in `search:` (indexed since it declared them). */
+  indexedPaths?: readonly string[];
 }
 
 /** Who claims a job and for how long the claim holds without renewal. */
@@ -261,6 +275,12 @@ export interface JobStore {
 
   getJob(id: string): Promise<JobDetail | null>;
   listJobs(filter: JobFilter): Promise<{ jobs: JobSummary[]; nextCursor: string | null }>;
+  /**
+   * The paths a workflow's new jobs are indexed by from now on (its `search:`): a path new to
+   * the list is indexed from the next job on (older jobs are found by scanning); a path left
+   * out is forgotten, so declaring it again starts anew.
+   */
+  declareSearchPaths(workflow: string, paths: readonly string[]): Promise<void>;
   /** The status of the newest job of each workflow, for the UI's list. */
   lastJobStatus(workflow: string): Promise<JobStatus | null>;
   /**

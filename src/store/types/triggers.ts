@@ -6,6 +6,7 @@
  * @example
  *   const jobIds = await store.recordPoll(poll);
  */
+import type { FailureJob } from './jobs.js';
 
 import type { JobConcurrency } from './jobs.js';
 
@@ -57,6 +58,13 @@ export interface PollResult {
   finishedAt: number;
   /** How long an id is remembered after the last poll it appeared in. */
   seenWindowMs: number;
+}
+
+/** The error workflow's job for a trigger that keeps failing (see recordTriggerFailure). */
+export interface TriggerFailureAlert {
+  /** The consecutive failures at which the job is created. */
+  after: number;
+  job: FailureJob;
 }
 
 /** What the store keeps of a poll or schedule trigger. Times are epoch ms. */
@@ -123,8 +131,18 @@ export interface TriggerStore {
    * Returns the ids of the jobs created, in item order.
    */
   recordPoll(poll: PollResult): Promise<string[]>;
-  /** A failed run of a poll or schedule: its time and error, for the status. */
-  recordTriggerFailure(workflow: string, atMs: number, error: string): Promise<void>;
+  /**
+   * A failed run of a poll or schedule: its time and error, for the status, and one more
+   * consecutive failure (a successful run resets the count). When the count reaches
+   * `alert.after`, the error workflow's job `alert.job` is committed in the same transaction:
+   * once per failure streak, however many processes record failures. Resolves true when it was.
+   */
+  recordTriggerFailure(
+    workflow: string,
+    atMs: number,
+    error: string,
+    alert?: TriggerFailureAlert,
+  ): Promise<boolean>;
   /**
    * Claims the fire time `tickAt` of a schedule and creates its job, in one transaction. Only
    * one caller wins a fire time: false when it, or a later one, was claimed already.

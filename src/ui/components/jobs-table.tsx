@@ -2,7 +2,9 @@
  * A workflow's jobs (or everyone's): status filter, live refresh of the newest page, and older
  * pages by cursor ("Load older"). Newer jobs appear at the top while older pages stay loaded;
  * if so many arrive between two refreshes that the pages no longer meet, the older ones are
- * dropped rather than showing a gap.
+ * dropped rather than showing a gap. A workflow's jobs can be searched by a value in their
+ * trigger data (`match`); a search is not refreshed live, and "Search older jobs" goes on where
+ * a search that ran out of time stopped.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { ErrorBox, Loading, StatusBadge } from './bits.js';
@@ -12,6 +14,7 @@ import { href } from '../lib/router.js';
 import type { JobSummary } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 import { WaitingNote } from './waiting-note.js';
+import { splitConditions } from '../lib/search.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 const PAGE_SIZE = 50;
@@ -22,6 +25,9 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
   const [status, setStatus] = useState('');
   const [chosen, setChosen] = useState('');
   const workflow = fixed ?? (chosen || undefined);
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  const matches = workflow ? splitConditions(search) : [];
   const names = useApi<{ workflows: Array<{ name: string }> }>(fixed ? null : '/api/workflows');
   const [live, setLive] = useState(true);
   const [older, setOlder] = useState<JobSummary[]>([]);
@@ -32,8 +38,9 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
   const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (workflow) query.set('workflow', workflow);
   if (status) query.set('status', status);
+  for (const m of matches) query.append('match', m);
   const path = `/api/jobs?${query.toString()}`;
-  const first = useApi<Page>(path, live ? 2000 : null);
+  const first = useApi<Page>(path, live && matches.length === 0 ? 2000 : null);
 
   useEffect(() => {
     setOlder([]);
@@ -104,6 +111,26 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
             ))}
           </select>
         </label>
+        <form
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSearch(typed.trim());
+          }}
+        >
+          <input
+            type="search"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            placeholder={workflow ? 'body.order.id:123' : 'choose a workflow to search'}
+            disabled={!workflow}
+            aria-label="search by payload"
+            title="PATH:VALUE in the trigger data (body, query, headers, params); several separated by spaces"
+          />{' '}
+          <button type="submit" className="button button-small" disabled={!workflow}>
+            Search
+          </button>
+        </form>
         <label>
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
         </label>
@@ -117,7 +144,11 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
           <Loading />
         )
       ) : jobs.length === 0 ? (
-        <p className="muted">No jobs{status ? ` with status ${status}` : ''} yet.</p>
+        <p className="muted">
+          {matches.length > 0
+            ? `No jobs match${cursor ? ' among the newest searched' : ''}.`
+            : `No jobs${status ? ` with status ${status}` : ''} yet.`}
+        </p>
       ) : (
         <table className="table" data-testid="jobs">
           <thead>
@@ -155,14 +186,14 @@ export function JobsTable({ workflow: fixed }: { workflow?: string }) {
         </table>
       )}
       <ErrorBox error={olderError} />
-      {cursor && jobs.length > 0 && (
+      {cursor && (jobs.length > 0 || matches.length > 0) && (
         <button
           type="button"
           className="button"
           disabled={loadingOlder}
           onClick={() => void loadOlder()}
         >
-          {loadingOlder ? 'Loading…' : 'Load older jobs'}
+          {loadingOlder ? 'Loading…' : matches.length > 0 ? 'Search older jobs' : 'Load older jobs'}
         </button>
       )}
     </div>
