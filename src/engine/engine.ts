@@ -257,6 +257,7 @@ export class Engine {
           output: err?.output ?? null,
           error: message,
           attempts: err?.attempts ?? 1,
+          waitedMs: err?.waitedMs ?? 0,
         });
         throw new Error(message);
       }
@@ -267,6 +268,7 @@ export class Engine {
         output: outcome.output,
         error: null,
         attempts: outcome.attempts,
+        waitedMs: outcome.waitedMs ?? 0,
       });
       if (step.type === 'switch') await this.runChosenCase(step, outcome.output, state);
     }
@@ -338,7 +340,7 @@ export class Engine {
     seq: number,
     step: Step,
     startedAt: Date,
-    r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts'>,
+    r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts' | 'waitedMs'>,
   ): void {
     const write = this.deps.store.saveStep(
       state.job.id,

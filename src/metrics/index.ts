@@ -238,4 +238,6 @@ function methodNames(obj: object): string[] {
 }
 
 export { registerStorageMetrics } from './storage.js';
+export { registerThrottleMetrics } from './throttle.js';
+export type { ThrottleMetrics } from './throttle.js';
 export type { StorageMetrics } from './storage.js';

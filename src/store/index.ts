@@ -70,6 +70,8 @@ export type {
   JobConcurrency,
   RateHit,
   RateStore,
+  ConnectionTurn,
+  ConnectionThrottleStore,
   StepRecord,
   Store,
   StoredConnection,

@@ -32,6 +32,7 @@ export interface InsertStepParams {
   attempts: number;
   startedAt: number;
   durationMs: number;
+  waitedMs: number;
 }
 
 export interface JobSummaryRow {
@@ -82,6 +83,7 @@ export interface StepRow {
   attempts: number;
   started_at: number;
   duration_ms: number;
+  waited_ms: number;
 }
 
 export interface DedupeRow {
@@ -141,6 +143,7 @@ export function toStepRecord(row: StepRow): StepRecord {
     attempts: row.attempts,
     startedAt: iso(row.started_at),
     durationMs: row.duration_ms,
+    waitedMs: row.waited_ms,
   };
 }
 
@@ -209,5 +212,6 @@ export function stepParams(jobId: string, step: StepRecord): InsertStepParams {
     attempts: step.attempts,
     startedAt,
     durationMs: Math.round(step.durationMs),
+    waitedMs: Math.round(step.waitedMs ?? 0),
   };
 }

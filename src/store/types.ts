@@ -9,6 +9,7 @@ import type { ConnectionStore } from './types/connections.js';
 import type { JobStore } from './types/jobs.js';
 import type { LockStore } from './types/locks.js';
 import type { RateStore } from './types/rates.js';
+import type { ConnectionThrottleStore } from './types/throttles.js';
 import type { TransferStore } from './types/transfer.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
@@ -22,6 +23,7 @@ export * from './types/workflows.js';
 export * from './types/transfer.js';
 export * from './types/locks.js';
 export * from './types/rates.js';
+export * from './types/throttles.js';
 export * from './types/versions.js';
 export * from './types/retention.js';
 
@@ -34,6 +36,7 @@ export interface Store
     TransferStore,
     LockStore,
     RateStore,
+    ConnectionThrottleStore,
     WorkflowVersionStore,
     RetentionStore {
   /** Creates or migrates the schema. */

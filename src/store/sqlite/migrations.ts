@@ -218,6 +218,11 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA auto_vacuum = INCREMENTAL;
     `,
   },
+  {
+    // The time a step waited for its connection's throttle (slots and pauses).
+    version: 10,
+    sql: `ALTER TABLE steps ADD COLUMN waited_ms INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /**

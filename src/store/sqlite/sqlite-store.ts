@@ -49,6 +49,7 @@ import {
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
 import { createRateMethods } from './rate-store.js';
+import { createThrottleMethods } from './throttle-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -388,6 +389,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
     ...createRateMethods(),
+    ...createThrottleMethods(),
     ...createVersionMethods(
       (operation, op) => write(operation, () => op()),
       (operation) => ready(operation),
