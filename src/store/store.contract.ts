@@ -26,6 +26,7 @@ import { workflowsContract } from './contract/workflows.contract.js';
 import { locksContract } from './contract/locks.contract.js';
 import { flowControlContract } from './contract/flow-control.contract.js';
 import { retentionContract } from './contract/retention.contract.js';
+import { throttlesContract } from './contract/throttles.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -85,5 +86,6 @@ export function runStoreContract(
     locksContract(current);
     flowControlContract(current);
     retentionContract(current);
+    throttlesContract(current);
   });
 }
