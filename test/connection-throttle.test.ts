@@ -281,6 +281,33 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('a connection pushed through the API is checked for its rate, with the line of each problem', async () => {
+      const put = (name: string, body: string) =>
+        fetch(`${srv.url}/api/connections/${name}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/yaml' },
+          body,
+        });
+      const bad = await put('crm', 'type: none\nrate:\n  limit: 0\n  per: soon\n');
+      assert.equal(bad.status, 400);
+      const { error } = (await bad.json()) as {
+        error: { code: string; problems: Array<{ line: number; message: string }> };
+      };
+      assert.equal(error.code, 'invalid_connection');
+      assert.deepEqual(
+        error.problems.map((p) => [p.line, p.message.slice(0, 38)]),
+        [
+          [3, 'rate.limit must be a whole number ≥ 1 '],
+          [4, 'rate.per must be a duration like 500ms'],
+        ],
+      );
+      assert.equal((await put('crm', 'type: none\nrate: {limit: 5, per: 1m}\n')).status, 201);
+      const shown = (await (await fetch(`${srv.url}/api/connections/crm`)).json()) as {
+        settings: unknown;
+      };
+      assert.deepEqual(shown.settings, { type: 'none', rate: { limit: 5, per: '1m' } });
+    });
+
     test('a 429 with Retry-After: 2 to one job pauses every job’s requests through that connection', async () => {
       const jobs = await checkPauseHolds(srv, upstream, [srv.url]);
       const step = jobs[0]!.steps[0]!;

@@ -97,10 +97,14 @@ export async function awaitConnectionTurn(
   } catch (e) {
     if (waits) waits.ms += Date.now() - started;
     if (ctx.signal?.aborted) {
-      throw httpStepError('aborted', 'the step was cancelled with its job while waiting for its connection', {
-        input,
-        attempts: tries - 1,
-      });
+      throw httpStepError(
+        'aborted',
+        'the step was cancelled with its job while waiting for its connection',
+        {
+          input,
+          attempts: tries - 1,
+        },
+      );
     }
     throw connectionFailure(step, ctx, e, input, tries - 1);
   }
@@ -120,7 +124,14 @@ export async function pauseConnection(
   try {
     await pause.call(ctx.connections, step.connection, ms, status);
   } catch (e) {
-    throw connectionFailure(step, ctx, e, input, tries, ` pausing after the server answered ${status}`);
+    throw connectionFailure(
+      step,
+      ctx,
+      e,
+      input,
+      tries,
+      ` pausing after the server answered ${status}`,
+    );
   }
 }
 
