@@ -31,12 +31,17 @@ const TAKE_SLOT = `
   took AS (
     UPDATE connection_slots s SET used_at = (SELECT now FROM t)
     FROM pick WHERE s.connection = $1 AND s.slot = pick.slot
-    RETURNING s.slot)
-  SELECT (SELECT count(*) FROM took)::int AS took,
-    (SELECT paused_ms FROM p) AS paused_ms,
-    (SELECT min(used_at) + $3::bigint - (SELECT now FROM t) FROM connection_slots
-      WHERE connection = $1 AND slot < $2) AS free_ms,
-    (SELECT count(*) FROM connection_slots WHERE connection = $1 AND slot < $2)::int AS slots`;
+    RETURNING s.slot),
+  n AS (SELECT count(*)::int AS took FROM took)
+  -- Only when refused: when the oldest slot frees (an index scan's first row), and whether
+  -- the slots exist (they are made all at once, so the last one tells).
+  SELECT n.took, (SELECT paused_ms FROM p) AS paused_ms,
+    CASE WHEN n.took = 0 THEN (
+      SELECT used_at + $3::bigint - (SELECT now FROM t) FROM connection_slots
+      WHERE connection = $1 AND slot < $2 ORDER BY used_at LIMIT 1) END AS free_ms,
+    CASE WHEN n.took = 0 THEN EXISTS (
+      SELECT 1 FROM connection_slots WHERE connection = $1 AND slot = $2 - 1) END AS complete
+  FROM n`;
 
 /** $1 connection, $2 limit. */
 const ADD_SLOTS = `
@@ -63,7 +68,7 @@ interface TakeRow {
   took: number;
   paused_ms: string | null;
   free_ms: string | null;
-  slots: number;
+  complete: boolean | null;
 }
 
 export function createThrottleMethods(db: PgAccess): ConnectionThrottleStore {
@@ -90,7 +95,7 @@ export function createThrottleMethods(db: PgAccess): ConnectionThrottleStore {
         if (row.paused_ms !== null) {
           return { granted: false, reason: 'paused', waitMs: Number(row.paused_ms) };
         }
-        if (row.slots < rate.limit) {
+        if (row.complete === false) {
           await db.query('addConnectionSlots', ADD_SLOTS, [name, rate.limit]);
           continue;
         }
