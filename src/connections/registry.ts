@@ -249,8 +249,11 @@ export class ConnectionRegistry implements ConnectionResolver {
     return throttle.awaitTurn(name, this.lookup(name).connection.rate, signal);
   }
 
-  async pause(name: string, ms: number, status: number): Promise<void> {
-    await this.deps.throttle?.pause(name, ms, status);
+  async pause(name: string, ms: number, status: number): Promise<boolean> {
+    const { throttle } = this.deps;
+    if (!throttle) return false;
+    await throttle.pause(name, ms, status);
+    return true;
   }
 
   dispatcher(name: string): Dispatcher | undefined {

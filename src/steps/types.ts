@@ -46,8 +46,11 @@ export interface ConnectionResolver {
    * a pause an upstream asked for); resolves with the milliseconds waited.
    */
   awaitTurn?(name: string, signal?: AbortSignal): Promise<number>;
-  /** The upstream answered `status` (429, 503) with a Retry-After of `ms`: pause it for all. */
-  pause?(name: string, ms: number, status: number): Promise<void>;
+  /**
+   * The upstream answered `status` (429, 503) with a Retry-After of `ms`: pause the connection
+   * for every job. True when it was paused (the next try then waits in `awaitTurn`).
+   */
+  pause?(name: string, ms: number, status: number): Promise<boolean>;
 }
 
 /**

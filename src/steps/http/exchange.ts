@@ -41,7 +41,6 @@ import {
   applyConnection,
   awaitConnectionTurn,
   connectionDispatcher,
-  connectionPauses,
   connectionSecretFields,
   connectionSecrets,
   pauseConnection,
@@ -108,14 +107,13 @@ export async function runExchange(
           retryAfterRefused = retryAfter;
           return true;
         }
-        // The pause holds this job's next try like every other job's: no sleep of its own.
-        const paused = pauseMs !== undefined && connectionPauses(step, ctx);
-        retryDelay = paused ? 0 : (retryAfter ?? backoffDelay(step.retry, attempt));
+        retryDelay = retryAfter ?? backoffDelay(step.retry, attempt);
         return false;
       },
     });
     if (pauseMs !== undefined && result.kind !== 'failure') {
-      await pauseConnection(step, ctx, pauseMs, result.status, input, tries);
+      // The pause holds this job's next try like every other job's: no sleep of its own.
+      if (await pauseConnection(step, ctx, pauseMs, result.status, input, tries)) retryDelay = 0;
     }
 
     if (result.kind === 'failure') {

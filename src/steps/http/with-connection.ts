@@ -110,7 +110,10 @@ export async function awaitConnectionTurn(
   }
 }
 
-/** The upstream answered `status` with Retry-After `ms`: pause the connection for every job. */
+/**
+ * The upstream answered `status` with Retry-After `ms`: pause the connection for every job.
+ * True when it was paused: the step's next try waits for the pause like every other request.
+ */
 export async function pauseConnection(
   step: HttpStep,
   ctx: StepContext,
@@ -118,11 +121,11 @@ export async function pauseConnection(
   status: number,
   input: HttpStepInput,
   tries: number,
-): Promise<void> {
+): Promise<boolean> {
   const pause = ctx.connections?.pause;
-  if (!step.connection || !pause) return;
+  if (!step.connection || !pause) return false;
   try {
-    await pause.call(ctx.connections, step.connection, ms, status);
+    return await pause.call(ctx.connections, step.connection, ms, status);
   } catch (e) {
     throw connectionFailure(
       step,
@@ -133,11 +136,6 @@ export async function pauseConnection(
       ` pausing after the server answered ${status}`,
     );
   }
-}
-
-/** Whether requests with the step's connection wait for pauses (and so a retry need not sleep). */
-export function connectionPauses(step: HttpStep, ctx: StepContext): boolean {
-  return !!step.connection && !!ctx.connections?.pause && !!ctx.connections.awaitTurn;
 }
 
 export function connectionSecrets(step: HttpStep, ctx: StepContext): string[] {
