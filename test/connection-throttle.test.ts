@@ -118,6 +118,32 @@ steps:
 `,
 ];
 
+/** A user connector whose action calls its connection twice. */
+const CONNECTOR = `
+import { defineAction, defineConnector, z } from 'hookflow';
+
+export default defineConnector({
+  name: 'relay',
+  actions: {
+    twice: defineAction({
+      params: z.object({ n: z.number() }),
+      async run({ params, http }) {
+        await http.post('/act-' + params.n + '-a', {});
+        const res = await http.post('/act-' + params.n + '-b', {});
+        return { status: res.status };
+      },
+    }),
+  },
+});
+`;
+
+const ACTION_WORKFLOW = `name: relayed
+trigger: {webhook: {path: relayed}}
+steps:
+  - id: relay
+    relay.twice: {connection: limited, n: "{{ trigger.body.n }}"}
+`;
+
 async function send(url: string, path: string, body: unknown): Promise<string> {
   const res = await fetch(`${url}/hooks/${path}`, {
     method: 'POST',
@@ -245,18 +271,22 @@ for (const backend of BACKENDS) {
   describe(`connection throttles on ${backend.name}`, { skip: backend.skip }, () => {
     let upstream: Upstream;
     let srv: TestServer;
+    const connectorsDir = mkdtempSync(join(tmpdir(), 'hookflow-relay-'));
     before(async () => {
       upstream = await recordingUpstream();
-      srv = await startServer(workflows, {
+      writeFileSync(join(connectorsDir, 'relay.ts'), CONNECTOR);
+      srv = await startServer([...workflows, ACTION_WORKFLOW], {
         backend: backend.name,
         env: ENV,
         connections: connections(upstream.url),
+        connectorsDir,
       });
       await warmUp(srv, 2);
     });
     after(async () => {
       await srv.close();
       await upstream.close();
+      rmSync(connectorsDir, { recursive: true, force: true });
     });
 
     test('rate: the upstream never sees more than the limit in a window; the jobs wait, and their steps say how long', async () => {
@@ -278,6 +308,25 @@ for (const backend of BACKENDS) {
           'connection="limited"',
         ]),
         3 * LIMIT,
+      );
+    });
+
+    test("a connector action's requests through the connection wait for its slots too", async () => {
+      const ids = await Promise.all([0, 1, 2].map((n) => send(srv.url, 'relayed', { n })));
+      const jobs = await finished(srv, ids);
+      assert.deepEqual(
+        jobs.map((j) => j.status),
+        ['succeeded', 'succeeded', 'succeeded'],
+      );
+      const arrivals = (await upstream.calls())
+        .filter((c) => c.path.startsWith('/limited/act-'))
+        .map((c) => c.at);
+      assert.equal(arrivals.length, 6);
+      assert.ok(mostInWindow(arrivals, PER_MS - ARRIVAL_SLACK_MS) <= LIMIT);
+      const waited = jobs.map((j) => j.steps[0]!.waitedMs ?? 0);
+      assert.ok(
+        waited.some((w) => w >= PER_MS - ARRIVAL_SLACK_MS),
+        `waits ${waited.join(', ')}`,
       );
     });
 
