@@ -250,6 +250,11 @@ export const jobDetail = {
           attempts: { type: 'integer' },
           startedAt: { type: 'string', format: 'date-time' },
           durationMs: { type: 'number' },
+          waitedMs: {
+            type: 'number',
+            description:
+              "of durationMs, the time spent waiting for the connection's throttle (rate slots, pauses after a 429/503 with Retry-After)",
+          },
         },
       },
     },

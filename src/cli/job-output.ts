@@ -11,7 +11,10 @@ import type { JobDetail, Store } from '../store/types.js';
 export function printJob(job: JobDetail): number {
   out(`job ${job.id} ${job.status} in ${job.durationMs ?? '?'} ms`);
   for (const s of job.steps) {
-    out(`\nstep ${s.id} (${s.type}) ${s.status}, ${s.attempts} attempt(s), ${s.durationMs} ms`);
+    const waited = s.waitedMs ? ` (${s.waitedMs} ms waiting for its connection)` : '';
+    out(
+      `\nstep ${s.id} (${s.type}) ${s.status}, ${s.attempts} attempt(s), ${s.durationMs} ms${waited}`,
+    );
     if (s.input !== null) out(`  input:  ${JSON.stringify(s.input)}`);
     out(`  output: ${JSON.stringify(s.output)}`);
     if (s.error) out(`  error:  ${s.error}`);

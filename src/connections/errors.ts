@@ -30,7 +30,9 @@ export type ConnectionErrorCode =
   /** An absolute URL on another origin than the connection's base_url (credentials stay home). */
   | 'url_outside_base'
   /** Authorize of a connection that is not oauth2 with grant authorization_code. */
-  | 'not_authorizable';
+  | 'not_authorizable'
+  /** An upstream's Retry-After paused the connection for longer than a request waits. */
+  | 'connection_paused';
 
 export class ConnectionError extends HookflowError {
   declare readonly code: ConnectionErrorCode;

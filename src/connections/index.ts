@@ -22,6 +22,8 @@ export {
   AUTHORIZATION_TTL_MS,
 } from './authorization.js';
 export { testConnection } from './connection-test.js';
+export { ConnectionThrottle, MAX_PAUSE_MS, MAX_PAUSE_WAIT_MS } from './throttle.js';
+export type { ThrottleObserver } from './throttle.js';
 export type { ConnectionTestResult } from './connection-test.js';
 export { createOutboundAgent } from './outbound-agent.js';
 export type { OutboundAgentOptions } from './outbound-agent.js';

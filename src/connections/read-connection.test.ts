@@ -233,7 +233,7 @@ void describe('connection files: problems with file and line', () => {
 
   test("a key of another type is a problem at its line, naming the type's keys", () => {
     assert.deepEqual(problems(lines('name: x', 'type: header', 'headers: {A: b}', 'password: p')), [
-      "4: unknown key 'password' in a header connection (allowed: name, type, base_url, allow_private, test, description, headers)",
+      "4: unknown key 'password' in a header connection (allowed: name, type, base_url, allow_private, test, rate, description, headers)",
     ]);
   });
 

@@ -22,7 +22,7 @@ import {
   sortProblems,
   substituteEnv,
 } from '../workflow/index.js';
-import { readTest, readUrl } from './read-fields.js';
+import { readRate, readTest, readUrl } from './read-fields.js';
 import { readOAuth2 } from './read-oauth2.js';
 import { isRecord, redactedSettings, Secrets } from './read-secrets.js';
 import { CONNECTION_TYPES } from './types.js';
@@ -39,7 +39,7 @@ export interface ReadConnectionOptions {
 
 export const CONNECTION_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-const COMMON_KEYS = ['name', 'type', 'base_url', 'allow_private', 'test', 'description'];
+const COMMON_KEYS = ['name', 'type', 'base_url', 'allow_private', 'test', 'rate', 'description'];
 const OAUTH2_KEYS = [
   'grant',
   'issuer',
@@ -123,6 +123,7 @@ export function readConnection(
     auth,
     oauth2,
     test: readTest(r, root),
+    rate: readRate(r, root),
     secrets: secrets.values(),
     secretFields,
     literalSecrets: secrets.literal,

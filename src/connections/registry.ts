@@ -26,6 +26,7 @@ import { createOutboundAgent } from './outbound-agent.js';
 import type { Vault } from './secret-box.js';
 import type { Connection, ConnectionStatus } from './types.js';
 import type { TokenStorage } from './oauth2-session.js';
+import type { ConnectionThrottle } from './throttle.js';
 
 export interface ConnectionRegistryDeps {
   store: Store;
@@ -43,6 +44,11 @@ export interface ConnectionRegistryDeps {
   onChange?(): void;
   /** Told when a connection's OAuth2 status changes here (a refresh refused, say). */
   onStatus?(name: string, status: ConnectionStatus): void;
+  /**
+   * The throttle jobs' requests wait for (rates and pauses). Left out (the ingress role's
+   * connection tests, polls and lifecycles): requests are sent at once and pause nothing.
+   */
+  throttle?: ConnectionThrottle;
 }
 
 export interface Entry {
@@ -234,6 +240,19 @@ export class ConnectionRegistry implements ConnectionResolver {
     const session = this.lookup(name).session;
     if (!session) return false;
     await session.renew(bearerToken(sent.headers));
+    return true;
+  }
+
+  async awaitTurn(name: string, signal?: AbortSignal): Promise<number> {
+    const { throttle } = this.deps;
+    if (!throttle) return 0;
+    return throttle.awaitTurn(name, this.lookup(name).connection.rate, signal);
+  }
+
+  async pause(name: string, ms: number, status: number): Promise<boolean> {
+    const { throttle } = this.deps;
+    if (!throttle) return false;
+    await throttle.pause(name, ms, status);
     return true;
   }
 

@@ -42,6 +42,15 @@ export interface ConnectionTest {
   query: Record<string, string>;
 }
 
+/**
+ * `rate:` — at most `limit` requests in any `perMs` window, across every worker of the
+ * cluster; requests beyond it wait for a slot (see connections/throttle.ts).
+ */
+export interface ConnectionRate {
+  limit: number;
+  perMs: number;
+}
+
 export interface Connection {
   name: string;
   type: ConnectionType;
@@ -52,6 +61,8 @@ export interface Connection {
   auth: StaticAuth;
   oauth2: OAuth2Settings | null;
   test: ConnectionTest | null;
+  /** Outbound throttle of the jobs' requests with it; null: no limit of its own. */
+  rate: ConnectionRate | null;
   /**
    * Secret values redacted everywhere (as used, and each `${env:}` value inside one): every
    * credential; header and query values only when they can be secrets (`canBeSecret`).

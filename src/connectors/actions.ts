@@ -43,6 +43,7 @@ export function createActionRunner(deps: ActionRunnerDeps): ActionRunner {
       if ('issues' in checked) {
         throw new StepError('invalid_params', describeIssues(step.key, checked.issues), { input });
       }
+      let waitedMs = 0;
       const signal = AbortSignal.any(
         [ctx.signal, AbortSignal.timeout(step.timeoutMs)].filter((s): s is AbortSignal => !!s),
       );
@@ -59,6 +60,7 @@ export function createActionRunner(deps: ActionRunnerDeps): ActionRunner {
               workflow: ctx.workflow,
               jobId: ctx.jobId,
               signal,
+              onWaited: (ms) => (waitedMs += ms),
             }),
             signal,
             log: connectorLog(deps.log, {
@@ -70,12 +72,21 @@ export function createActionRunner(deps: ActionRunnerDeps): ActionRunner {
           signal,
           step.timeoutMs,
         );
-        return { input, output: redactSecrets(output ?? null, secrets), attempts: 1 };
+        const outcome = { input, output: redactSecrets(output ?? null, secrets), attempts: 1 };
+        return waitedMs > 0 ? { ...outcome, waitedMs } : outcome;
       } catch (e) {
         if (e instanceof StepError) {
-          throw new StepError(e.code, e.message, { input, output: e.output, attempts: e.attempts });
+          throw new StepError(e.code, e.message, {
+            input,
+            output: e.output,
+            attempts: e.attempts,
+            waitedMs,
+          });
         }
-        throw new StepError('action_failed', `${step.key}: ${errorMessage(e)}`, { input });
+        throw new StepError('action_failed', `${step.key}: ${errorMessage(e)}`, {
+          input,
+          waitedMs,
+        });
       }
     },
   };

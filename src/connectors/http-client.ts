@@ -9,8 +9,8 @@
  *   const res = await http.post('/lists/abc/webhooks', { url }, { response: 'json' });
  */
 import type { Dispatcher } from 'undici';
-import { executeHttpStep } from '../steps/index.js';
-import type { ConnectionResolver, HttpResponseOutput } from '../steps/index.js';
+import { executeHttpStep, StepError } from '../steps/index.js';
+import type { ConnectionResolver, HttpResponseOutput, StepOutcome } from '../steps/index.js';
 import { staticTemplate } from '../workflow/index.js';
 import type { HttpStep } from '../workflow/types.js';
 import type { HttpClient, HttpClientRequest, HttpClientResponse } from './sdk/types.js';
@@ -28,6 +28,8 @@ export interface HttpClientOptions {
   /** The job, or a label such as `init` for lifecycle calls. */
   jobId: string;
   signal?: AbortSignal;
+  /** Told the time each request waited for its connection's throttle. */
+  onWaited?(ms: number): void;
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
@@ -52,14 +54,21 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     if (req.query) step.query = staticTemplate(req.query, `${where}.query`);
     if (req.body !== undefined) step.body = staticTemplate(req.body, `${where}.body`);
     const { deps } = opts;
-    const outcome = await executeHttpStep(step, {
-      scope: {},
-      jobId: opts.jobId,
-      workflow: opts.workflow,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(deps.connections ? { connections: deps.connections } : {}),
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-    });
+    let outcome: StepOutcome;
+    try {
+      outcome = await executeHttpStep(step, {
+        scope: {},
+        jobId: opts.jobId,
+        workflow: opts.workflow,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(deps.connections ? { connections: deps.connections } : {}),
+        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+      });
+    } catch (e) {
+      if (e instanceof StepError && e.waitedMs > 0) opts.onWaited?.(e.waitedMs);
+      throw e;
+    }
+    if (outcome.waitedMs) opts.onWaited?.(outcome.waitedMs);
     return outcome.output as HttpResponseOutput as HttpClientResponse<B>;
   }
   return {

@@ -70,6 +70,11 @@ interface RunState {
   pending: Promise<boolean>[];
   /** The lease was lost: another worker may run the job; write nothing more. */
   lost: boolean;
+  /**
+   * Fires when the lease is lost or the job given back: a step waiting (for its connection's
+   * throttle, a retry) stops instead of sending a request the job's next runner sends again.
+   */
+  stop: AbortController;
   /** The id of the step that failed the job. */
   failedStep: string | null;
 }
@@ -105,7 +110,7 @@ export class Engine {
     const held = new Set(await this.deps.store.renewLeases(this.owner, ids, this.leaseMs));
     for (const id of ids) {
       const state = this.running.get(id);
-      if (state && !held.has(id)) state.lost = true;
+      if (state && !held.has(id)) loseLease(state);
     }
   }
 
@@ -144,6 +149,7 @@ export class Engine {
       replied: job.reply !== null,
       pending: [],
       lost: false,
+      stop: new AbortController(),
       failedStep: null,
     };
     this.running.set(job.id, state);
@@ -161,7 +167,7 @@ export class Engine {
    */
   async releaseAll(): Promise<void> {
     const states = [...this.running.values()];
-    for (const state of states) state.lost = true;
+    for (const state of states) loseLease(state);
     await Promise.all(
       states.map((s) => this.deps.store.releaseJob(s.job.id, this.owner).catch(() => false)),
     );
@@ -257,6 +263,7 @@ export class Engine {
           output: err?.output ?? null,
           error: message,
           attempts: err?.attempts ?? 1,
+          waitedMs: err?.waitedMs ?? 0,
         });
         throw new Error(message);
       }
@@ -267,6 +274,7 @@ export class Engine {
         output: outcome.output,
         error: null,
         attempts: outcome.attempts,
+        waitedMs: outcome.waitedMs ?? 0,
       });
       if (step.type === 'switch') await this.runChosenCase(step, outcome.output, state);
     }
@@ -293,6 +301,7 @@ export class Engine {
           scope,
           jobId: state.job.id,
           workflow: state.job.workflow,
+          signal: state.stop.signal,
           ...(this.deps.connections ? { connections: this.deps.connections } : {}),
           ...(this.deps.dispatcher ? { dispatcher: this.deps.dispatcher } : {}),
         });
@@ -310,6 +319,7 @@ export class Engine {
           scope,
           jobId: state.job.id,
           workflow: state.job.workflow,
+          signal: state.stop.signal,
         });
       case 'reply': {
         const reply = await renderReply(step.reply, scope);
@@ -338,7 +348,7 @@ export class Engine {
     seq: number,
     step: Step,
     startedAt: Date,
-    r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts'>,
+    r: Pick<StepRecord, 'status' | 'input' | 'output' | 'error' | 'attempts' | 'waitedMs'>,
   ): void {
     const write = this.deps.store.saveStep(
       state.job.id,
@@ -385,6 +395,11 @@ async function settleWrites(state: RunState): Promise<void> {
   if (failed) throw failed.reason;
   if (results.some((r) => r.status === 'fulfilled' && !r.value)) state.lost = true;
   if (state.lost) throw new LeaseLost(state.job.id);
+}
+
+function loseLease(state: RunState): void {
+  state.lost = true;
+  state.stop.abort(new LeaseLost(state.job.id));
 }
 
 /** JSONata-style truthiness for `when`/`filter`: false, null, undefined, 0, '' and [] are false. */

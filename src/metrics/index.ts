@@ -239,4 +239,6 @@ function methodNames(obj: object): string[] {
 
 export { registerStorageMetrics } from './storage.js';
 export { registerFlowControlMetrics } from './flow-control.js';
+export { registerThrottleMetrics } from './throttle.js';
+export type { ThrottleMetrics } from './throttle.js';
 export type { StorageMetrics } from './storage.js';

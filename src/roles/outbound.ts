@@ -35,7 +35,7 @@ export async function openOutbound(opts: {
   settings: OutboundSettings;
   /** Connections read from files; the stored ones are read from the store. */
   files: Connection[];
-  hooks?: Pick<ConnectionRegistryDeps, 'onChange' | 'onStatus'>;
+  hooks?: Pick<ConnectionRegistryDeps, 'onChange' | 'onStatus' | 'throttle'>;
 }): Promise<Outbound> {
   const { settings } = opts;
   const dispatcher = createOutboundAgent({

@@ -41,6 +41,16 @@ export interface ConnectionResolver {
   onUnauthorized?(name: string, sent: OutboundRequest): Promise<boolean>;
   /** A dispatcher of the connection's own (e.g. one that reaches private networks). */
   dispatcher?(name: string): Dispatcher | undefined;
+  /**
+   * Waits for a turn to send a request with this connection (a slot of its `rate`, the end of
+   * a pause an upstream asked for); resolves with the milliseconds waited.
+   */
+  awaitTurn?(name: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * The upstream answered `status` (429, 503) with a Retry-After of `ms`: pause the connection
+   * for every job. True when it was paused (the next try then waits in `awaitTurn`).
+   */
+  pause?(name: string, ms: number, status: number): Promise<boolean>;
 }
 
 /**
@@ -77,6 +87,8 @@ export interface StepOutcome {
   input: unknown;
   output: unknown;
   attempts: number;
+  /** Time spent waiting for connection throttles (rate slots, pauses); absent: none. */
+  waitedMs?: number;
 }
 
 /** A step that failed. `output` is set when there was one (e.g. the non-2xx response). */
@@ -84,16 +96,18 @@ export class StepError extends HookflowError {
   readonly input: unknown;
   readonly output: unknown;
   readonly attempts: number;
+  readonly waitedMs: number;
 
   constructor(
     code: string,
     message: string,
-    info: { input?: unknown; output?: unknown; attempts?: number } = {},
+    info: { input?: unknown; output?: unknown; attempts?: number; waitedMs?: number } = {},
   ) {
     super(code, message);
     this.name = 'StepError';
     this.input = info.input;
     this.output = info.output;
     this.attempts = info.attempts ?? 1;
+    this.waitedMs = info.waitedMs ?? 0;
   }
 }

@@ -80,6 +80,8 @@ export type {
   ReplayFilter,
   ReplayStatus,
   ReplayVersion,
+  ConnectionTurn,
+  ConnectionThrottleStore,
   StepRecord,
   Store,
   StoredConnection,

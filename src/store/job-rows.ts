@@ -33,6 +33,7 @@ export interface InsertStepParams {
   attempts: number;
   startedAt: number;
   durationMs: number;
+  waitedMs: number;
 }
 
 export interface JobSummaryRow extends WaitingColumns {
@@ -97,6 +98,7 @@ export interface StepRow {
   attempts: number;
   started_at: number;
   duration_ms: number;
+  waited_ms: number;
 }
 
 export interface DedupeRow {
@@ -194,6 +196,7 @@ export function toStepRecord(row: StepRow): StepRecord {
     attempts: row.attempts,
     startedAt: iso(row.started_at),
     durationMs: row.duration_ms,
+    waitedMs: row.waited_ms,
   };
 }
 
@@ -262,5 +265,6 @@ export function stepParams(jobId: string, step: StepRecord): InsertStepParams {
     attempts: step.attempts,
     startedAt,
     durationMs: Math.round(step.durationMs),
+    waitedMs: Math.round(step.waitedMs ?? 0),
   };
 }

@@ -28,6 +28,7 @@ import { flowControlContract } from './contract/flow-control.contract.js';
 import { retentionContract } from './contract/retention.contract.js';
 import { replaysContract } from './contract/replays.contract.js';
 import { debounceContract } from './contract/debounce.contract.js';
+import { throttlesContract } from './contract/throttles.contract.js';
 import type { Store } from './types.js';
 
 export interface StoreUnderTest {
@@ -89,5 +90,6 @@ export function runStoreContract(
     retentionContract(current);
     replaysContract(current);
     debounceContract(current);
+    throttlesContract(current);
   });
 }

@@ -9,6 +9,7 @@ import type { ConnectionStore } from './types/connections.js';
 import type { JobStore } from './types/jobs.js';
 import type { LockStore } from './types/locks.js';
 import type { RateStore } from './types/rates.js';
+import type { ConnectionThrottleStore } from './types/throttles.js';
 import type { TransferStore } from './types/transfer.js';
 import type { TriggerStore } from './types/triggers.js';
 import type { WorkflowStore } from './types/workflows.js';
@@ -23,6 +24,7 @@ export * from './types/workflows.js';
 export * from './types/transfer.js';
 export * from './types/locks.js';
 export * from './types/rates.js';
+export * from './types/throttles.js';
 export * from './types/versions.js';
 export * from './types/retention.js';
 export * from './types/replays.js';
@@ -36,6 +38,7 @@ export interface Store
     TransferStore,
     LockStore,
     RateStore,
+    ConnectionThrottleStore,
     WorkflowVersionStore,
     RetentionStore,
     ReplayStore {

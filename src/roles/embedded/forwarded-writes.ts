@@ -42,6 +42,8 @@ export const LOCAL_METHODS = [
   'ping',
   'close',
   'withLock',
+  'takeConnectionSlot',
+  'pauseConnection',
   'getJob',
   'listJobs',
   'lastJobStatus',
@@ -64,6 +66,11 @@ export const LOCAL_METHODS = [
   'exportSeenItems',
   'exportDedupeKeys',
   'exportJobs',
+  'matchJobs',
+  'getReplay',
+  'listReplays',
+  'runningReplays',
+  'replayCandidates',
 ] as const satisfies readonly (keyof Store)[];
 
 const LOCAL = new Set<string>(LOCAL_METHODS);

@@ -18,12 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { ConnectionThrottle } from '../../connections/index.js';
 import type { Connection, ConnectionRegistry, ConnectionStatus } from '../../connections/index.js';
 import { createActionRunner } from '../../connectors/index.js';
 import type { ConnectorCatalog } from '../../connectors/index.js';
 import { Engine } from '../../engine/index.js';
 import type { ReplySink } from '../../engine/index.js';
-import { createMetrics, instrumentStore } from '../../metrics/index.js';
+import { createMetrics, instrumentStore, registerThrottleMetrics } from '../../metrics/index.js';
 import type { Metrics } from '../../metrics/index.js';
 import { createStore } from '../../store/index.js';
 import { DEFAULT_LEASE_MS } from '../../store/types.js';
@@ -117,7 +118,12 @@ export async function openWorker(opts: WorkerOptions): Promise<WorkerRole> {
       log,
       settings: opts.outbound,
       files: opts.connections,
-      hooks: { onStatus },
+      // Jobs' requests wait for their connection's rate and pauses; the store shares them
+      // with every worker (PostgreSQL) or keeps them on this thread (SQLite).
+      hooks: {
+        onStatus,
+        throttle: new ConnectionThrottle(store, registerThrottleMetrics(metrics.registry)),
+      },
     });
   } catch (e) {
     await signals?.close();

@@ -39,11 +39,14 @@ import { sendRequest } from './send-request.js';
 import {
   addedHeaders,
   applyConnection,
+  awaitConnectionTurn,
   connectionDispatcher,
   connectionSecretFields,
   connectionSecrets,
+  pauseConnection,
   renewConnection,
 } from './with-connection.js';
+import type { WaitTally } from './with-connection.js';
 import type { ResponseHeaders, SendResult } from './send-request.js';
 
 /** Default limit on a response body: 10 MiB. */
@@ -63,6 +66,7 @@ export async function runExchange(
   ctx: StepContext,
   built: BuiltRequest,
   options: HttpStepOptions = {},
+  waits?: WaitTally,
 ): Promise<ExchangeOutcome> {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxAttempts = Math.max(1, Math.floor(step.retry.attempts));
@@ -79,9 +83,12 @@ export async function runExchange(
     input = recordInput(request, built, secrets, connectionSecretFields(step, ctx));
     const target = `${request.method} ${input.url}`;
     checkUrl(request.url, step, input, tries);
+    await awaitConnectionTurn(step, ctx, waits, input, tries);
 
     let retryAfterRefused: number | undefined;
     let retryDelay = 0;
+    /** A 429/503 with Retry-After: how long the upstream wants the connection left alone. */
+    let pauseMs: number | undefined;
     const result: SendResult = await sendRequest(request, {
       dispatcher: connectionDispatcher(step, ctx) ?? ctx.dispatcher,
       signal: ctx.signal,
@@ -92,8 +99,10 @@ export async function runExchange(
         credentialHeaders: addedHeaders(built.request.headers, request.headers),
       },
       keepBody(status, headers) {
-        if (!isRetryableStatus(status) || attempt >= maxAttempts) return true;
+        if (!isRetryableStatus(status)) return true;
         const retryAfter = parseRetryAfter(headers['retry-after']);
+        if ((status === 429 || status === 503) && retryAfter !== undefined) pauseMs = retryAfter;
+        if (attempt >= maxAttempts) return true;
         if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS) {
           retryAfterRefused = retryAfter;
           return true;
@@ -102,6 +111,10 @@ export async function runExchange(
         return false;
       },
     });
+    if (pauseMs !== undefined && result.kind !== 'failure') {
+      // The pause holds this job's next try like every other job's: no sleep of its own.
+      if (await pauseConnection(step, ctx, pauseMs, result.status, input, tries)) retryDelay = 0;
+    }
 
     if (result.kind === 'failure') {
       const retryable = result.code === 'network_error' || result.code === 'timeout';

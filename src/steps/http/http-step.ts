@@ -9,11 +9,13 @@
  *   // output: { status: 200, headers: { 'content-type': 'application/json' }, body: { id: 1 } }
  */
 import type { HttpStep } from '../../workflow/types.js';
+import { StepError } from '../types.js';
 import type { StepContext, StepOutcome } from '../types.js';
 import { buildRequest } from './build-request.js';
 import { runExchange } from './exchange.js';
 import { runPagination } from './paginate.js';
 import type { ResponseHeaders } from './send-request.js';
+import type { WaitTally } from './with-connection.js';
 
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_REDIRECTS } from './exchange.js';
 
@@ -68,7 +70,26 @@ export async function executeHttpStep(
   options: HttpStepOptions = {},
 ): Promise<StepOutcome> {
   const built = await buildRequest(step, ctx.scope);
-  if (step.paginate) return runPagination(step, step.paginate, ctx, built, options);
-  const { input, output, attempts } = await runExchange(step, ctx, built, options);
-  return { input, output, attempts };
+  // Every exchange (each try, each page) adds the time it waited for the connection's turn.
+  const waits: WaitTally = { ms: 0 };
+  try {
+    if (step.paginate) {
+      const outcome = await runPagination(step, step.paginate, ctx, built, options, waits);
+      return withWaits(outcome, waits);
+    }
+    const { input, output, attempts } = await runExchange(step, ctx, built, options, waits);
+    return withWaits({ input, output, attempts }, waits);
+  } catch (e) {
+    if (!(e instanceof StepError) || waits.ms === 0) throw e;
+    throw new StepError(e.code, e.message, {
+      input: e.input,
+      output: e.output,
+      attempts: e.attempts,
+      waitedMs: waits.ms,
+    });
+  }
+}
+
+function withWaits(outcome: StepOutcome, waits: WaitTally): StepOutcome {
+  return waits.ms === 0 ? outcome : { ...outcome, waitedMs: waits.ms };
 }

@@ -17,6 +17,7 @@ import type { StepContext, StepOutcome } from '../types.js';
 import type { BuiltRequest } from './build-request.js';
 import { httpStepError } from './errors.js';
 import { runExchange } from './exchange.js';
+import type { WaitTally } from './with-connection.js';
 import type { ExchangeOutcome } from './exchange.js';
 import type { HttpPagesOutput, HttpStepInput, HttpStepOptions } from './http-step.js';
 import type { ResponseHeaders } from './send-request.js';
@@ -27,6 +28,7 @@ export async function runPagination(
   ctx: StepContext,
   first: BuiltRequest,
   options: HttpStepOptions,
+  waits?: WaitTally,
 ): Promise<StepOutcome> {
   const items: unknown[] = [];
   const urls: string[] = [];
@@ -44,7 +46,7 @@ export async function runPagination(
   for (let number = 1; ; number++) {
     let page: ExchangeOutcome;
     try {
-      page = await runExchange(step, ctx, built, options);
+      page = await runExchange(step, ctx, built, options, waits);
     } catch (e) {
       if (!(e instanceof StepError) || number === 1) throw e;
       const failed = e.output as

@@ -71,6 +71,73 @@ function connectionFailure(
   });
 }
 
+/** The milliseconds an http step waited for its connection's turn, over all its exchanges. */
+export interface WaitTally {
+  ms: number;
+}
+
+/**
+ * Waits for the connection's turn to send (its `rate`, a pause an upstream asked for) and adds
+ * the time to `waits`. A paused connection the step will not wait for fails it
+ * (`connection_paused`); the job's cancellation, `aborted`.
+ */
+export async function awaitConnectionTurn(
+  step: HttpStep,
+  ctx: StepContext,
+  waits: WaitTally | undefined,
+  input: HttpStepInput,
+  tries: number,
+): Promise<void> {
+  const awaitTurn = ctx.connections?.awaitTurn;
+  if (!step.connection || !awaitTurn) return;
+  const started = Date.now();
+  try {
+    const waited = await awaitTurn.call(ctx.connections, step.connection, ctx.signal);
+    if (waits) waits.ms += waited;
+  } catch (e) {
+    if (waits) waits.ms += Date.now() - started;
+    if (ctx.signal?.aborted) {
+      throw httpStepError(
+        'aborted',
+        'the step was cancelled with its job while waiting for its connection',
+        {
+          input,
+          attempts: tries - 1,
+        },
+      );
+    }
+    throw connectionFailure(step, ctx, e, input, tries - 1);
+  }
+}
+
+/**
+ * The upstream answered `status` with Retry-After `ms`: pause the connection for every job.
+ * True when it was paused: the step's next try waits for the pause like every other request.
+ */
+export async function pauseConnection(
+  step: HttpStep,
+  ctx: StepContext,
+  ms: number,
+  status: number,
+  input: HttpStepInput,
+  tries: number,
+): Promise<boolean> {
+  const pause = ctx.connections?.pause;
+  if (!step.connection || !pause) return false;
+  try {
+    return await pause.call(ctx.connections, step.connection, ms, status);
+  } catch (e) {
+    throw connectionFailure(
+      step,
+      ctx,
+      e,
+      input,
+      tries,
+      ` pausing after the server answered ${status}`,
+    );
+  }
+}
+
 export function connectionSecrets(step: HttpStep, ctx: StepContext): string[] {
   return step.connection ? (ctx.connections?.secrets(step.connection) ?? []) : [];
 }

@@ -59,6 +59,7 @@ export function stepRecord(seq: number, overrides: Partial<StepRecord> = {}): St
     attempts: 1,
     startedAt: '2025-01-02T03:04:06.000Z',
     durationMs: 12,
+    waitedMs: 0,
     ...overrides,
   };
 }

@@ -243,5 +243,6 @@ function params(batch: Entry[]): unknown[] {
     steps.map((s) => s.attempts),
     steps.map((s) => s.startedAt),
     steps.map((s) => s.durationMs),
+    steps.map((s) => s.waitedMs),
   ];
 }

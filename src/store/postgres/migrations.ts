@@ -247,6 +247,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trigger_state ADD COLUMN failures integer NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Connection throttles (store/postgres/throttle-store.ts): request slots and pauses,
+    // UNLOGGED (a crash only forgives). steps.waited_ms: time a step waited for them.
+    version: 8,
+    sql: `
+      CREATE UNLOGGED TABLE connection_slots (
+        connection text    NOT NULL,
+        slot       integer NOT NULL,
+        used_at    bigint  NOT NULL,
+        PRIMARY KEY (connection, slot)
+      );
+      CREATE INDEX connection_slots_by_use ON connection_slots (connection, used_at);
+      CREATE UNLOGGED TABLE connection_pauses (
+        connection   text   NOT NULL PRIMARY KEY,
+        paused_until bigint NOT NULL
+      );
+      ALTER TABLE steps ADD COLUMN waited_ms bigint NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

@@ -32,6 +32,7 @@ import { createConnectionMethods } from './connection-store.js';
 import { storeError } from './errors.js';
 import { createLockMethods } from './lock-store.js';
 import { createRateMethods } from './rate-store.js';
+import { createThrottleMethods } from './throttle-store.js';
 import { enforceConcurrency } from './concurrency.js';
 import { migrate } from './migrations.js';
 import { createPgAccess } from './pool.js';
@@ -128,6 +129,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     ...createTransferMethods(db),
     ...createLockMethods(db, schema),
     ...createRateMethods(db),
+    ...createThrottleMethods(db),
     ...createVersionMethods(db),
     ...createReplayMethods(db),
 

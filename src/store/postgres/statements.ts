@@ -26,7 +26,7 @@ export const JOBS_CHANNEL = 'hookflow_jobs';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
-  'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
+  'seq, id, type, status, input, output, error, attempts, started_at, duration_ms, waited_ms';
 const CLAIM_RETURNING =
   'RETURNING seq, id, workflow, attempt, trigger, reply, created_at, trace_context, concurrency_key, ' +
   'version, failure_of, debounce_count, debounce_last_at';
@@ -222,13 +222,14 @@ export const JOB_WRITES = `
   stored AS (
     INSERT INTO steps (job_id, ${STEP_COLUMNS})
     SELECT * FROM unnest($6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
-      $12::text[], $13::text[], $14::int[], $15::bigint[], $16::bigint[])
+      $12::text[], $13::text[], $14::int[], $15::bigint[], $16::bigint[], $17::bigint[])
       AS s (job_id, ${STEP_COLUMNS})
     WHERE s.job_id IN (SELECT id FROM held)
     ON CONFLICT (job_id, seq) DO UPDATE SET
       id = excluded.id, type = excluded.type, status = excluded.status, input = excluded.input,
       output = excluded.output, error = excluded.error, attempts = excluded.attempts,
-      started_at = excluded.started_at, duration_ms = excluded.duration_ms)
+      started_at = excluded.started_at, duration_ms = excluded.duration_ms,
+      waited_ms = excluded.waited_ms)
   SELECT id FROM held UNION ALL SELECT NULL FROM woken`;
 
 export const GET_JOB = `

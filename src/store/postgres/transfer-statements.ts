@@ -36,7 +36,8 @@ export const EXPORT_JOBS = `
 
 /** $1 job ids. */
 export const STEPS_OF_JOBS = `
-  SELECT job_id, seq, id, type, status, input, output, error, attempts, started_at, duration_ms
+  SELECT job_id, seq, id, type, status, input, output, error, attempts, started_at, duration_ms,
+    waited_ms
   FROM steps WHERE job_id = ANY($1::text[]) ORDER BY job_id, seq`;
 
 /** $1 … $8: one array per column. */
@@ -76,10 +77,10 @@ export const IMPORT_JOBS = `
   ON CONFLICT (id) DO NOTHING
   RETURNING id`;
 
-/** $1 … $11: one array per column. */
+/** $1 … $12: one array per column. */
 export const IMPORT_STEPS = `
   INSERT INTO steps (job_id, seq, id, type, status, input, output, error, attempts, started_at,
-    duration_ms)
+    duration_ms, waited_ms)
   SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::integer[], $10::bigint[], $11::bigint[])
+    $7::text[], $8::text[], $9::integer[], $10::bigint[], $11::bigint[], $12::bigint[])
   ON CONFLICT (job_id, seq) DO NOTHING`;

@@ -177,6 +177,7 @@ export function createTransferMethods(db: PgAccess): TransferStore {
               'attempts',
               'startedAt',
               'durationMs',
+              'waitedMs',
             ]),
           );
         }

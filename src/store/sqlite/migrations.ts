@@ -291,6 +291,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trigger_state ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // The time a step waited for its connection's throttle (slots and pauses).
+    version: 13,
+    sql: `ALTER TABLE steps ADD COLUMN waited_ms INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /**

@@ -53,6 +53,7 @@ import {
 import { createConnectionMethods } from './connection-store.js';
 import { createLockMethods } from './lock-store.js';
 import { createRateMethods } from './rate-store.js';
+import { createThrottleMethods } from './throttle-store.js';
 import type { ClaimParams, Statements } from './statements.js';
 import { prepareStatements } from './statements.js';
 import type { WriteBatcher, WriteOptions } from './write-batcher.js';
@@ -430,6 +431,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     ...createConnectionMethods(write, (operation) => ready(operation).sql),
     ...createLockMethods(),
     ...createRateMethods(),
+    ...createThrottleMethods(),
     ...createVersionMethods(
       (operation, op) => write(operation, () => op()),
       (operation) => ready(operation),

@@ -32,7 +32,7 @@ import type { ConnectionStatements } from './connection-statements.js';
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
-  'seq, id, type, status, input, output, error, attempts, started_at, duration_ms';
+  'seq, id, type, status, input, output, error, attempts, started_at, duration_ms, waited_ms';
 
 export type { InsertStepParams };
 
@@ -267,7 +267,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     upsertStep: db.prepare<InsertStepParams>(
       `INSERT OR REPLACE INTO steps (job_id, ${STEP_COLUMNS})
        VALUES (@jobId, @seq, @id, @type, @status, @input, @output, @error, @attempts,
-               @startedAt, @durationMs)`,
+               @startedAt, @durationMs, @waitedMs)`,
     ),
 
     getJob: db.prepare<{ id: string; nowMs: number }, JobRow>(

@@ -80,9 +80,9 @@ export function prepareTransferStatements(db: BetterSqlite3.Database): TransferS
     ),
     insertStep: db.prepare(
       `INSERT OR IGNORE INTO steps (job_id, seq, id, type, status, input, output, error,
-         attempts, started_at, duration_ms)
+         attempts, started_at, duration_ms, waited_ms)
        VALUES (@jobId, @seq, @id, @type, @status, @input, @output, @error, @attempts,
-         @startedAt, @durationMs)`,
+         @startedAt, @durationMs, @waitedMs)`,
     ),
   };
 }

@@ -131,6 +131,11 @@ export interface StepRecord {
   attempts: number;
   startedAt: string;
   durationMs: number;
+  /**
+   * Of `durationMs`, the time spent waiting for the throttle of the step's connection (a
+   * request slot, or a pause after an upstream's 429/503). Absent when written: 0.
+   */
+  waitedMs?: number;
 }
 
 export interface JobSummary {

@@ -249,7 +249,10 @@ function StepCard({ step }: { step: StepRecord }) {
         <span className="tag">{step.type}</span>
         <StatusBadge status={step.status} />
         <span className="muted">
-          {formatDuration(step.durationMs)} · {step.attempts} attempt
+          {formatDuration(step.durationMs)}
+          {step.waitedMs
+            ? ` (${formatDuration(step.waitedMs)} waiting for its connection)`
+            : ''} · {step.attempts} attempt
           {step.attempts === 1 ? '' : 's'} · started {formatTime(step.startedAt)}
         </span>
       </div>
