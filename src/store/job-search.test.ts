@@ -53,6 +53,7 @@ describe('searchJobs', () => {
           createdAt: new Date(3).toISOString(),
           finishedAt: new Date(3).toISOString(),
           durationMs: 0,
+          waiting: null,
         },
       ],
       nextCursor: null,

@@ -3,7 +3,8 @@
  * The worker thread of the embedded arrangement: the worker role (roles/worker) on its own
  * event loop and its own store handle, so that running jobs — steps, expressions over large
  * payloads, connector code — never take a turn from the main thread, which answers requests
- * and commits events itself.
+ * and commits events itself. On SQLite its store handle reads; its writes go to the main
+ * thread's store, the file's one writer (forwarded-writes.ts).
  *
  * Workflows are compiled here a second time from their text: compiled templates are
  * functions, which cannot cross threads.
