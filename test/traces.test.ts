@@ -243,7 +243,8 @@ describe('traces', () => {
           };
           return job.status === 'succeeded';
         }, 15_000);
-        const spans = await spansOf(tp.traceId, 3);
+        // request, outbound call, step, job: the job's span ends (and is exported) last
+        const spans = await spansOf(tp.traceId, 4);
         const job = one(spans, (s) => s.name === 'job resumed', 'resumed job');
         assert.equal(job.attributes['hookflow.job.attempt'], 2);
         assert.equal(job.parentSpanId, request!.spanId);
