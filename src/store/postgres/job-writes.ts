@@ -116,6 +116,7 @@ export function createJobWrites(db: PgAccess): JobWrites {
         params(batch),
       );
       const held = new Set(rows.map((r) => r.id).filter((id) => id !== null));
+      if (rows.some((r) => r.id === null)) db.wakeWorkers();
       for (const e of batch) e.resolve(held.has(e.w.jobId));
     } catch (error) {
       for (const e of batch) e.reject(error);
@@ -141,6 +142,8 @@ export function createJobWrites(db: PgAccess): JobWrites {
           ]);
           return true;
         });
+        // The error workflow's job (if not already reported), or a freed concurrency slot.
+        if (done) db.wakeWorkers();
         e.resolve(done);
       } else {
         const { rowCount } = await db.query('releaseJob', RELEASE_JOB, [w.jobId, w.owner]);

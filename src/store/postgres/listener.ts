@@ -31,6 +31,9 @@ function createNotifyPool(databaseUrl: string): pg.Pool {
     connectionString: databaseUrl,
     max: 2,
     connectionTimeoutMillis: 5_000,
+    // A notice's transaction writes nothing to keep; waiting for its WAL flush would hold
+    // PostgreSQL's notification lock through an fsync, and every NOTIFY behind it (pool.ts).
+    options: '-c synchronous_commit=off',
   });
   // An idle connection dropped by the server; the next notify reports the outage.
   pool.on('error', () => {});

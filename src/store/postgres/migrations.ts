@@ -266,6 +266,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE steps ADD COLUMN waited_ms bigint NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Claims walk jobs_by_status (status, seq) for 'queued' (statements.ts CLAIM_QUEUED);
+    // the partial index of queued and running jobs only cost two index entries per job.
+    version: 9,
+    sql: `DROP INDEX jobs_claimable;`,
+  },
 ];
 
 /**

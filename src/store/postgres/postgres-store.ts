@@ -47,6 +47,7 @@ import { createVersionMethods } from './version-store.js';
 import { createReplayMethods } from './replay-store.js';
 import { createJobWrites } from './job-writes.js';
 import type { JobWrite, JobWrites } from './job-writes.js';
+import { queryOf } from './prepared.js';
 import { createIngestBatcher } from './write-batcher.js';
 import type { IngestBatcher } from './write-batcher.js';
 
@@ -66,6 +67,9 @@ const POSTGRES_SEARCH: SearchDialect = {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** How often at least a claimer looks for jobs whose lease expired. */
+const EXPIRED_LOOK_MS = 1_000;
+
 export function createPostgresStore(opts: PostgresStoreOptions): Store {
   const schema = opts.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) {
@@ -80,6 +84,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     poolSize: opts.poolSize ?? 10,
   });
   let batcher: IngestBatcher | null = null;
+  let nextExpiredLook = 0;
   let state: 'new' | 'open' | 'closed' = 'new';
   let jobWrites: JobWrites | null = null;
 
@@ -95,6 +100,9 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     query: async (operation, text, params) => ready(operation).query(operation, text, params),
     transaction: async (operation, fn, txOpts) =>
       ready(operation).transaction(operation, fn, txOpts),
+    wakeWorkers: () => {
+      if (state === 'open') pool.wakeWorkers();
+    },
     end: () => pool.end(),
   };
 
@@ -193,17 +201,37 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     async claimNextJobs(claim: Claim, limit: number) {
       const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
       if (!(limit >= 1)) return [];
+      const n = Math.trunc(limit);
+      // Expired leases are looked for when the queue did not fill the slots, and at least
+      // once a second: under a backlog a dead worker's jobs resume within a second.
+      const lookForExpired = Date.now() >= nextExpiredLook;
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
       const rows = await db.transaction(
         'claimNextJobs',
         async (client) => {
-          const r = await client.query<ClaimRow>(sql.CLAIM_NEXT, [
-            Math.trunc(limit),
-            owner,
-            leaseMs,
-          ]);
-          return enforceConcurrency(client, schema, r.rows, owner);
+          const taken: ClaimRow[] = [];
+          if (lookForExpired) {
+            nextExpiredLook = Date.now() + EXPIRED_LOOK_MS;
+            taken.push(
+              ...(await client.query<ClaimRow>(queryOf(sql.CLAIM_EXPIRED, [n, owner, leaseMs])))
+                .rows,
+            );
+          }
+          if (taken.length < n) {
+            const queued = await client.query<ClaimRow>(
+              queryOf(sql.CLAIM_QUEUED, [n - taken.length, owner, leaseMs]),
+            );
+            taken.push(...queued.rows);
+            if (!lookForExpired && taken.length < n) {
+              nextExpiredLook = Date.now() + EXPIRED_LOOK_MS;
+              const expired = await client.query<ClaimRow>(
+                queryOf(sql.CLAIM_EXPIRED, [n - taken.length, owner, leaseMs]),
+              );
+              taken.push(...expired.rows);
+            }
+          }
+          return enforceConcurrency(client, schema, taken, owner);
         },
         { unflushed: true },
       );

@@ -21,8 +21,6 @@ import {
 import type { MatchedRow, ReplayRow } from '../replay-rows.js';
 import type { JobStatus, ReplayCandidate, ReplayFilter, ReplayStore } from '../types.js';
 import type { PgAccess } from './pool.js';
-import { NOTIFY_JOBS } from './statements.js';
-import { notifyPayloads } from './write-batcher.js';
 
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
@@ -137,7 +135,7 @@ export function createReplayMethods(db: PgAccess): ReplayStore {
 
     async commitReplayBatch(batch) {
       const { jobs } = batch;
-      return db.transaction('commitReplayBatch', async (client) => {
+      const inserted = await db.transaction('commitReplayBatch', async (client) => {
         const held = await client.query(
           "UPDATE replays SET after_seq = greatest(after_seq, $2) WHERE id = $1 AND status = 'running'",
           [batch.replay, batch.afterSeq],
@@ -158,9 +156,10 @@ export function createReplayMethods(db: PgAccess): ReplayStore {
           'UPDATE replays SET created = created + $2, skipped = skipped + $3 WHERE id = $1',
           [batch.replay, inserted.length, batch.skipped],
         );
-        if (inserted.length > 0) await client.query(NOTIFY_JOBS, [notifyPayloads(inserted)]);
         return inserted;
       });
+      if (inserted && inserted.length > 0) db.wakeWorkers();
+      return inserted;
     },
 
     async finishReplay(id, status, error) {

@@ -11,6 +11,7 @@
  *   await db.query('claimJob', CLAIM_JOB, [id, owner, leaseMs]);
  */
 
+import { prepared } from './prepared.js';
 import {
   concurrencyAllows,
   isDue,
@@ -21,8 +22,14 @@ import {
 /** Epoch ms by the database's clock (clock_timestamp: the time now, not the transaction's start). */
 export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
-/** Where workers hear of new jobs; the payload is job ids, comma-separated (never bodies). */
+/** Where workers hear that jobs may be runnable (no payload: a wake-up, not a message). */
 export const JOBS_CHANNEL = 'hookflow_jobs';
+
+/**
+ * The wake-up, sent on its own after a commit (pool.ts `wakeWorkers`), never inside a
+ * committing transaction: a NOTIFY serialises commits (see pool.ts).
+ */
+export const WAKE_WORKERS = `SELECT pg_notify('${JOBS_CHANNEL}', '')`;
 
 const SUMMARY_COLUMNS = 'seq, id, workflow, status, created_at, finished_at';
 const STEP_COLUMNS =
@@ -66,17 +73,19 @@ export const INSERT_JOBS = `
  * transaction, committed — with `synchronous_commit` on, flushed — before its result returns):
  * the ids already taken are left out, the candidates' dedupe keys are inserted (ON CONFLICT
  * waits for another process's uncommitted insert of the key, and replaces only an expired
- * row), the jobs whose key won (or that have none) are inserted, and the workers are notified
- * at commit when any job was. Returns one row: the taken ids, and the lost keys with the live
+ * row), and the jobs whose key won (or that have none) are inserted. Returns one row: how many
+ * jobs were inserted (the caller wakes the workers), the taken ids, and the lost keys with the live
  * row this statement's snapshot sees (job_id null: it committed while this statement waited;
  * read it after).
  *
  * $1 ids, $2 workflows, $3 triggers, $4 rerun_of, $5 trace contexts, $6 concurrency keys, $7
  * their limits, $8 versions, $9 dedupe keys (null: none), $10 answers, $11 key expiries, $12
- * now (epoch ms), $13 notification payloads, $14–$16 the search terms of the jobs (job id,
+ * now (epoch ms), $13–$15 the search terms of the jobs (job id,
  * path, term; search/match-trigger.ts), inserted for the jobs that were.
  */
-export const ACCEPT_BATCH = `
+export const ACCEPT_BATCH = prepared(
+  'hookflow_accept_batch',
+  `
   WITH b AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::integer[], $8::text[], $9::text[], $10::text[], $11::bigint[])
@@ -102,22 +111,17 @@ export const ACCEPT_BATCH = `
   searched AS (
     INSERT INTO job_search (workflow, path, term, seq)
     SELECT i.workflow, t.path, t.term, i.seq
-    FROM unnest($14::text[], $15::text[], $16::text[]) AS t (id, path, term)
+    FROM unnest($13::text[], $14::text[], $15::text[]) AS t (id, path, term)
       JOIN inserted i ON i.id = t.id
-    ON CONFLICT DO NOTHING),
-  notified AS (
-    SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($13::text[]) AS p
-    WHERE EXISTS (SELECT 1 FROM inserted))
+    ON CONFLICT DO NOTHING)
   SELECT
-    (SELECT count(*) FROM notified) AS notifications,
+    (SELECT count(*) FROM inserted)::int AS inserted,
     (SELECT coalesce(array_agg(id), '{}') FROM taken) AS taken,
     (SELECT coalesce(json_agg(json_build_object('id', b.id, 'job_id', d.job_id, 'answer', d.answer)), '[]')
      FROM b LEFT JOIN dedupe d ON d.workflow = b.workflow AND d.key = b.key
      WHERE b.key IS NOT NULL AND b.id NOT IN (SELECT id FROM taken)
-       AND b.id NOT IN (SELECT job_id FROM won)) AS lost`;
-
-/** One notification per element of $1 (comma-separated ids, each under 8000 bytes). */
-export const NOTIFY_JOBS = `SELECT pg_notify('${JOBS_CHANNEL}', p) FROM unnest($1::text[]) AS p`;
+       AND b.id NOT IN (SELECT job_id FROM won)) AS lost`,
+);
 
 /** $1 id, $2 owner, $3 lease ms. */
 export const CLAIM_JOB = `
@@ -128,31 +132,51 @@ export const CLAIM_JOB = `
   ${CLAIM_RETURNING}`;
 
 /**
- * $1 limit, $2 owner, $3 lease ms. SKIP LOCKED: rows another claimer has locked are passed
- * over, not waited for, so concurrent claimers take different jobs.
+ * $1 limit, $2 owner, $3 lease ms: the oldest queued jobs that are due. SKIP LOCKED: rows
+ * another claimer has locked are passed over, not waited for, so concurrent claimers take
+ * different jobs. `status = 'queued'` alone (no OR with running jobs) lets an index scan of
+ * jobs_by_status (status, seq) walk the queue in order and stop at the limit; the claim
+ * connections turn bitmap scans off (pool.ts), which would read every entry of the status
+ * (live or not yet vacuumed) and sort them — per claim, O(the queue's history).
  */
-export const CLAIM_NEXT = `
+export const CLAIM_QUEUED = prepared(
+  'hookflow_claim_queued',
+  `
   UPDATE jobs SET ${CLAIM_SET}
   WHERE seq IN (
     SELECT seq FROM jobs j
-    WHERE status IN ('queued', 'running')
-      AND ((status = 'queued' AND ${isDue('j', NOW_MS)})
-        OR (status = 'running' AND coalesce(lease_until, 0) <= ${NOW_MS}))
-      AND ${concurrencyAllows('j', NOW_MS)}
+    WHERE status = 'queued' AND ${isDue('j', NOW_MS)} AND ${concurrencyAllows('j', NOW_MS)}
     ORDER BY seq LIMIT $1
     FOR UPDATE SKIP LOCKED)
-  ${CLAIM_RETURNING}`;
+  ${CLAIM_RETURNING}`,
+);
+
+/** $1 limit, $2 owner, $3 lease ms: running jobs whose owner's lease expired (a dead worker). */
+export const CLAIM_EXPIRED = prepared(
+  'hookflow_claim_expired',
+  `
+  UPDATE jobs SET ${CLAIM_SET}
+  WHERE seq IN (
+    SELECT seq FROM jobs j
+    WHERE status = 'running' AND coalesce(lease_until, 0) <= ${NOW_MS}
+    ORDER BY seq LIMIT $1
+    FOR UPDATE SKIP LOCKED)
+  ${CLAIM_RETURNING}`,
+);
 
 /** For writes whose loss in a database crash is harmless (claims): no wait for the WAL flush. */
 export const ASYNC_COMMIT = 'SET LOCAL synchronous_commit = off';
 
 /** $1 ids, $2 owner, $3 lease ms. Locks in id order, as JOB_WRITES does. */
-export const RENEW_LEASES = `
+export const RENEW_LEASES = prepared(
+  'hookflow_renew_leases',
+  `
   UPDATE jobs SET lease_until = ${NOW_MS} + $3
   WHERE id IN (
     SELECT id FROM jobs WHERE id = ANY($1::text[]) AND owner = $2 AND status = 'running'
     ORDER BY id FOR NO KEY UPDATE)
-  RETURNING id`;
+  RETURNING id`,
+);
 
 export const RELEASE_JOB = `
   UPDATE jobs SET status = 'queued', owner = NULL, lease_until = NULL
@@ -160,20 +184,18 @@ export const RELEASE_JOB = `
 
 /**
  * $1 status, $2 error, $3 id, $4 owner. The finish of a job with a concurrency key frees a
- * slot: it wakes the workers (a notification at commit), so a job of its key held back on
+ * slot: its caller wakes the workers after the commit, so a job of its key held back on
  * another worker starts at once rather than at the next safety poll.
  */
 export const FINISH_JOB = `
-  WITH f AS (
-    UPDATE jobs SET status = $1, error = $2, finished_at = ${NOW_MS}, lease_until = NULL
-    WHERE id = $3 AND owner = $4 AND status = 'running'
-    RETURNING concurrency_key)
-  SELECT pg_notify('${JOBS_CHANNEL}', '') FROM f WHERE concurrency_key IS NOT NULL
-  UNION ALL SELECT NULL FROM f WHERE concurrency_key IS NULL`;
+  UPDATE jobs SET status = $1, error = $2, finished_at = ${NOW_MS}, lease_until = NULL
+  WHERE id = $3 AND owner = $4 AND status = 'running'
+  RETURNING concurrency_key`;
 
 /**
  * An error workflow's job, with the failed job's finish: $1 id, $2 workflow, $3 trigger,
  * $4 version, $5 the failed job. A failed job already reported (failure_of is unique) is skipped.
+ * Returns the id when inserted: the caller wakes the workers after the commit.
  */
 export const INSERT_FAILURE_JOB = `
   WITH job AS (
@@ -182,7 +204,7 @@ export const INSERT_FAILURE_JOB = `
     ON CONFLICT (failure_of) WHERE failure_of IS NOT NULL DO NOTHING
     RETURNING id
   )
-  SELECT pg_notify('${JOBS_CHANNEL}', id) FROM job`;
+  SELECT id FROM job`;
 
 /**
  * The writes of many running jobs in ONE statement (job-writes.ts): each job's steps, reply and
@@ -190,15 +212,17 @@ export const INSERT_FAILURE_JOB = `
  * writer's owner, in id order (as RENEW_LEASES does: two statements locking the same jobs never
  * deadlock); the steps of a job not held are not stored, and the row lock keeps a claim by
  * another owner waiting until this commits. A reply is kept only when the job has none (the
- * first wins); a finish ends the job, and the finish of a job with a concurrency key wakes the
- * workers (a slot freed, as FINISH_JOB). Returns the ids held, i.e. whose writes were stored
- * (and a null row when the workers were woken).
+ * first wins); a finish ends the job. Returns the ids held, i.e. whose writes were stored, and
+ * a null row when a job with a concurrency key finished: a slot is free, the caller wakes the
+ * workers after the commit (as for FINISH_JOB).
  *
  * $1 job ids, $2 owners, $3 replies, $4 finish statuses, $5 finish errors (one row per job;
  * null: no such write); $6 … $16 the steps (job id, seq, id, type, status, input, output,
  * error, attempts, started at, duration).
  */
-export const JOB_WRITES = `
+export const JOB_WRITES = prepared(
+  'hookflow_job_writes',
+  `
   WITH w AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
       AS w (id, owner, reply, status, error)),
@@ -217,8 +241,7 @@ export const JOB_WRITES = `
       AND j.id IN (SELECT id FROM held)
     RETURNING j.concurrency_key, w.status),
   woken AS (
-    SELECT pg_notify('${JOBS_CHANNEL}', '') FROM updated
-    WHERE status IS NOT NULL AND concurrency_key IS NOT NULL LIMIT 1),
+    SELECT 1 FROM updated WHERE status IS NOT NULL AND concurrency_key IS NOT NULL LIMIT 1),
   stored AS (
     INSERT INTO steps (job_id, ${STEP_COLUMNS})
     SELECT * FROM unnest($6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[],
@@ -230,7 +253,8 @@ export const JOB_WRITES = `
       output = excluded.output, error = excluded.error, attempts = excluded.attempts,
       started_at = excluded.started_at, duration_ms = excluded.duration_ms,
       waited_ms = excluded.waited_ms)
-  SELECT id FROM held UNION ALL SELECT NULL FROM woken`;
+  SELECT id FROM held UNION ALL SELECT NULL FROM woken`,
+);
 
 export const GET_JOB = `
   SELECT ${SUMMARY_COLUMNS}, ${waitingColumns(NOW_MS)}, attempt, rerun_of, trigger, reply, error, started_at, trace_context,

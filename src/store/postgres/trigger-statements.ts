@@ -6,7 +6,7 @@
  * @example
  *   await db.query('getTriggerState', GET_STATE, [workflow]);
  */
-import { INSERT_JOBS, NOTIFY_JOBS } from './statements.js';
+import { INSERT_JOBS } from './statements.js';
 
 export interface TriggerStateRow {
   state: unknown;
@@ -75,7 +75,7 @@ export const CLAIM_TICK = `
     SELECT $4, workflow, 'queued', 0, $5, $3, $6, $7, $8::integer FROM claimed
     RETURNING id
   )
-  SELECT pg_notify('hookflow_jobs', id) FROM job`;
+  SELECT id FROM job`;
 
 export const RESET_SCHEDULE = 'UPDATE trigger_state SET last_tick_at = NULL WHERE workflow = $1';
 
@@ -92,4 +92,4 @@ export const SAVE_LIFECYCLE = `
 
 export const DELETE_LIFECYCLE = 'DELETE FROM trigger_lifecycle WHERE id = $1';
 
-export { INSERT_JOBS, NOTIFY_JOBS };
+export { INSERT_JOBS };

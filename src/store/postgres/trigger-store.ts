@@ -15,7 +15,6 @@ import type { PollResult, TriggerState, TriggerStore } from '../types.js';
 import type { PgAccess } from './pool.js';
 import { jsonb, toTriggerLifecycle } from './rows.js';
 import type { TriggerLifecycleRow } from './rows.js';
-import { notifyPayloads } from './write-batcher.js';
 import { INSERT_FAILURE_JOB } from './statements.js';
 import {
   CLAIM_TICK,
@@ -25,7 +24,6 @@ import {
   INSERT_JOBS,
   LIST_LIFECYCLES,
   LOCK_POLL,
-  NOTIFY_JOBS,
   PURGE_SEEN,
   RESET_SCHEDULE,
   SAVE_FAILURE,
@@ -49,7 +47,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
       const expiresAt = poll.startedAt + poll.seenWindowMs;
       const refreshBefore =
         expiresAt - Math.min(Math.floor(poll.seenWindowMs / 10), MAX_REFRESH_SLACK_MS);
-      return db.transaction('recordPoll', async (client) => {
+      const created = await db.transaction('recordPoll', async (client) => {
         await client.query(LOCK_POLL, [poll.workflow]);
         const state = await client.query<{ polled: boolean }>(GET_STATE, [poll.workflow]);
         const first = !(state.rows[0]?.polled ?? false);
@@ -85,7 +83,6 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
             jobs.map(() => poll.version ?? null),
             jobs.map(() => null),
           ]);
-          await client.query(NOTIFY_JOBS, [notifyPayloads(jobs.map((j) => j.id))]);
         }
         if (remember.size > 0) {
           await client.query(UPSERT_SEEN, [
@@ -104,10 +101,12 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
         ]);
         return jobs.map((j) => j.id);
       });
+      if (created.length > 0) db.wakeWorkers();
+      return created;
     },
 
     async recordTriggerFailure(workflow, atMs, error, alert) {
-      return db.transaction('recordTriggerFailure', async (client) => {
+      const raised = await db.transaction('recordTriggerFailure', async (client) => {
         // The row lock of the upsert orders processes: each sees its own count.
         const { rows } = await client.query<{ failures: number }>(SAVE_FAILURE, [
           workflow,
@@ -115,15 +114,17 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
           error,
         ]);
         if (alert === undefined || rows[0]?.failures !== alert.after) return false;
-        await client.query(INSERT_FAILURE_JOB, [
+        const inserted = await client.query(INSERT_FAILURE_JOB, [
           alert.job.id,
           alert.job.workflow,
           JSON.stringify(alert.job.trigger),
           alert.job.version,
           null,
         ]);
+        if ((inserted.rowCount ?? 0) > 0) db.wakeWorkers();
         return true;
       });
+      return raised;
     },
 
     async claimTick(workflow, tickAt, job) {
@@ -137,7 +138,9 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
         job.concurrency?.key ?? null,
         job.concurrency?.limit ?? null,
       ]);
-      return (rowCount ?? 0) > 0;
+      if ((rowCount ?? 0) === 0) return false;
+      db.wakeWorkers();
+      return true;
     },
 
     async resetSchedule(workflow) {

@@ -2,8 +2,8 @@
  * @module store/postgres/write-batcher
  * Group commit of the ingest path. Events accepted in one event-loop turn are written by ONE
  * statement (statements.ts ACCEPT_BATCH: one round trip, its own transaction): their dedupe
- * keys, their jobs, and a `pg_notify` of the new job ids, delivered to listening workers at
- * commit. Each caller's promise settles after that statement returned, i.e. after COMMIT (with
+ * keys and their jobs; after the commit, a wake-up for the listening workers (pool.ts
+ * `wakeWorkers`: a NOTIFY inside the statement would serialise the batches' commits). Each caller's promise settles after that statement returned, i.e. after COMMIT (with
  * `synchronous_commit` on, the commit is on disk), so ingress answers 2xx only for an event
  * that survives a crash. Batches are not serialised: the batch of the next turn goes out on
  * another pool connection while this one commits, so PostgreSQL groups their WAL flushes.
@@ -62,9 +62,6 @@ interface Pending {
   resolve(result: AcceptResult): void;
   reject(error: unknown): void;
 }
-
-/** Notification payloads stay under PostgreSQL's 8000-byte limit. */
-const MAX_NOTIFY_BYTES = 7_900;
 
 export function createIngestBatcher(db: PgAccess): IngestBatcher {
   let queue: Pending[] = [];
@@ -135,7 +132,7 @@ interface LostKey {
 }
 
 interface AcceptRow {
-  notifications: number;
+  inserted: number;
   taken: string[];
   lost: LostKey[];
 }
@@ -195,10 +192,10 @@ async function writeBatch(
       sent.map((s) => jsonOrNull(s.event?.answer)),
       sent.map((s) => s.event?.dedupe?.expiresAt ?? null),
       Date.now(),
-      notifyPayloads(sent.map((s) => s.job.id)),
       ...searchTermColumns(sent.map((s) => s.job)),
     ]);
     const row = rows[0] as AcceptRow;
+    if (row.inserted > 0) db.wakeWorkers();
     const taken = new Set(row.taken);
     const lost = new Map<string, LostKey | StoreError>(row.lost.map((l) => [l.id, l]));
     // A key lost to an insert that committed while this statement waited: read it now.
@@ -300,19 +297,4 @@ function takenId(id: string): StoreError {
     'store_write_failed',
     `acceptEvent was not stored: job id ${id} is taken; generate ids with newJobId()`,
   );
-}
-
-/** Job ids joined by commas, cut into payloads under the notification size limit. */
-export function notifyPayloads(ids: string[]): string[] {
-  const payloads: string[] = [];
-  let current = '';
-  for (const id of ids) {
-    if (current !== '' && current.length + id.length + 1 > MAX_NOTIFY_BYTES) {
-      payloads.push(current);
-      current = '';
-    }
-    current = current === '' ? id : `${current},${id}`;
-  }
-  if (current !== '') payloads.push(current);
-  return payloads;
 }
