@@ -202,35 +202,28 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const { owner, leaseMs } = checkClaim('claimNextJobs', claim);
       if (!(limit >= 1)) return [];
       const n = Math.trunc(limit);
-      // Expired leases are looked for when the queue did not fill the slots, and at least
-      // once a second: under a backlog a dead worker's jobs resume within a second.
-      const lookForExpired = Date.now() >= nextExpiredLook;
+      // Expired leases are looked for when the queue did not fill the slots, and before the
+      // queue at least once a second: under a backlog a dead worker's jobs resume within a second.
+      const expiredFirst = Date.now() >= nextExpiredLook;
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
       const rows = await db.transaction(
         'claimNextJobs',
         async (client) => {
           const taken: ClaimRow[] = [];
-          if (lookForExpired) {
+          const take = async (text: string) => {
+            const free = n - taken.length;
+            if (free <= 0) return;
+            const r = await client.query<ClaimRow>(queryOf(text, [free, owner, leaseMs]));
+            taken.push(...r.rows);
+          };
+          const takeExpired = async () => {
             nextExpiredLook = Date.now() + EXPIRED_LOOK_MS;
-            taken.push(
-              ...(await client.query<ClaimRow>(queryOf(sql.CLAIM_EXPIRED, [n, owner, leaseMs])))
-                .rows,
-            );
-          }
-          if (taken.length < n) {
-            const queued = await client.query<ClaimRow>(
-              queryOf(sql.CLAIM_QUEUED, [n - taken.length, owner, leaseMs]),
-            );
-            taken.push(...queued.rows);
-            if (!lookForExpired && taken.length < n) {
-              nextExpiredLook = Date.now() + EXPIRED_LOOK_MS;
-              const expired = await client.query<ClaimRow>(
-                queryOf(sql.CLAIM_EXPIRED, [n - taken.length, owner, leaseMs]),
-              );
-              taken.push(...expired.rows);
-            }
-          }
+            await take(sql.CLAIM_EXPIRED);
+          };
+          if (expiredFirst) await takeExpired();
+          await take(sql.CLAIM_QUEUED);
+          if (!expiredFirst && taken.length < n) await takeExpired();
           return enforceConcurrency(client, schema, taken, owner);
         },
         { unflushed: true },

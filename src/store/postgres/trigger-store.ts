@@ -113,7 +113,7 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
           atMs,
           error,
         ]);
-        if (alert === undefined || rows[0]?.failures !== alert.after) return false;
+        if (alert === undefined || rows[0]?.failures !== alert.after) return { raised: false };
         const inserted = await client.query(INSERT_FAILURE_JOB, [
           alert.job.id,
           alert.job.workflow,
@@ -121,10 +121,11 @@ export function createTriggerMethods(db: PgAccess): TriggerStore {
           alert.job.version,
           null,
         ]);
-        if ((inserted.rowCount ?? 0) > 0) db.wakeWorkers();
-        return true;
+        return { raised: true, queued: (inserted.rowCount ?? 0) > 0 };
       });
-      return raised;
+      // After the commit: a worker woken earlier would not see the job yet.
+      if (raised.queued) db.wakeWorkers();
+      return raised.raised;
     },
 
     async claimTick(workflow, tickAt, job) {

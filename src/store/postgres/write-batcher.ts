@@ -3,7 +3,8 @@
  * Group commit of the ingest path. Events accepted in one event-loop turn are written by ONE
  * statement (statements.ts ACCEPT_BATCH: one round trip, its own transaction): their dedupe
  * keys and their jobs; after the commit, a wake-up for the listening workers (pool.ts
- * `wakeWorkers`: a NOTIFY inside the statement would serialise the batches' commits). Each caller's promise settles after that statement returned, i.e. after COMMIT (with
+ * `wakeWorkers`: a NOTIFY inside the statement would serialise the batches' commits). Each
+ * caller's promise settles after that statement returned, i.e. after COMMIT (with
  * `synchronous_commit` on, the commit is on disk), so ingress answers 2xx only for an event
  * that survives a crash. Batches are not serialised: the batch of the next turn goes out on
  * another pool connection while this one commits, so PostgreSQL groups their WAL flushes.
