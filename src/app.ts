@@ -35,7 +35,7 @@ import type { Intake } from './queue/index.js';
 import type { WorkflowCatalog, WorkflowRegistry } from './registry/index.js';
 import { followChanges, openSignals, relayReplies } from './roles/cluster/index.js';
 import type { Following, Signals } from './roles/cluster/index.js';
-import { openIngress, serveWrites, startWorkerThread, toDoc } from './roles/index.js';
+import { openIngress, serveWrites, startWorkerThread } from './roles/index.js';
 import type { WorkerThread } from './roles/index.js';
 import { createStore } from './store/index.js';
 import type { Store, StoreOptions } from './store/index.js';
@@ -124,10 +124,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     more: () => worker?.metrics() ?? Promise.resolve([]),
   });
   // The ingress's store handle: it commits events itself, never behind a running job. On
-  // SQLite it is the file's one writer: the worker thread's writes come here too
-  // (roles/embedded/forwarded-writes.ts), committed with the events of the same turn, and
-  // its claims take the jobs committed here from memory.
-  // The ingress's store handle: it commits events itself, never behind a running job. On
   // SQLite it is the file's one writer: the worker thread's writes come here too, committed
   // with the events of the same turn, and claims take the jobs committed here from memory
   // (roles/embedded/forwarded-writes.ts).
@@ -157,6 +153,36 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Over PostgreSQL, other processes run beside this one (roles/cluster).
   let signals: Signals | null = null;
   let following: Following | null = null;
+  // The worker thread opens its store and loads its connectors while this thread opens the
+  // ingress; it gets the workflows once the ingress has read them (it runs nothing before
+  // `listen`).
+  const starting = withWorker
+    ? startWorkerThread({
+        data: {
+          store: storeOptions,
+          logLevel: log.level,
+          env,
+          connectorsDir: connectors.dir,
+          outbound: {
+            allowPrivateNetworks: config.allowPrivateNetworks,
+            allowedNetworks: config.allowedNetworks,
+            secretKey: config.secretKey,
+          },
+          connections: connectionFiles,
+          workflows: [],
+          concurrency: config.concurrency,
+          shutdownGraceMs: config.http.shutdownGraceMs,
+          defaultOnFailure: config.onFailure,
+        },
+        // Not the instrumented handle: the thread counts its own store operations.
+        ...(sqlite ? { storePort: () => serveWrites(own) } : {}),
+        replies,
+        log,
+        onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
+      })
+    : null;
+  // Awaited below; a failure meanwhile must not count as unhandled.
+  starting?.catch(() => {});
   try {
     ingress = await openIngress({
       config,
@@ -183,30 +209,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.uiDir !== undefined ? { uiDir: opts.uiDir } : {}),
     });
-    if (withWorker)
-      worker = await startWorkerThread({
-        data: {
-          store: storeOptions,
-          logLevel: log.level,
-          env,
-          connectorsDir: connectors.dir,
-          outbound: {
-            allowPrivateNetworks: config.allowPrivateNetworks,
-            allowedNetworks: config.allowedNetworks,
-            secretKey: config.secretKey,
-          },
-          connections: connectionFiles,
-          workflows: ingress.registry.list().map(toDoc),
-          concurrency: config.concurrency,
-          shutdownGraceMs: config.http.shutdownGraceMs,
-          defaultOnFailure: config.onFailure,
-        },
-        // Not the instrumented handle: the thread counts its own store operations.
-        ...(sqlite ? { storePort: () => serveWrites(own) } : {}),
-        replies,
-        log,
-        onConnectionStatus: (name, status) => ingress?.connections.noteStatus(name, status),
-      });
+    if (starting) {
+      worker = await starting;
+      worker.syncWorkflows(ingress.registry.list(), []);
+    }
     if ('databaseUrl' in storeOptions) {
       const running = ingress;
       signals = await openSignals({ databaseUrl: storeOptions.databaseUrl, log });
@@ -222,6 +228,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
   } catch (e) {
     await signals?.close();
+    await (worker ?? (await starting?.catch(() => null)))?.close();
     await ingress?.close();
     await store.close();
     await tracing.shutdown();

@@ -9,9 +9,10 @@
  *   const log = createLogger(config); // pino, pretty on a TTY
  *   log.info({ url }, 'Hookflow listening'); // [12:00:01.234] INFO: Hookflow listening {"url":…}
  */
+import { createRequire } from 'node:module';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { Config, LogFormat } from './config/index.js';
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +46,8 @@ export function createLogger(
       ? pino({ level: config.logLevel }, target.stream as DestinationStream)
       : pino({ level: config.logLevel });
   }
+  // pino-pretty is loaded only for a terminal (or when asked for): servers log JSON.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const prettyStream = pretty({
     colorize: useColor(isTTY, target.env ?? process.env),
     translateTime: 'SYS:HH:MM:ss.l',

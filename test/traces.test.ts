@@ -243,7 +243,12 @@ describe('traces', () => {
           };
           return job.status === 'succeeded';
         }, 15_000);
-        // request, outbound call, step, job: the job's span ends (and is exported) last
+        // The resumed job's span ends (and is exported) after its step's and its outbound
+        // call's; the first process's `queued` span may or may not have left before the kill.
+        await until(
+          () => receiver.spans.some((s) => s.traceId === tp.traceId && s.name === 'job resumed'),
+          10_000,
+        );
         const spans = await spansOf(tp.traceId, 4);
         const job = one(spans, (s) => s.name === 'job resumed', 'resumed job');
         assert.equal(job.attributes['hookflow.job.attempt'], 2);

@@ -1,17 +1,24 @@
 import { parseArgs } from 'node:util';
-import { createApp } from '../app.js';
 import type { App } from '../app.js';
-import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
-import { createWorkerApp } from '../worker-app.js';
+import { discardPrestarted, prestartWorkerThread } from '../roles/embedded/thread-spawn.js';
 import type { WorkerApp } from '../worker-app.js';
-import { describeTiming } from '../triggers/index.js';
 import { usageError } from './usage.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseOrUsage(args);
-  const config = loadConfig(values);
-  const app = config.role === 'worker' ? await startWorker(config) : await startIngress(config);
+  // The worker thread loads its modules while this thread loads the server's; a role that
+  // runs no worker thread, or a start-up that fails, ends it (roles/embedded/thread-spawn.ts).
+  prestartWorkerThread();
+  let app: App | WorkerApp;
+  try {
+    const { loadConfig } = await import('../config/index.js');
+    const config = loadConfig(values);
+    if (config.role !== 'all') await discardPrestarted();
+    app = config.role === 'worker' ? await startWorker(config) : await startIngress(config);
+  } finally {
+    await discardPrestarted();
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       app.log.info({ signal }, 'shutting down');
@@ -24,6 +31,10 @@ export async function serveCommand(args: string[]): Promise<number> {
 }
 
 async function startIngress(config: Config): Promise<App> {
+  const [{ createApp }, { describeTiming }] = await Promise.all([
+    import('../app.js'),
+    import('../triggers/index.js'),
+  ]);
   const app = await createApp(config);
   const url = await app.listen();
   const { log } = app;
@@ -47,6 +58,7 @@ async function startIngress(config: Config): Promise<App> {
 }
 
 async function startWorker(config: Config): Promise<WorkerApp> {
+  const { createWorkerApp } = await import('../worker-app.js');
   const app = await createWorkerApp(config);
   const url = await app.listen();
   app.log.info(

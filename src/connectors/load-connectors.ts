@@ -17,7 +17,6 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import type { Message } from 'esbuild';
 import { errorMessage, HookflowError } from '../errors.js';
 import type { Problem } from '../workflow/errors.js';
@@ -29,9 +28,19 @@ import type { Connector } from './sdk/define-connector.js';
 
 export const CONNECTOR_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
-/** The module connectors get for `hookflow`: this running copy's public entry. */
+/** True in the bundle that `hookflow serve` runs (scripts/bundle.mjs defines it). */
+declare const HOOKFLOW_BUNDLED: boolean | undefined;
+
+/**
+ * The module connectors get for `hookflow`: this running copy's connector SDK — in the bundle,
+ * its own SDK entry beside this code, so that connectors share its modules (one HookflowError).
+ */
 const SELF = new URL(
-  import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js',
+  typeof HOOKFLOW_BUNDLED !== 'undefined'
+    ? './sdk.js'
+    : import.meta.url.endsWith('.ts')
+      ? '../sdk.ts'
+      : '../sdk.js',
   import.meta.url,
 ).href;
 const OWN_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
@@ -113,6 +122,8 @@ async function loadOne(
   const absolute = resolve(file);
   let code: string;
   try {
+    // Loaded only when there is a connector file to bundle.
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [absolute],
       bundle: true,

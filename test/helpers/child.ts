@@ -16,8 +16,13 @@ export interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...args], {
+/** `command`: what runs the CLI (default: the source through tsx). */
+export async function spawnServe(
+  args: string[],
+  env: Record<string, string> = {},
+  command: string[] = ['--import', 'tsx', CLI],
+): Promise<Child> {
+  const proc = spawn(process.execPath, [...command, 'serve', '--port', '0', ...args], {
     env: { ...process.env, HOOKFLOW_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -36,6 +36,12 @@ export interface WorkerThreadData {
   storePort?: MessagePort;
 }
 
+/** The worker thread's first message: what it runs. */
+export interface ThreadInit {
+  type: 'init';
+  data: WorkerThreadData;
+}
+
 /** A workflow as it crosses threads: its text, compiled again on the other side. */
 export interface WorkflowDoc {
   name: string;

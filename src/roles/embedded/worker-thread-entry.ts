@@ -9,7 +9,7 @@
  * Workflows are compiled here a second time from their text: compiled templates are
  * functions, which cannot cross threads.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import pino from 'pino';
 import { loadConnectorsOrThrow } from '../../connectors/index.js';
 import { errorMessage } from '../../errors.js';
@@ -20,13 +20,25 @@ import { readTracingSettings, startTracing } from '../../tracing/index.js';
 import { openWorker } from '../worker/worker.js';
 import type { WorkerRole } from '../worker/worker.js';
 import { REPORT_INTERVAL_MS } from './messages.js';
-import type { JobCounts, ToIngress, ToWorker, WorkerThreadData, WorkflowDoc } from './messages.js';
+import type {
+  JobCounts,
+  ThreadInit,
+  ToIngress,
+  ToWorker,
+  WorkerThreadData,
+  WorkflowDoc,
+} from './messages.js';
 import { createWriteClient, forwardWrites } from './forwarded-writes.js';
 import type { StoreResultMessage, StoreWriteMessage, WriteClient } from './forwarded-writes.js';
 import { Pipe } from './pipe.js';
 
-const data = workerData as WorkerThreadData;
 if (!parentPort) throw new Error('worker-thread-entry runs as a worker thread');
+const port = parentPort;
+// What to run comes as the first message: the thread may have been started (and loaded its
+// modules) before the main thread knew (thread-spawn.ts). Nothing else is sent before `ready`.
+const data = await new Promise<WorkerThreadData>((resolve) => {
+  port.once('message', (m: ThreadInit) => resolve(m.data));
+});
 
 // Jobs whose outcome someone on the main thread waits for (request_response and duplicates
 // of it): the others' outcomes need not cross threads.
@@ -34,7 +46,7 @@ const watched = new Set<string>();
 let worker: WorkerRole | null = null;
 // What arrives before the worker is open is handled once it is.
 const early: ToWorker[] = [];
-const pipe = new Pipe<ToIngress, ToWorker>(parentPort, receive, (m, err) => {
+const pipe = new Pipe<ToIngress, ToWorker>(port, receive, (m, err) => {
   if (m.type !== 'outcome') return undefined;
   // A reply whose body cannot cross (nested too deep): its caller gets the failure answer.
   log.error({ err, job: m.jobId }, 'the reply could not be handed to the waiting request');

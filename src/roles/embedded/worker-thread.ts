@@ -23,13 +23,15 @@ import type { Workflow } from '../../workflow/types.js';
 import type {
   JobCounts,
   MetricsJson,
+  ThreadInit,
   ToIngress,
   ToWorker,
   WorkerThreadData,
   WorkflowDoc,
 } from './messages.js';
 import { Pipe } from './pipe.js';
-import { relayLog, threadEntry } from './thread-entry.js';
+import { relayLog } from './thread-entry.js';
+import { spawnWorkerThread, takePrestarted } from './thread-spawn.js';
 
 export interface WorkerThreadOptions {
   /** What the thread starts with; `workflows` is kept up to date for a restarted thread. */
@@ -80,19 +82,28 @@ export async function startWorkerThread(opts: WorkerThreadOptions): Promise<Work
   let nextRequest = 1;
   const metricsWaiting = new Map<number, (m: MetricsJson) => void>();
   let stopped: (() => void) | null = null;
+  let first = true;
 
   function spawn(): Promise<void> {
     const storePort = opts.storePort?.();
-    thread = newThread(
-      { ...opts.data, workflows: [...workflows.values()], ...(storePort ? { storePort } : {}) },
-      storePort ? [storePort] : [],
-    );
+    thread = (first ? takePrestarted() : null) ?? spawnWorkerThread();
+    first = false;
+    // Its data is its first message (a prestarted thread was made before anyone knew it).
+    const data: WorkerThreadData = {
+      ...opts.data,
+      workflows: [...workflows.values()],
+      ...(storePort ? { storePort } : {}),
+    };
+    thread.postMessage({ type: 'init', data } satisfies ThreadInit, storePort ? [storePort] : []);
     return new Promise<void>((resolve, reject) => {
       pipe = new Pipe<ToWorker, ToIngress>(thread, (m) => {
         switch (m.type) {
           case 'ready':
             return resolve();
           case 'failed':
+            // A thread that could not open its store or connections is of no use: end it, or
+            // it would keep the process alive after the start-up failed.
+            void thread.terminate();
             return reject(new StoreError('store_not_ready', m.message));
           case 'outcome':
             return opts.replies.publish(m.jobId, m.outcome);
@@ -188,17 +199,4 @@ export function toDoc(wf: Workflow): WorkflowDoc {
     enabled: wf.enabled,
     env: wf.env,
   };
-}
-
-const YOUNG_GENERATION_MB = 24;
-
-function newThread(data: WorkerThreadData, transfer: MessagePort[]): Worker {
-  // A smaller young generation than V8's default (3 × 16 MB semi-spaces): jobs are short-lived
-  // garbage either way, and this saved about 40 MB of peak RSS at no measurable cost in
-  // throughput (docs/benchmarks.md).
-  return threadEntry('./worker-thread-entry', import.meta.url, {
-    workerData: data,
-    transferList: transfer,
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
 }

@@ -12,6 +12,7 @@ import type { Config } from '../../config/index.js';
 import { answerClientError, answerUnmetExpectation } from '../../ingress/client-errors.js';
 import { registerDrain } from '../../ingress/drain.js';
 import { closeIfBodyUnread } from '../../ingress/unread-body.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import type { Drain } from '../../ingress/drain.js';
 import { STORE_RETRY_AFTER_S, errorBody, toHttpError } from '../../ingress/http-errors.js';
 import type { Metrics } from '../../metrics/index.js';
@@ -50,6 +51,7 @@ export async function createHttpServer(
     // Refusals made before a route runs, in the one error shape.
     clientErrorHandler: answerClientError,
     frameworkErrors: sendError,
+    schemaController: { compilersFactory: lazyCompilers() },
   });
   server.server.maxConnections = limits.maxConnections;
   const drain = registerDrain(server);

@@ -13,8 +13,9 @@
  *   await listener.connect();
  *   await listener.notify('hookflow_jobs', 'j_01…');
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { errorMessage } from '../../errors.js';
+import { pgDriver } from './driver.js';
 import { storeError } from './errors.js';
 
 export type NotificationHandler = (payload: string) => void;
@@ -27,7 +28,8 @@ interface Outgoing {
 }
 
 function createNotifyPool(databaseUrl: string): pg.Pool {
-  const pool = new pg.Pool({
+  const { Pool } = pgDriver();
+  const pool = new Pool({
     connectionString: databaseUrl,
     max: 2,
     connectionTimeoutMillis: 5_000,
@@ -133,7 +135,8 @@ export function createPgListener(opts: PgListenerOptions): PgListener {
 
   async function attempt(): Promise<void> {
     if (closed || client !== null) return;
-    const c = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5_000 });
+    const { Client } = pgDriver();
+    const c = new Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5_000 });
     client = c;
     c.on('error', (e) => lost(e, c));
     c.on('end', () => lost(new Error('the listening connection ended'), c));

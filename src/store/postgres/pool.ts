@@ -17,7 +17,8 @@
  *   const db = createPgAccess({ connectionString, schema: 'hookflow' });
  *   const rows = await db.query('getMeta', 'SELECT value FROM meta WHERE key = $1', [key]);
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './driver.js';
 import { storeError } from './errors.js';
 import { queryOf } from './prepared.js';
 import { WAKE_WORKERS } from './statements.js';
@@ -65,13 +66,14 @@ const INT8_OID = 20;
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    return pgDriver().types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
 
 function createPool(opts: PgAccessOptions, max: number, settings: string[]): pg.Pool {
   if (opts.schema !== 'public') settings.push(`-c search_path=${opts.schema}`);
-  const pool = new pg.Pool({
+  const { Pool } = pgDriver();
+  const pool = new Pool({
     connectionString: opts.connectionString,
     max,
     types,
