@@ -11,6 +11,12 @@
 //            (bench/upstream.mjs) and replying with its body, expects 200
 // Also: peak RSS of the Hookflow process, and a durability check after ingest (every
 // 202 has a job; time for the queue to drain).
+//   startup  time from spawning `hookflow serve` with the arguments of `npm start` (the
+//            examples, with and without their connectors) to its first 200 from /healthz,
+//            BENCH_STARTUP_RUNS starts each on a fresh data dir: min/median/max
+//   million  a store seeded with BENCH_MILLION_JOBS jobs by a bulk insert of the bench's own
+//            (bench/million.mjs): the jobs listing's latency, and ingest on it as a share of
+//            ingest on the empty store
 //   postgres the same ingest and rr on PostgreSQL: one `--role all` process, then 2 ingress +
 //            2 worker processes (bench/postgres.mjs), with each process's peak RSS and the
 //            job start latency
@@ -21,7 +27,10 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,ingest+rl,rr,postgres (default all five)
+//   BENCH_WORKLOADS  comma list of ceiling,ingest,ingest+rl,rr,startup,million,postgres
+//                    (default all seven)
+//   BENCH_STARTUP_RUNS   starts per arrangement of the startup workload (default 5)
+//   BENCH_MILLION_JOBS   jobs seeded for the million workload (default 1000000)
 //   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
 //                    a fresh schema per arrangement, dropped after; unreachable: skipped)
 //   BENCH_PG_ARRANGEMENTS  comma list of pg-all,pg-cluster (default both)
@@ -53,6 +62,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { benchMillion, millionChecks, printMillion } from './million.mjs';
 import { benchPostgres, postgresChecks, printPostgres } from './postgres.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -62,15 +72,21 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'ceiling,ingest,ingest+rl,rr,postgres')
+const ALL_WORKLOADS = ['ceiling', 'ingest', 'ingest+rl', 'rr', 'startup', 'million', 'postgres'];
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? ALL_WORKLOADS.join(','))
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || '';
 const KEEP_TMP = process.env.BENCH_KEEP_TMP === '1';
 const TRACES = process.env.BENCH_TRACES !== '0';
+const STARTUP_RUNS = positiveInteger('BENCH_STARTUP_RUNS', 5);
+const MILLION_JOBS = positiveInteger('BENCH_MILLION_JOBS', 1_000_000);
 
 const HEALTH_TIMEOUT_MS = 30_000;
+const HEALTH_POLL_MS = 100;
+// Start-up is timed to the first 200 from /healthz: polled this often, that is its precision.
+const STARTUP_POLL_MS = 10;
 const DRAIN_TIMEOUT_MS = 60_000;
 const COUNT_TIMEOUT_MS = 60_000;
 const RSS_SAMPLE_MS = 100;
@@ -80,14 +96,15 @@ const TARGETS = {
   ingest: { minRatio: 0.5, maxP99Ms: 20 },
   rr: { minRatio: 0.15, maxP99Ms: 50 },
   peakRssMb: 150,
+  startupMedianMs: 500,
+  million: { minIngestRatio: 0.9, listMaxP99Ms: 50 },
 };
 
 const BODY = JSON.stringify({ n: 1, name: 'bench', items: [1, 2, 3] });
 const HEADERS = { 'content-type': 'application/json' };
 
 for (const w of WORKLOADS) {
-  if (!['ceiling', 'ingest', 'ingest+rl', 'rr', 'postgres'].includes(w))
-    fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
+  if (!ALL_WORKLOADS.includes(w)) fail(`BENCH_WORKLOADS: unknown workload "${w}"`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -191,6 +208,14 @@ function nonNegativeNumber(name, dflt) {
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) fail(`${name} must be a number of seconds ≥ 0, got "${raw}"`);
+  return n;
+}
+
+function positiveInteger(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) fail(`${name} must be a whole number ≥ 1, got "${raw}"`);
   return n;
 }
 
@@ -440,53 +465,31 @@ function writeWorkflows(dir, upstreamUrl) {
   );
 }
 
-async function startHookflow(upstreamUrl, extraEnv = {}) {
-  if (tmpDir) tmpDirs.push(tmpDir);
-  tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
-  const dataDir = path.join(tmpDir, 'data');
-  const wfDir = path.join(tmpDir, 'workflows');
-  mkdirSync(dataDir, { recursive: true });
-  writeWorkflows(wfDir, upstreamUrl);
-  const logFile = path.join(tmpDir, 'hookflow.log');
-  const port = await freePort();
-
+/**
+ * Spawns `node bin/hookflow.js serve <serveArgs>` (with the parent watch preloaded, and
+ * --cpu-prof under BENCH_CPU_PROF), its output appended to `logFile`. `startedAt` is
+ * performance.now() just before the spawn.
+ */
+function spawnHookflow(serveArgs, logFile, env = {}) {
   const nodeArgs = ['--import', pathToFileURL(path.join(BENCH_DIR, 'parent-watch.mjs')).href];
   if (CPU_PROF_DIR) {
     mkdirSync(CPU_PROF_DIR, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
   }
-  const args = [
-    ...nodeArgs,
-    path.join(ROOT, 'bin', 'hookflow.js'),
-    'serve',
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--data',
-    dataDir,
-    '--workflows',
-    wfDir,
-  ];
+  const args = [...nodeArgs, path.join(ROOT, 'bin', 'hookflow.js'), 'serve', ...serveArgs];
   // Its output goes to a file in the temp dir: the child stays quiet and the bench
   // process spends no time reading it.
   const fd = openSync(logFile, 'a');
-  spawnedAt = Date.now();
+  const startedAt = performance.now();
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        HOOKFLOW_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
-        HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
-        ...extraEnv,
-      },
+      env: { ...process.env, HOOKFLOW_LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn', ...env },
       stdio: ['ignore', fd, fd],
     }),
     'hookflow',
   );
   closeSync(fd);
-  const base = `http://127.0.0.1:${port}`;
   const logTail = () => {
     try {
       return readFileSync(logFile, 'utf8').trim().split('\n').slice(-20).join('\n');
@@ -494,7 +497,14 @@ async function startHookflow(upstreamUrl, extraEnv = {}) {
       return '';
     }
   };
+  return { child, startedAt, logTail };
+}
 
+/**
+ * Polls GET /healthz every `pollMs` until it answers 200; returns the ms from `startedAt` (a
+ * performance.now()) to that answer. Throws when the child exits or HEALTH_TIMEOUT_MS passes.
+ */
+async function waitHealthy({ child, startedAt, logTail }, base, pollMs = HEALTH_POLL_MS) {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   for (;;) {
     if (!isRunning(child)) {
@@ -505,7 +515,7 @@ async function startHookflow(upstreamUrl, extraEnv = {}) {
     try {
       const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
-      if (res.status === 200) break;
+      if (res.status === 200) return performance.now() - startedAt;
     } catch {
       /* not up yet */
     }
@@ -513,15 +523,114 @@ async function startHookflow(upstreamUrl, extraEnv = {}) {
       throw new Error(
         `Hookflow did not answer /healthz within ${HEALTH_TIMEOUT_MS / 1000} s:\n${logTail()}`,
       );
-    await sleep(100);
+    await sleep(pollMs);
   }
-  return { child, port, base, logFile, logTail, dataDir };
+}
+
+/**
+ * Hookflow on the bench's workflows, in a new temp dir (data, workflows, log) or, with
+ * `opts.dir`, again in the one an earlier start made. `healthyMs`: spawn → first 200 from
+ * /healthz, polled every `opts.pollMs`.
+ */
+async function startHookflow(upstreamUrl, extraEnv = {}, opts = {}) {
+  let dir = opts.dir;
+  if (dir === undefined) {
+    if (tmpDir) tmpDirs.push(tmpDir);
+    tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-'));
+    dir = tmpDir;
+  }
+  const dataDir = path.join(dir, 'data');
+  const wfDir = path.join(dir, 'workflows');
+  if (opts.dir === undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    writeWorkflows(wfDir, upstreamUrl);
+  }
+  const logFile = path.join(dir, 'hookflow.log');
+  const port = await freePort();
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--data', dataDir];
+  spawnedAt = Date.now();
+  const spawned = spawnHookflow([...args, '--workflows', wfDir], logFile, {
+    HOOKFLOW_ALLOW_PRIVATE_NETWORKS: '1',
+    ...extraEnv,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const healthyMs = await waitHealthy(spawned, base, opts.pollMs);
+  const { child, logTail } = spawned;
+  return { child, port, base, logFile, logTail, dataDir, dir, healthyMs };
+}
+
+// ---------------------------------------------------------------------------------------
+// Start-up.
+
+/**
+ * The arguments `npm start` gives `hookflow serve` (package.json's start script), and the
+ * same without --connectors.
+ */
+function startupArrangements() {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const at = words.indexOf('serve');
+  if (words[0] !== 'node' || words[1] !== 'bin/hookflow.js' || at !== 2)
+    throw new Error(`package.json's start script is not "node bin/hookflow.js serve …": ${words}`);
+  const start = words.slice(at + 1);
+  const c = start.indexOf('--connectors');
+  const without = c === -1 ? start : [...start.slice(0, c), ...start.slice(c + 2)];
+  return { 'npm start': start, 'without --connectors': without };
+}
+
+/**
+ * Start-up time as `npm start` has it: spawn → the first 200 from /healthz (polled every
+ * STARTUP_POLL_MS), STARTUP_RUNS starts per arrangement, alternating between them, each on a
+ * fresh data dir and stopped (SIGTERM) before the next. Nothing else runs meanwhile.
+ */
+async function measureStartup() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-bench-startup-'));
+  tmpDirs.push(dir);
+  const arrangements = startupArrangements();
+  const ms = Object.fromEntries(Object.keys(arrangements).map((name) => [name, []]));
+  log(
+    `· startup: ${STARTUP_RUNS} starts each of ${Object.entries(arrangements)
+      .map(([name, args]) => `${name} (${args.join(' ')})`)
+      .join(' and ')}`,
+  );
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    for (const [name, args] of Object.entries(arrangements)) {
+      const dataDir = path.join(dir, `data-${Object.keys(ms).indexOf(name)}-${i}`);
+      mkdirSync(dataDir);
+      const port = await freePort();
+      const serveArgs = [...args, '--host', '127.0.0.1', '--port', String(port), '--data', dataDir];
+      const spawned = spawnHookflow(serveArgs, path.join(dir, 'hookflow.log'));
+      ms[name].push(await waitHealthy(spawned, `http://127.0.0.1:${port}`, STARTUP_POLL_MS));
+      await stopChild(spawned.child, STOP_GRACE_MS);
+    }
+  }
+  const out = { runs: STARTUP_RUNS, pollMs: STARTUP_POLL_MS, arrangements: {} };
+  for (const [name, args] of Object.entries(arrangements)) {
+    const runs = ms[name];
+    out.arrangements[name] = {
+      args: args.join(' '),
+      runsMs: runs.map((n) => round(n, 0)),
+      minMs: round(Math.min(...runs), 0),
+      medianMs: round(median(runs), 0),
+      maxMs: round(Math.max(...runs), 0),
+    };
+    const a = out.arrangements[name];
+    log(`  ${name}: min ${a.minMs} ms, median ${a.medianMs} ms, max ${a.maxMs} ms`);
+  }
+  return out;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------
 // Load.
 
-async function cannon(url, duration) {
+/** autocannon: by default the webhook POST with 50 connections; `opts` overrides any of it. */
+async function cannon(url, duration, opts = {}) {
   return autocannon({
     url,
     method: 'POST',
@@ -529,6 +638,7 @@ async function cannon(url, duration) {
     body: BODY,
     connections: CONNECTIONS,
     duration,
+    ...opts,
   });
 }
 
@@ -580,17 +690,23 @@ function summarise(name, result, expectStatus, warm) {
   };
 }
 
-async function workload(name, url, expectStatus, serverPids) {
+/**
+ * One autocannon workload: warm-up, then measured. `load` may set `warmup` and `duration`
+ * (seconds) and anything of autocannon's options (method, headers, body, connections).
+ */
+async function workload(name, url, expectStatus, serverPids, load = {}) {
+  const { warmup = WARMUP, duration = DURATION, ...opts } = load;
+  const connections = opts.connections ?? CONNECTIONS;
   log(
-    `· ${name}: ${WARMUP > 0 ? `${WARMUP} s warm-up, ` : ''}${DURATION} s measured, ${CONNECTIONS} connections → ${url}`,
+    `· ${name}: ${warmup > 0 ? `${warmup} s warm-up, ` : ''}${duration} s measured, ${connections} connections → ${opts.method ?? 'POST'} ${url}`,
   );
   let warm = null;
   const loadBefore = round(os.loadavg()[0], 2);
-  if (WARMUP > 0) warm = await cannon(url, WARMUP);
+  if (warmup > 0) warm = await cannon(url, warmup, opts);
   const start = sinceSpawn();
   const pids = { ...serverPids, bench: process.pid };
   const before = cpuSnapshot(pids);
-  const result = await cannon(url, DURATION);
+  const result = await cannon(url, duration, opts);
   const cpu = cpuUse(before, cpuSnapshot(pids));
   if (spawnedAt) phases[name] = [start, sinceSpawn()];
   const s = summarise(name, result, expectStatus, warm);
@@ -619,6 +735,25 @@ async function workload(name, url, expectStatus, serverPids) {
 // ---------------------------------------------------------------------------------------
 // Durability check after ingest.
 
+/** Waits (≤ timeoutMs after `since`) until no job of `wf` is queued or running. */
+async function waitDrained(base, wf, since, timeoutMs) {
+  const out = { drained: false, drainMs: null, polls: 0 };
+  for (;;) {
+    out.polls++;
+    const [q, r] = await Promise.all([
+      getJson(`${base}/api/jobs?workflow=${wf}&status=queued&limit=1`, 30_000),
+      getJson(`${base}/api/jobs?workflow=${wf}&status=running&limit=1`, 30_000),
+    ]);
+    out.drainMs = Date.now() - since;
+    if (q.jobs.length === 0 && r.jobs.length === 0) {
+      out.drained = true;
+      return out;
+    }
+    if (Date.now() > since + timeoutMs) return out;
+    await sleep(250);
+  }
+}
+
 async function checkIngestJobs(base, acceptedTotal, loadEndedAt, pid) {
   const wf = 'bench-ingest';
   const out = {
@@ -639,27 +774,12 @@ async function checkIngestJobs(base, acceptedTotal, loadEndedAt, pid) {
   const first = await getJson(`${base}/api/jobs?workflow=${wf}&limit=1`);
   out.jobsExist = Array.isArray(first.jobs) && first.jobs.length > 0;
 
-  // Drain: no job of the workflow queued or running.
-  const drainDeadline = loadEndedAt + DRAIN_TIMEOUT_MS;
-  for (;;) {
-    out.drainPolls++;
-    const [q, r] = await Promise.all([
-      getJson(`${base}/api/jobs?workflow=${wf}&status=queued&limit=1`),
-      getJson(`${base}/api/jobs?workflow=${wf}&status=running&limit=1`),
-    ]);
-    if (q.jobs.length === 0 && r.jobs.length === 0) {
-      out.drainedTicks = procTicks(pid);
-      out.drained = true;
-      out.drainMs = Date.now() - loadEndedAt;
-      break;
-    }
-    if (Date.now() > drainDeadline) {
-      out.drainMs = Date.now() - loadEndedAt;
-      out.note += `queue not drained after ${DRAIN_TIMEOUT_MS / 1000} s. `;
-      break;
-    }
-    await sleep(250);
-  }
+  const drain = await waitDrained(base, wf, loadEndedAt, DRAIN_TIMEOUT_MS);
+  out.drainPolls = drain.polls;
+  out.drained = drain.drained;
+  out.drainMs = drain.drainMs;
+  if (drain.drained) out.drainedTicks = procTicks(pid);
+  else out.note += `queue not drained after ${DRAIN_TIMEOUT_MS / 1000} s. `;
 
   // Count every job of the workflow, page by page (bounded in time).
   rss.phase = 'count';
@@ -710,15 +830,15 @@ function printReport(report) {
   );
   log();
   log(
-    `${pad('workload', 10)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}${pad('main µs', 9, true)}   cores: server (main) / bench / others`,
+    `${pad('workload', 12)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}${pad('main µs', 9, true)}   cores: server (main) / bench / others`,
   );
-  log('-'.repeat(110));
+  log('-'.repeat(112));
   for (const w of Object.values(workloads)) {
     const ratio = ceilingReqPerSec ? (w.reqPerSecMean / ceilingReqPerSec).toFixed(2) : null;
     const c = w.cpuCores;
     const cores = c ? `${c.server} (${c.serverMain}) / ${c.bench} / ${c.others}` : '—';
     log(
-      `${pad(w.workload, 10)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}${pad(w.serverMainCpuUsPerReq, 9, true)}   ${cores}`,
+      `${pad(w.workload, 12)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}${pad(w.serverMainCpuUsPerReq, 9, true)}   ${cores}`,
     );
   }
   if (report.hookflow.peakRssMb !== null) {
@@ -763,6 +883,8 @@ function printReport(report) {
         `${t.sink.requests ?? '?'} export requests, ${t.sink.bytes === null ? '?' : Math.round(t.sink.bytes / 1024)} KB`,
     );
   }
+  if (report.startup) printStartup(report.startup);
+  if (report.million) printMillion(report.million, log);
   if (report.postgres) printPostgres(report.postgres, report, log);
   const la = Object.values(workloads).map((w) => `${w.workload} ${w.loadAvg1mBefore}`);
   log(`1-min load average before each workload: ${la.join(', ')}`);
@@ -778,6 +900,21 @@ function printReport(report) {
     log(`${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   log();
   log(`Results written to ${path.relative(ROOT, RESULTS_FILE)} (not committed).`);
+}
+
+function printStartup(startup) {
+  log();
+  log(
+    `Start-up: spawn → first 200 from GET /healthz (polled every ${startup.pollMs} ms), ${startup.runs} starts each on a fresh data dir:`,
+  );
+  log(
+    `  ${pad('arguments', 72)}${pad('min', 7, true)}${pad('median', 8, true)}${pad('max', 7, true)}   target`,
+  );
+  for (const [name, a] of Object.entries(startup.arrangements)) {
+    log(
+      `  ${pad(`${name}: ${a.args}`, 72)}${pad(a.minMs, 7, true)}${pad(a.medianMs, 8, true)}${pad(a.maxMs, 7, true)}   median ≤ ${TARGETS.startupMedianMs} ms`,
+    );
+  }
 }
 
 function buildChecks(report) {
@@ -807,6 +944,14 @@ function buildChecks(report) {
       detail: `${w.errors} errors, status ${JSON.stringify(w.statusCodes)}`,
     });
   }
+  for (const [name, a] of Object.entries(report.startup?.arrangements ?? {})) {
+    checks.push({
+      name: `start-up (${name}) ≤ ${TARGETS.startupMedianMs} ms median`,
+      pass: a.medianMs <= TARGETS.startupMedianMs,
+      detail: `median ${a.medianMs} ms (min ${a.minMs}, max ${a.maxMs}; ${a.runsMs.join(', ')})`,
+    });
+  }
+  if (report.million) checks.push(...millionChecks(report.million));
   if (report.postgres) checks.push(...postgresChecks(report.postgres, c));
   if (report.hookflow.peakRssMb !== null) {
     checks.push({
@@ -854,6 +999,8 @@ async function main() {
       body: BODY,
       workloads: WORKLOADS,
       cpuProf: CPU_PROF_DIR || null,
+      startupRuns: STARTUP_RUNS,
+      millionJobs: MILLION_JOBS,
     },
     targets: TARGETS,
     workloads: {},
@@ -868,9 +1015,14 @@ async function main() {
     },
     ingestDurability: null,
     upstream: null,
+    startup: null,
+    million: null,
     postgres: null,
     checks: [],
   };
+
+  // First, on a machine where no other server of the bench runs yet.
+  if (WORKLOADS.includes('startup')) report.startup = await measureStartup();
 
   if (WORKLOADS.includes('ceiling')) {
     const ceiling = await startHelper('ceiling.mjs', 'ceiling');
@@ -881,7 +1033,7 @@ async function main() {
     await stopChild(ceiling.child);
   }
 
-  // The upstream of the rr workloads, embedded and PostgreSQL.
+  // The upstream of the rr workloads, embedded and PostgreSQL (idle during million).
   const upstream = WORKLOADS.some((w) => w === 'rr' || w === 'postgres')
     ? await startHelper('upstream.mjs', 'upstream')
     : null;
@@ -984,6 +1136,35 @@ async function main() {
     }
     const tail = hf.logTail();
     if (tail) report.hookflow.logTail = tail.split('\n').slice(-10);
+  }
+
+  if (WORKLOADS.includes('million')) {
+    report.million = await benchMillion({
+      root: ROOT,
+      jobs: MILLION_JOBS,
+      upstreamUrl: upstream?.url ?? 'http://127.0.0.1:9',
+      body: BODY,
+      headers: HEADERS,
+      emptyIngest: report.workloads.ingest,
+      record: (name, summary) => (report.workloads[name] = summary),
+      listDuration: Math.min(DURATION, 5),
+      startupPollMs: STARTUP_POLL_MS,
+      startHookflow,
+      isRunning,
+      stopChild,
+      stopGraceMs: STOP_GRACE_MS,
+      workload,
+      waitDrained,
+      drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      apiHeaders,
+      getJson,
+      readProcStatus,
+      dataFileSizes,
+      mb,
+      log,
+      round,
+    });
+    report.million.targets = TARGETS.million;
   }
 
   if (WORKLOADS.includes('postgres')) {
