@@ -104,7 +104,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     );
   }
   const log = opts.logger ?? createLogger(config);
-  const connectors = opts.connectors ?? (await loadConnectorsOrThrow(config.connectorsDir));
+  // The connectors directory is bundled by esbuild (a process of its own) while the store opens.
+  const loadingConnectors = opts.connectors
+    ? Promise.resolve(opts.connectors)
+    : loadConnectorsOrThrow(config.connectorsDir);
+  // Awaited below; a failure before then must not count as unhandled.
+  loadingConnectors.catch(() => {});
   const connectionFiles = opts.connections ?? loadConnectionsOrThrow(config);
   const env = allowedEnv(config);
   if (config.role === 'worker') {
@@ -133,6 +138,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   try {
     await store.init();
   } catch (e) {
+    await tracing.shutdown();
+    throw e;
+  }
+  let connectors: ConnectorCatalog;
+  try {
+    connectors = await loadingConnectors;
+  } catch (e) {
+    await store.close();
     await tracing.shutdown();
     throw e;
   }
