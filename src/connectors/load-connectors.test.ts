@@ -117,6 +117,26 @@ export default defineConnector({ name: 'webhook', triggers: { t: { delivery: 'la
     assert.match(problems[0]!.message, /delivery must be one or a list of/);
   });
 
+  test('a connector changed since the last start is bundled again; each load gets its own module', async () => {
+    const version = (n: number) => `import { defineConnector } from 'hookflow';
+let calls = 0;
+export default defineConnector({ name: 'versioned', actions: { which: { run: () => ({ n: ${n}, calls: ++calls }) } } });
+`;
+    const dir = dirWith({ 'versioned.ts': version(1) });
+    const run = async () => {
+      const { catalog, problems } = await loadConnectors(dir);
+      assert.deepEqual(problems, []);
+      const found = catalog.resolveAction('versioned.which');
+      assert.ok(!('problem' in found));
+      return (found.definition.run as () => unknown)();
+    };
+    assert.deepEqual(await run(), { n: 1, calls: 1 });
+    // The same file again (from the bundle cache): a fresh module, as in a new process.
+    assert.deepEqual(await run(), { n: 1, calls: 1 });
+    writeFileSync(join(dir, 'versioned.ts'), version(2));
+    assert.deepEqual(await run(), { n: 2, calls: 1 });
+  });
+
   test('a second connector of the same name is refused', async () => {
     const dup = GOOD_TS.replace("'acme'", "'github'");
     const { problems } = await loadConnectors(dirWith({ 'gh.ts': dup }));

@@ -13,7 +13,7 @@
  *   const { catalog, problems } = await loadConnectors('connectors/');
  *   for (const p of problems) console.error(formatProblem(p));
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ import { errorMessage, HookflowError } from '../errors.js';
 import type { Problem } from '../workflow/errors.js';
 import { formatProblem } from '../workflow/errors.js';
 import { BUILTIN_CONNECTORS } from './builtins/index.js';
+import { openBundleCache } from './bundle-cache.js';
+import type { BundleCache } from './bundle-cache.js';
 import { ConnectorCatalog } from './catalog.js';
 import { isConnector } from './sdk/define-connector.js';
 import type { Connector } from './sdk/define-connector.js';
@@ -44,6 +46,11 @@ const SELF = new URL(
   import.meta.url,
 ).href;
 const OWN_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+const CACHE_DIR = join(OWN_MODULES, '.cache', 'hookflow-connectors');
+/** What a bundle depends on besides its inputs: the SDK it imports, the options below. */
+const BUILD_ID = `${SELF} 1`;
+/** Each load imports its own module instances, as a process that starts anew would. */
+let loads = 0;
 
 /** Connectors that could not be loaded; `problems` holds one per file at fault. */
 export class ConnectorError extends HookflowError {
@@ -67,11 +74,15 @@ export async function loadConnectors(
   if (files.length === 0) return { catalog, problems };
   // Stack traces of connector code then name the connector's own file and line.
   process.setSourceMapsEnabled(true);
-  const out = mkdtempSync(join(tmpdir(), 'hookflow-connectors-'));
+  const cache = openBundleCache(CACHE_DIR, BUILD_ID);
+  // Without a cache, bundles go to a directory of this load's, removed once imported.
+  const out = cache ? null : mkdtempSync(join(tmpdir(), 'hookflow-connectors-'));
+  const load = ++loads;
   try {
     for (const [i, file] of files.entries()) {
       // One bundle per file, named by its position: two connectors never share a module URL.
-      const loaded = await loadOne(file, join(out, `${i}-${basename(file)}.mjs`));
+      const target = cache ?? join(out!, `${i}-${basename(file)}.mjs`);
+      const loaded = await loadOne(file, target, load);
       if ('problem' in loaded) {
         problems.push(loaded.problem);
         continue;
@@ -83,7 +94,7 @@ export async function loadConnectors(
       }
     }
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (out) rmSync(out, { recursive: true, force: true });
   }
   return { catalog, problems };
 }
@@ -115,59 +126,24 @@ function listConnectorFiles(dir: string, problems: Problem[]): string[] {
   }
 }
 
+/** `target`: the cache, or the file to bundle to when there is none. */
 async function loadOne(
   file: string,
-  bundled: string,
+  target: BundleCache | string,
+  load: number,
 ): Promise<{ connector: Connector } | { problem: Problem }> {
   const absolute = resolve(file);
-  let code: string;
-  try {
-    // Loaded only when there is a connector file to bundle.
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [absolute],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'inline',
-      // The map's sources are relative to the output file; without one esbuild makes them
-      // relative to the working directory, and Node resolves them against the bundle's
-      // directory instead — stacks then name a path that does not exist.
-      outfile: bundled,
-      logLevel: 'silent',
-      nodePaths: [OWN_MODULES],
-      // CommonJS dependencies bundled into ESM still call require() for Node's modules.
-      banner: {
-        js: `import { createRequire as __hookflowRequire } from 'node:module'; const require = __hookflowRequire(${JSON.stringify(pathToFileURL(absolute).href)});`,
-      },
-      plugins: [
-        {
-          name: 'hookflow-self',
-          setup(b) {
-            b.onResolve({ filter: /^hookflow$/ }, () => ({ path: SELF, external: true }));
-          },
-        },
-      ],
-    });
-    code = result.outputFiles[0]?.text ?? '';
-  } catch (e) {
-    const first = (e as { errors?: Message[] }).errors?.[0];
-    const loc = first?.location;
-    const where = loc?.file ? resolve(loc.file) : absolute;
-    return {
-      problem: {
-        file: where === absolute ? file : where,
-        line: loc?.line ?? 1,
-        message: first ? first.text : errorMessage(e),
-      },
-    };
+  let bundled = typeof target === 'string' ? null : target.get(absolute);
+  if (bundled === null) {
+    const outfile = typeof target === 'string' ? target : target.outfile(absolute);
+    const built = await bundle(file, absolute, outfile);
+    if ('problem' in built) return built;
+    if (typeof target === 'string') writeFileSync(target, built.code);
+    bundled = typeof target === 'string' ? target : target.put(absolute, built.code, built.inputs);
   }
-  writeFileSync(bundled, code);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(bundled).href)) as Record<string, unknown>;
+    mod = (await import(`${pathToFileURL(bundled).href}?load=${load}`)) as Record<string, unknown>;
   } catch (e) {
     return {
       problem: {
@@ -189,6 +165,64 @@ async function loadOne(
     };
   }
   return { connector };
+}
+
+/** The connector's code with what it imports (but `hookflow`), and the files esbuild read. */
+async function bundle(
+  file: string,
+  absolute: string,
+  outfile: string,
+): Promise<{ code: string; inputs: string[] } | { problem: Problem }> {
+  try {
+    // Loaded only when there is a connector file to bundle.
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [absolute],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      // The map's sources are relative to the output file; without one esbuild makes them
+      // relative to the working directory, and Node resolves them against the bundle's
+      // directory instead — stacks then name a path that does not exist.
+      outfile,
+      logLevel: 'silent',
+      metafile: true,
+      nodePaths: [OWN_MODULES],
+      // CommonJS dependencies bundled into ESM still call require() for Node's modules.
+      banner: {
+        js: `import { createRequire as __hookflowRequire } from 'node:module'; const require = __hookflowRequire(${JSON.stringify(pathToFileURL(absolute).href)});`,
+      },
+      plugins: [
+        {
+          name: 'hookflow-self',
+          setup(b) {
+            b.onResolve({ filter: /^hookflow$/ }, () => ({ path: SELF, external: true }));
+          },
+        },
+      ],
+    });
+    return {
+      code: result.outputFiles[0]?.text ?? '',
+      // Relative to the working directory; plugins' virtual paths are not files.
+      inputs: Object.keys(result.metafile.inputs)
+        .map((p) => resolve(p))
+        .filter((p) => existsSync(p)),
+    };
+  } catch (e) {
+    const first = (e as { errors?: Message[] }).errors?.[0];
+    const loc = first?.location;
+    const where = loc?.file ? resolve(loc.file) : absolute;
+    return {
+      problem: {
+        file: where === absolute ? file : where,
+        line: loc?.line ?? 1,
+        message: first ? first.text : errorMessage(e),
+      },
+    };
+  }
 }
 
 /** The line in `file` where an error was thrown, from its (source-mapped) stack. */
