@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -51,6 +59,24 @@ describe('the connector bundle cache', () => {
     assert.ok(!existsSync(goneFile));
     assert.equal(cache.get(gone), null);
     assert.notEqual(cache.get(kept), null);
+  });
+
+  test('an entry naming a file outside the cache is ignored, never imported or removed', () => {
+    const dir = join(root, 'd');
+    const cache = openBundleCache(dir, 'build 1')!;
+    const source = join(root, 'd.ts');
+    const victim = join(root, 'victim.mjs');
+    writeFileSync(source, 'export {};');
+    writeFileSync(victim, '// not the cache');
+    cache.put(source, '// d', [source]);
+    const entryName = readdirSync(dir).find((n) => n.endsWith('.json'))!;
+    const entry = JSON.parse(readFileSync(join(dir, entryName), 'utf8')) as { bundle: string };
+    entry.bundle = '../victim.mjs';
+    writeFileSync(join(dir, entryName), JSON.stringify(entry));
+    assert.equal(cache.get(source), null);
+    rmSync(source);
+    cache.put(join(root, 'victim.mjs'), '// other', [victim]);
+    assert.ok(existsSync(victim), 'the file outside the cache is still there');
   });
 
   test('a directory that cannot be made means no cache', () => {

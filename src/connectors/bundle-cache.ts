@@ -60,11 +60,7 @@ export function openBundleCache(dir: string, buildId: string): BundleCache | nul
   const entryFile = (source: string) => join(dir, `${keyOf(source)}.json`);
 
   function readEntry(source: string): Entry | null {
-    try {
-      return JSON.parse(readFileSync(entryFile(source), 'utf8')) as Entry;
-    } catch {
-      return null;
-    }
+    return parseEntry(entryFile(source));
   }
 
   return {
@@ -114,15 +110,33 @@ export function openBundleCache(dir: string, buildId: string): BundleCache | nul
   function forgetRemoved(): void {
     for (const name of readdirSync(dir)) {
       if (!name.endsWith('.json')) continue;
-      try {
-        const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Entry;
-        if (existsSync(entry.source)) continue;
-        rmSync(join(dir, entry.bundle), { force: true });
-      } catch {
-        // unreadable: of no use either
-      }
+      const entry = parseEntry(join(dir, name));
+      if (entry && existsSync(entry.source)) continue;
+      if (entry) rmSync(join(dir, entry.bundle), { force: true });
       rmSync(join(dir, name), { force: true });
     }
+  }
+}
+
+/** Bundle file names as `put` makes them: nothing else in the directory is ever imported or removed. */
+const BUNDLE_NAME = /^[0-9a-f]{24}-[0-9a-f]{12}\.mjs$/;
+
+/** An entry as `put` wrote it, or null (missing, unreadable, or not of that shape). */
+function parseEntry(file: string): Entry | null {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<Entry>;
+    if (
+      typeof entry.source !== 'string' ||
+      typeof entry.sourceHash !== 'string' ||
+      typeof entry.bundle !== 'string' ||
+      !BUNDLE_NAME.test(entry.bundle) ||
+      typeof entry.inputs !== 'object' ||
+      entry.inputs === null
+    )
+      return null;
+    return entry as Entry;
+  } catch {
+    return null;
   }
 }
 
