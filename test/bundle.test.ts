@@ -81,12 +81,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the bundle commits a webhook and runs its job', async () => {
-  const res = await fetch(`${server.url}/hooks/hello`, {
+function postJson(path: string, body: unknown): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bundle' }),
+    body: JSON.stringify(body),
   });
+}
+
+test('the bundle commits a webhook and runs its job', async () => {
+  const res = await postJson('/hooks/hello', { name: 'bundle' });
   assert.equal(res.status, 202);
   const { id } = (await res.json()) as { id: string };
   let status = '';
@@ -99,21 +103,13 @@ test('the bundle commits a webhook and runs its job', async () => {
 });
 
 test("a user's connector runs on the bundle's SDK and answers a request_response", async () => {
-  const res = await fetch(`${server.url}/hooks/shout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: 'quiet' }),
-  });
+  const res = await postJson('/hooks/shout', { text: 'quiet' });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { upper: 'QUIET' });
 });
 
 test('request schemas refuse a bad body on first use; the API document and the UI are served', async () => {
-  const bad = await fetch(`${server.url}/api/jobs/replay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ rate: 'fast' }),
-  });
+  const bad = await postJson('/api/jobs/replay', { rate: 'fast' });
   assert.equal(bad.status, 400);
   const refused = (await bad.json()) as { error: { code: string; message: string } };
   assert.equal(refused.error.code, 'invalid_request');

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { openBundleCache } from './bundle-cache.js';
+import { openBundleCache, uncachedBundles } from './bundle-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hookflow-bundle-cache-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -77,6 +77,18 @@ describe('the connector bundle cache', () => {
     rmSync(source);
     cache.put(join(root, 'victim.mjs'), '// other', [victim]);
     assert.ok(existsSync(victim), 'the file outside the cache is still there');
+  });
+
+  test('without a cache, each source gets its own file in the load directory, never found again', () => {
+    const dir = mkdtempSync(join(root, 'load-'));
+    const bundles = uncachedBundles(dir);
+    const a = join(root, 'one', 'acme.ts');
+    const b = join(root, 'two', 'acme.ts');
+    const fileA = bundles.put(a, '// a', [a]);
+    assert.equal(fileA, bundles.outfile(a));
+    assert.notEqual(bundles.put(b, '// b', [b]), fileA, 'files whose names end alike');
+    assert.equal(readFileSync(fileA, 'utf8'), '// a');
+    assert.equal(bundles.get(a), null);
   });
 
   test('a directory that cannot be made means no cache', () => {

@@ -27,8 +27,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
+/** Where connector bundles are kept: the cache (`openBundleCache`), or one load's directory. */
 export interface BundleCache {
   /** The bundle built earlier from the same inputs, or null. */
   get(source: string): string | null;
@@ -116,6 +117,23 @@ export function openBundleCache(dir: string, buildId: string): BundleCache | nul
       rmSync(join(dir, name), { force: true });
     }
   }
+}
+
+/**
+ * Without a cache: bundles go to `dir`, a directory of one load's, never found again
+ * (`get` is always null).
+ */
+export function uncachedBundles(dir: string): BundleCache {
+  const fileOf = (source: string) =>
+    join(dir, `${sha256(source).slice(0, 12)}-${basename(source)}.mjs`);
+  return {
+    get: () => null,
+    outfile: fileOf,
+    put(source, code) {
+      writeFileSync(fileOf(source), code);
+      return fileOf(source);
+    },
+  };
 }
 
 /** Bundle file names as `put` makes them: nothing else in the directory is ever imported or removed. */

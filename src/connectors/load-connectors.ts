@@ -13,16 +13,16 @@
  *   const { catalog, problems } = await loadConnectors('connectors/');
  *   for (const p of problems) console.error(formatProblem(p));
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Message } from 'esbuild';
 import { errorMessage, HookflowError } from '../errors.js';
 import type { Problem } from '../workflow/errors.js';
 import { formatProblem } from '../workflow/errors.js';
 import { BUILTIN_CONNECTORS } from './builtins/index.js';
-import { openBundleCache } from './bundle-cache.js';
+import { openBundleCache, uncachedBundles } from './bundle-cache.js';
 import type { BundleCache } from './bundle-cache.js';
 import { ConnectorCatalog } from './catalog.js';
 import { isConnector } from './sdk/define-connector.js';
@@ -74,15 +74,14 @@ export async function loadConnectors(
   if (files.length === 0) return { catalog, problems };
   // Stack traces of connector code then name the connector's own file and line.
   process.setSourceMapsEnabled(true);
-  const cache = openBundleCache(CACHE_DIR, BUILD_ID);
   // Without a cache, bundles go to a directory of this load's, removed once imported.
+  const cache = openBundleCache(CACHE_DIR, BUILD_ID);
   const out = cache ? null : mkdtempSync(join(tmpdir(), 'hookflow-connectors-'));
+  const bundles = cache ?? uncachedBundles(out!);
   const load = ++loads;
   try {
-    for (const [i, file] of files.entries()) {
-      // One bundle per file, named by its position: two connectors never share a module URL.
-      const target = cache ?? join(out!, `${i}-${basename(file)}.mjs`);
-      const loaded = await loadOne(file, target, load);
+    for (const file of files) {
+      const loaded = await loadOne(file, bundles, load);
       if ('problem' in loaded) {
         problems.push(loaded.problem);
         continue;
@@ -126,20 +125,17 @@ function listConnectorFiles(dir: string, problems: Problem[]): string[] {
   }
 }
 
-/** `target`: the cache, or the file to bundle to when there is none. */
 async function loadOne(
   file: string,
-  target: BundleCache | string,
+  bundles: BundleCache,
   load: number,
 ): Promise<{ connector: Connector } | { problem: Problem }> {
   const absolute = resolve(file);
-  let bundled = typeof target === 'string' ? null : target.get(absolute);
+  let bundled = bundles.get(absolute);
   if (bundled === null) {
-    const outfile = typeof target === 'string' ? target : target.outfile(absolute);
-    const built = await bundle(file, absolute, outfile);
+    const built = await bundle(file, absolute, bundles.outfile(absolute));
     if ('problem' in built) return built;
-    if (typeof target === 'string') writeFileSync(target, built.code);
-    bundled = typeof target === 'string' ? target : target.put(absolute, built.code, built.inputs);
+    bundled = bundles.put(absolute, built.code, built.inputs);
   }
   let mod: Record<string, unknown>;
   try {

@@ -82,12 +82,11 @@ export async function startWorkerThread(opts: WorkerThreadOptions): Promise<Work
   let nextRequest = 1;
   const metricsWaiting = new Map<number, (m: MetricsJson) => void>();
   let stopped: (() => void) | null = null;
-  let first = true;
 
   function spawn(): Promise<void> {
     const storePort = opts.storePort?.();
-    thread = (first ? takePrestarted() : null) ?? spawnWorkerThread();
-    first = false;
+    // The first start takes the thread `serve` prestarted, if any; a restart makes a new one.
+    thread = takePrestarted() ?? spawnWorkerThread();
     // Its data is its first message (a prestarted thread was made before anyone knew it).
     const data: WorkerThreadData = {
       ...opts.data,
