@@ -157,7 +157,7 @@ async function startProcess(ctx, role, i, env) {
 const TICK_US = 10_000;
 
 /** CPU ticks used so far by Hookflow's processes (`pids`) and by every PostgreSQL process. */
-function cpuSample(pids) {
+export function cpuSample(pids) {
   const ticks = (pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -183,7 +183,7 @@ function cpuSample(pids) {
 }
 
 /** µs of CPU per request between two samples (null where PostgreSQL is not on this machine). */
-function cpuPerRequest(start, end, requests) {
+export function cpuPerRequest(start, end, requests) {
   if (!start || !end || !(requests > 0)) return null;
   const per = (a, b) =>
     a === null || b === null ? null : Math.round(((b - a) * TICK_US) / requests);

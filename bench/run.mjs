@@ -4,6 +4,11 @@
 // Workloads, one at a time, each with autocannon (50 connections, BENCH_DURATION seconds,
 // default 10, after a BENCH_WARMUP-second warm-up that is not counted, default 2):
 //   ceiling  POST to a bare node:http server that JSON.parses the body (bench/ceiling.mjs)
+//   floor    the durable floor (bench/floor.mjs): node:http, JSON.parse and a group commit
+//            before each 202 — on SQLite, then SQLite with each event's job (claim, step,
+//            finish), then PostgreSQL, then PostgreSQL with jobs: what any durable receiver
+//            can do on this machine, to read Hookflow's ratios against (PostgreSQL rows are
+//            skipped when BENCH_DATABASE_URL cannot be reached)
 //   ingest   POST /hooks/bench/ingest   fire_and_forget workflow, expects 202
 //   ingest+rl  the same ingest on a workflow with a rate_limit far above the offered load
 //            (nothing refused): the cost of counting each event, as a share of ingest
@@ -27,8 +32,8 @@
 // Environment:
 //   BENCH_DURATION   seconds per measured workload (default 10)
 //   BENCH_WARMUP     seconds of warm-up per workload (default 2; 0 to skip)
-//   BENCH_WORKLOADS  comma list of ceiling,ingest,ingest+rl,rr,startup,million,postgres
-//                    (default all seven)
+//   BENCH_WORKLOADS  comma list of ceiling,floor,ingest,ingest+rl,rr,startup,million,postgres
+//                    (default all eight)
 //   BENCH_STARTUP_RUNS   starts per arrangement of the startup workload (default 5)
 //   BENCH_MILLION_JOBS   jobs seeded for the million workload (default 1000000)
 //   BENCH_DATABASE_URL  the PostgreSQL run's database (default postgres://postgres@127.0.0.1:5432/test;
@@ -63,7 +68,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { benchMillion, millionChecks, printMillion } from './million.mjs';
-import { benchPostgres, postgresChecks, printPostgres } from './postgres.mjs';
+import {
+  benchPostgres,
+  cpuPerRequest,
+  cpuSample,
+  postgresChecks,
+  printPostgres,
+} from './postgres.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -72,7 +83,16 @@ const RESULTS_FILE = path.join(BENCH_DIR, 'results', 'latest.json');
 const DURATION = positiveNumber('BENCH_DURATION', 10);
 const WARMUP = nonNegativeNumber('BENCH_WARMUP', 2);
 const CONNECTIONS = 50;
-const ALL_WORKLOADS = ['ceiling', 'ingest', 'ingest+rl', 'rr', 'startup', 'million', 'postgres'];
+const ALL_WORKLOADS = [
+  'ceiling',
+  'floor',
+  'ingest',
+  'ingest+rl',
+  'rr',
+  'startup',
+  'million',
+  'postgres',
+];
 const WORKLOADS = (process.env.BENCH_WORKLOADS ?? ALL_WORKLOADS.join(','))
   .split(',')
   .map((s) => s.trim())
@@ -241,10 +261,11 @@ function freePort() {
 }
 
 /** Fork a helper server (ceiling/upstream) that reports {port} over IPC. */
-async function startHelper(script, name) {
+async function startHelper(script, name, args = [], env = undefined) {
   const child = track(
-    fork(path.join(BENCH_DIR, script), [], {
+    fork(path.join(BENCH_DIR, script), args, {
       execArgv: [],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     }),
     name,
@@ -830,15 +851,15 @@ function printReport(report) {
   );
   log();
   log(
-    `${pad('workload', 12)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}${pad('main µs', 9, true)}   cores: server (main) / bench / others`,
+    `${pad('workload', 19)}${pad('req/s', 11, true)}${pad('p99 ms', 9, true)}${pad('errors', 9, true)}${pad('× ceiling', 11, true)}${pad('µs CPU/req', 12, true)}${pad('main µs', 9, true)}   cores: server (main) / bench / others`,
   );
-  log('-'.repeat(112));
+  log('-'.repeat(119));
   for (const w of Object.values(workloads)) {
     const ratio = ceilingReqPerSec ? (w.reqPerSecMean / ceilingReqPerSec).toFixed(2) : null;
     const c = w.cpuCores;
     const cores = c ? `${c.server} (${c.serverMain}) / ${c.bench} / ${c.others}` : '—';
     log(
-      `${pad(w.workload, 12)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}${pad(w.serverMainCpuUsPerReq, 9, true)}   ${cores}`,
+      `${pad(w.workload, 19)}${pad(w.reqPerSecMean, 11, true)}${pad(w.latencyMs.p99, 9, true)}${pad(w.errors, 9, true)}${pad(ratio, 11, true)}${pad(w.serverCpuUsPerReq, 12, true)}${pad(w.serverMainCpuUsPerReq, 9, true)}   ${cores}`,
     );
   }
   if (report.hookflow.peakRssMb !== null) {
@@ -1033,6 +1054,8 @@ async function main() {
     await stopChild(ceiling.child);
   }
 
+  if (WORKLOADS.includes('floor')) report.floor = await measureFloor(report);
+
   // The upstream of the rr workloads, embedded and PostgreSQL (idle during million).
   const upstream = WORKLOADS.some((w) => w === 'rr' || w === 'postgres')
     ? await startHelper('upstream.mjs', 'upstream')
@@ -1208,6 +1231,83 @@ async function main() {
       `  node bench/profile-summary.mjs ${CPU_PROF_DIR} --phase ingest   (or rr, drain; windows from ${path.relative(ROOT, RESULTS_FILE)})`,
     );
   }
+}
+
+/**
+ * The durable floor (bench/floor.mjs) in each mode: its workloads join the table as
+ * `floor:MODE`; for the modes with jobs, how long the jobs took to catch up after the load.
+ */
+async function measureFloor(report) {
+  const out = { modes: {} };
+  const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  let pgReachable = true;
+  try {
+    await admin.connect();
+  } catch (err) {
+    pgReachable = false;
+    out.pgSkipped = `PostgreSQL not reachable at BENCH_DATABASE_URL (${err.message})`;
+    log(`· floor: ${out.pgSkipped}; its PostgreSQL modes are skipped`);
+  }
+  const schema = `hookflow_floor_${process.pid}`;
+  try {
+    for (const mode of ['sqlite', 'sqlite+jobs', 'pg', 'pg+jobs']) {
+      if (mode.startsWith('pg') && !pgReachable) continue;
+      if (mode.startsWith('pg')) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-floor-'));
+      const floor = await startHelper('floor.mjs', `floor ${mode}`, [mode], {
+        FLOOR_DIR: dir,
+        FLOOR_DATABASE_URL: databaseUrl,
+        FLOOR_SCHEMA: schema,
+      });
+      const name = `floor:${mode}`;
+      const cpuBefore = cpuSample([floor.child.pid]);
+      const w = await workload(name, `${floor.url}/`, 202, { server: floor.child.pid });
+      report.workloads[name] = w;
+      const ended = Date.now();
+      let queued = null;
+      // The jobs still waiting when the load stopped, until none is left (≤ 30 s).
+      while (Date.now() - ended < 30_000) {
+        floor.child.send('stats');
+        queued = await Promise.race([
+          new Promise((resolve) => floor.child.once('message', (m) => resolve(m.queued))),
+          sleep(5000).then(() => null),
+        ]);
+        if (queued === 0 || !mode.endsWith('+jobs')) break;
+        await sleep(100);
+      }
+      // From the first warm-up request until the last job finished: each event and its job.
+      const cpu = cpuPerRequest(
+        cpuBefore,
+        cpuSample([floor.child.pid]),
+        w.expected + (w.warmup?.expected ?? 0),
+      );
+      out.modes[mode] = {
+        reqPerSec: w.reqPerSecMean,
+        jobsLeft: mode.endsWith('+jobs') ? queued : null,
+        drainMs: mode.endsWith('+jobs') && queued === 0 ? Date.now() - ended : null,
+        cpuUsPerEvent: cpu && {
+          server: cpu.hookflowUs,
+          postgres: mode.startsWith('pg') ? cpu.postgresUs : null,
+        },
+      };
+      log(
+        `  CPU per event${mode.endsWith('+jobs') ? ', its job included' : ''}: server ${cpu?.hookflowUs ?? '?'} µs${mode.startsWith('pg') ? ` + PostgreSQL ${cpu?.postgresUs ?? '?'} µs` : ''}` +
+          (mode.endsWith('+jobs')
+            ? `; jobs ${queued === 0 ? `all finished ${round((Date.now() - ended) / 1000, 2)} s after the load` : `${queued} not finished 30 s after the load`}`
+            : ''),
+      );
+      await stopChild(floor.child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    if (pgReachable) {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+      await admin.end().catch(() => {});
+    }
+  }
+  return out;
 }
 
 /**
