@@ -33,12 +33,10 @@ export interface PgAccessOptions {
 
 export interface PgAccess {
   readonly pool: pg.Pool;
-  /** One statement, its own transaction; `unflushed` as for `transaction`. */
   query<R extends pg.QueryResultRow>(
     operation: string,
     text: string,
     params?: unknown[],
-    opts?: TransactionOptions,
   ): Promise<pg.QueryResult<R>>;
   /**
    * Runs `fn` in BEGIN … COMMIT on one connection; rolls back and rethrows when it throws.
@@ -74,12 +72,6 @@ const types = {
 
 function createPool(opts: PgAccessOptions, max: number, settings: string[]): pg.Pool {
   if (opts.schema !== 'public') settings.push(`-c search_path=${opts.schema}`);
-  // A prepared statement is planned once per connection, and again only when its tables'
-  // statistics change (statistics.ts). With the default ('auto'), PostgreSQL kept making a
-  // custom plan of the accept batch and the job writes at every execution: planning was 14 %
-  // of its CPU under ingest (perf), 4 % with this. Hookflow's statements are written for
-  // index access and need no parameter values to be planned well.
-  settings.push('-c plan_cache_mode=force_generic_plan');
   const { Pool } = pgDriver();
   const pool = new Pool({
     connectionString: opts.connectionString,
@@ -102,11 +94,17 @@ function createPool(opts: PgAccessOptions, max: number, settings: string[]): pg.
 export function createPgAccess(opts: PgAccessOptions): PgAccess {
   const pool = createPool(opts, opts.poolSize, []);
   // Made on first use: claims and wake-ups need no SET LOCAL synchronous_commit. Claims walk
-  // the queue in index order and stop at their limit; a bitmap scan, which the planner picks
-  // when its statistics of the fast-changing jobs table are stale, reads the whole status.
+  // the queue in index order and stop at their limit, whatever the statistics say: a bitmap
+  // scan reads the whole status, and a sequential scan with a sort (a plan made while the table
+  // was small, or after an ANALYZE that ran during a backlog, most rows then being queued)
+  // reads the whole table.
   let unflushed: pg.Pool | null = null;
   const unflushedPool = () =>
-    (unflushed ??= createPool(opts, 2, ['-c synchronous_commit=off', '-c enable_bitmapscan=off']));
+    (unflushed ??= createPool(opts, 2, [
+      '-c synchronous_commit=off',
+      '-c enable_bitmapscan=off',
+      '-c enable_seqscan=off',
+    ]));
   let waking: Promise<void> | null = null;
   let wakeAgain = false;
 
@@ -122,14 +120,9 @@ export function createPgAccess(opts: PgAccessOptions): PgAccess {
 
   return {
     pool,
-    async query<R extends pg.QueryResultRow>(
-      operation: string,
-      text: string,
-      params?: unknown[],
-      opts?: TransactionOptions,
-    ) {
+    async query<R extends pg.QueryResultRow>(operation: string, text: string, params?: unknown[]) {
       try {
-        return await (opts?.unflushed ? unflushedPool() : pool).query<R>(queryOf(text, params));
+        return await pool.query<R>(queryOf(text, params));
       } catch (error) {
         throw storeError(operation, error);
       }

@@ -106,8 +106,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // What every method uses: the pool, once the store is open.
   const db: PgAccess = {
     pool: pool.pool,
-    query: async (operation, text, params, queryOpts) =>
-      ready(operation).query(operation, text, params, queryOpts),
+    query: async (operation, text, params) => ready(operation).query(operation, text, params),
     transaction: async (operation, fn, txOpts) =>
       ready(operation).transaction(operation, fn, txOpts),
     wakeWorkers: () => {
@@ -220,18 +219,6 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       const lookExpired = Date.now() >= nextExpiredLook;
       // A claim need not wait for its WAL flush: lost in a crash of the database, the job is
       // simply claimable again, and the claimer's owner-checked writes are refused.
-      if (!lookExpired) {
-        // Usually one statement does; a job with a concurrency key needs the transaction.
-        const alone = await db.query<Partial<ClaimRow> & { keyed: boolean }>(
-          'claimNextJobs',
-          sql.CLAIM_QUEUED_ALONE,
-          [n, owner, leaseMs],
-          { unflushed: true },
-        );
-        if (alone.rows[0]?.keyed !== true) {
-          return claimed(alone.rows.filter((r): r is ClaimRow & { keyed: boolean } => !!r.id));
-        }
-      }
       const rows = await db.transaction(
         'claimNextJobs',
         async (client) => {

@@ -2,9 +2,8 @@
  * @module store/postgres/prepared
  * The hot statements run as named prepared statements: PostgreSQL parses and plans them once
  * per connection instead of on every call (the accept batch, the job writes and the claims are
- * large CTEs whose planning cost more than their execution on small batches). Once means
- * `plan_cache_mode=force_generic_plan` (pool.ts), and a new plan when the tables' statistics
- * change (statistics.ts).
+ * large CTEs whose planning cost more than their execution on small batches). PostgreSQL
+ * plans them anew when their tables' statistics change (statistics.ts keeps them current).
  *
  * @example
  *   export const CLAIM = prepared('hookflow_claim', 'UPDATE jobs …');

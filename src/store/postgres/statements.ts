@@ -151,30 +151,6 @@ export const CLAIM_QUEUED = prepared(
   ${CLAIM_RETURNING}`,
 );
 
-/**
- * $1 limit, $2 owner, $3 lease ms: the claim of CLAIM_QUEUED in one statement, without a
- * transaction around it, for the usual case — the oldest queued jobs that are due, none of
- * them with a concurrency key. When one of them has a key, it claims nothing and answers one
- * row whose `keyed` is true: the caller claims in a transaction (CLAIM_QUEUED and the key's
- * recount, concurrency.ts). Otherwise each claimed job is a row with `keyed` false, and no
- * job answers one row of nulls. One round trip instead of three (BEGIN, the claim, COMMIT).
- */
-export const CLAIM_QUEUED_ALONE = prepared(
-  'hookflow_claim_queued_alone',
-  `
-  WITH pick AS (
-    SELECT seq, concurrency_key FROM jobs j
-    WHERE status = 'queued' AND ${isDue('j', NOW_MS)}
-    ORDER BY seq LIMIT $1
-    FOR UPDATE SKIP LOCKED),
-  keyed AS (SELECT EXISTS (SELECT 1 FROM pick WHERE concurrency_key IS NOT NULL) AS keyed),
-  claimed AS (
-    UPDATE jobs SET ${CLAIM_SET}
-    WHERE seq IN (SELECT seq FROM pick) AND NOT (SELECT keyed FROM keyed)
-    ${CLAIM_RETURNING})
-  SELECT claimed.*, keyed.keyed FROM keyed LEFT JOIN claimed ON true`,
-);
-
 /** $1 limit, $2 owner, $3 lease ms: running jobs whose owner's lease expired (a dead worker). */
 export const CLAIM_EXPIRED = prepared(
   'hookflow_claim_expired',

@@ -6,16 +6,17 @@
  * each time the table grew by about a third (a job changes its row three times) — by one
  * process of the cluster at a time.
  *
- * Why: the hot statements are prepared and keep the generic plan they were given (pool.ts),
- * and a table that was never analyzed looks tiny to the planner: plans made on a fresh schema
- * read `jobs` whole (a hash join over a sequential scan in the job writes, the claims and the
- * accept's check of taken ids), a cost per statement that grows with the table — for good,
- * while nothing analyzes it. PostgreSQL's autovacuum analyzes far sooner (50 rows + 10 %), but
- * it may be off or behind (a schema just filled by `hookflow migrate`, say); an ANALYZE
- * invalidates the cached plans, and the next executions are planned on the indexes. Measured
- * on a fresh schema under 5 s of the bench's ingest, with autovacuum off: 1.0–3.4 M rows read by
- * sequential scans of `jobs` without it, 0.07–0.2 M with it (all before the first ANALYZE).
- * Growth by a share keeps its cost flat per row: ANALYZE samples at most 30,000 rows.
+ * Why: the hot statements are prepared (prepared.ts), and PostgreSQL keeps the generic plan of
+ * a prepared statement once it looks no dearer than the custom ones. A table never analyzed
+ * looks tiny to the planner: plans made on a fresh schema read `jobs` whole (a hash join over a
+ * sequential scan in the job writes and the accept's check of taken ids), a cost per statement
+ * that grows with the table, and that stays while nothing analyzes it. PostgreSQL's autovacuum
+ * analyzes far sooner (50 rows + 10 %), but it may be off or behind (a schema just filled by
+ * `hookflow migrate`, say); an ANALYZE invalidates the cached plans, and the next executions
+ * are planned on the indexes. Measured on a fresh schema under 5 s of the bench's ingest, with
+ * autovacuum off: 1.0–3.4 M rows read by sequential scans of `jobs` without it, 0.07–0.2 M with
+ * it (all before the first ANALYZE). Growth by a share keeps its cost flat per row: ANALYZE
+ * samples at most 30,000 rows.
  *
  * It is upkeep, not a duty: a failed look is tried again a second later (the database away, a
  * lock timeout), and a role that may not analyze the tables (not their owner) stops looking.
