@@ -43,7 +43,11 @@ export interface StartOptions {
   dataDir?: string;
   /** Where jobs are stored. Default sqlite. */
   backend?: BackendName;
-  /** postgres: join this schema (another server's) instead of a new one; not dropped at close. */
+  /**
+   * postgres: join this schema (another server's) instead of a new one. Dropped at close only
+   * when `dataDir` is given too — a restart, taking the earlier server's data over (it removes
+   * that data dir as well); a server that only shares a schema another runs on leaves it.
+   */
   schema?: string;
   /** Settings (HOOKFLOW_*) and the values of `${env:}` in connection documents. */
   env?: Record<string, string>;
@@ -77,6 +81,7 @@ export async function startServer(
   };
   const workflows = workflowYaml.map((text, i) => parseWorkflow(text, `inline-${i}.yaml`, load));
   const schema = opts.backend === 'postgres' ? (opts.schema ?? randomSchema()) : null;
+  const ownsSchema = opts.schema === undefined || opts.dataDir !== undefined;
   const config = loadConfig(
     { port: '0', host: '127.0.0.1', data: dataDir },
     schema === null ? env : { ...postgresEnv(schema), ...env },
@@ -99,7 +104,7 @@ export async function startServer(
       await app.close();
       if (closeOpts.keepData) return;
       rmSync(dataDir, { recursive: true, force: true });
-      if (schema !== null && opts.schema === undefined) await dropSchema(schema);
+      if (schema !== null && ownsSchema) await dropSchema(schema);
     },
     async finishedJob(id, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
