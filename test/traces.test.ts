@@ -232,7 +232,12 @@ describe('traces', () => {
       });
       const { id } = (await res.json()) as { id: string };
       await until(() => calls === 1, 10_000);
-      const [request] = await spansOf(tp.traceId, 1);
+      // The request's span, not the first one exported: the `queued` span may leave before it.
+      await until(
+        () => receiver.spans.some((s) => s.traceId === tp.traceId && s.kind === SERVER),
+        10_000,
+      );
+      const request = one(await spansOf(tp.traceId, 1), (s) => s.kind === SERVER, 'request');
       await first.kill('SIGKILL');
 
       const second = await spawnServe(args, env);
@@ -252,7 +257,7 @@ describe('traces', () => {
         const spans = await spansOf(tp.traceId, 4);
         const job = one(spans, (s) => s.name === 'job resumed', 'resumed job');
         assert.equal(job.attributes['hookflow.job.attempt'], 2);
-        assert.equal(job.parentSpanId, request!.spanId);
+        assert.equal(job.parentSpanId, request.spanId);
         assert.ok([...calledOnce].every((h) => h?.startsWith(`00-${tp.traceId}-`)));
       } finally {
         await second.kill('SIGTERM');
