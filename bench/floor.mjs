@@ -57,7 +57,10 @@ function flush() {
   store.accept(events).then(
     () => {
       for (const e of events) {
-        e.res.writeHead(202, { 'content-type': 'application/json', 'content-length': 17 });
+        e.res.writeHead(202, {
+          'content-type': 'application/json',
+          'content-length': ACCEPTED.length,
+        });
         e.res.end(ACCEPTED);
       }
       if (withJobs) store.runJobs();

@@ -20,6 +20,11 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The database the bench's PostgreSQL runs use: BENCH_DATABASE_URL, or the local test one. */
+export function benchDatabaseUrl() {
+  return process.env.BENCH_DATABASE_URL || DEFAULT_URL;
+}
 const LATENCY_SAMPLES = 40;
 const DRAIN_TIMEOUT_MS = 60_000;
 const ARRANGEMENTS = {
@@ -33,7 +38,7 @@ const ARRANGEMENTS = {
  * stopChild, freePort, readProcStatus, round }.
  */
 export async function benchPostgres(ctx) {
-  const databaseUrl = process.env.BENCH_DATABASE_URL || DEFAULT_URL;
+  const databaseUrl = benchDatabaseUrl();
   const admin = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await admin.query('SELECT 1');

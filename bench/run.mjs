@@ -69,6 +69,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { benchMillion, millionChecks, printMillion } from './million.mjs';
 import {
+  benchDatabaseUrl,
   benchPostgres,
   cpuPerRequest,
   cpuSample,
@@ -1239,7 +1240,7 @@ async function main() {
  */
 async function measureFloor(report) {
   const out = { modes: {} };
-  const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const databaseUrl = benchDatabaseUrl();
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: databaseUrl });
   let pgReachable = true;
@@ -1253,8 +1254,10 @@ async function measureFloor(report) {
   const schema = `hookflow_floor_${process.pid}`;
   try {
     for (const mode of ['sqlite', 'sqlite+jobs', 'pg', 'pg+jobs']) {
-      if (mode.startsWith('pg') && !pgReachable) continue;
-      if (mode.startsWith('pg')) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      const onPg = mode.startsWith('pg');
+      const withJobs = mode.endsWith('+jobs');
+      if (onPg && !pgReachable) continue;
+      if (onPg) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       const dir = mkdtempSync(path.join(os.tmpdir(), 'hookflow-floor-'));
       const floor = await startHelper('floor.mjs', `floor ${mode}`, [mode], {
         FLOOR_DIR: dir,
@@ -1266,15 +1269,19 @@ async function measureFloor(report) {
       const w = await workload(name, `${floor.url}/`, 202, { server: floor.child.pid });
       report.workloads[name] = w;
       const ended = Date.now();
+      // With jobs: the jobs still waiting when the load stopped, until none is left (≤ 30 s).
       let queued = null;
-      // The jobs still waiting when the load stopped, until none is left (≤ 30 s).
-      while (Date.now() - ended < 30_000) {
+      let drainMs = null;
+      while (withJobs && Date.now() - ended < 30_000) {
         floor.child.send('stats');
         queued = await Promise.race([
           new Promise((resolve) => floor.child.once('message', (m) => resolve(m.queued))),
           sleep(5000).then(() => null),
         ]);
-        if (queued === 0 || !mode.endsWith('+jobs')) break;
+        if (queued === 0) {
+          drainMs = Date.now() - ended;
+          break;
+        }
         await sleep(100);
       }
       // From the first warm-up request until the last job finished: each event and its job.
@@ -1285,17 +1292,14 @@ async function measureFloor(report) {
       );
       out.modes[mode] = {
         reqPerSec: w.reqPerSecMean,
-        jobsLeft: mode.endsWith('+jobs') ? queued : null,
-        drainMs: mode.endsWith('+jobs') && queued === 0 ? Date.now() - ended : null,
-        cpuUsPerEvent: cpu && {
-          server: cpu.hookflowUs,
-          postgres: mode.startsWith('pg') ? cpu.postgresUs : null,
-        },
+        jobsLeft: withJobs ? queued : null,
+        drainMs,
+        cpuUsPerEvent: cpu && { server: cpu.hookflowUs, postgres: onPg ? cpu.postgresUs : null },
       };
       log(
-        `  CPU per event${mode.endsWith('+jobs') ? ', its job included' : ''}: server ${cpu?.hookflowUs ?? '?'} µs${mode.startsWith('pg') ? ` + PostgreSQL ${cpu?.postgresUs ?? '?'} µs` : ''}` +
-          (mode.endsWith('+jobs')
-            ? `; jobs ${queued === 0 ? `all finished ${round((Date.now() - ended) / 1000, 2)} s after the load` : `${queued} not finished 30 s after the load`}`
+        `  CPU per event${withJobs ? ', its job included' : ''}: server ${cpu?.hookflowUs ?? '?'} µs${onPg ? ` + PostgreSQL ${cpu?.postgresUs ?? '?'} µs` : ''}` +
+          (withJobs
+            ? `; jobs ${drainMs !== null ? `all finished ${round(drainMs / 1000, 2)} s after the load` : `${queued ?? '?'} not finished 30 s after the load`}`
             : ''),
       );
       await stopChild(floor.child);

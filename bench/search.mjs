@@ -29,6 +29,7 @@ import { parseMatches, parseMatchPath, searchTerms } from '../src/search/index.j
 import { startRetention } from '../src/retention/index.js';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
+import { benchDatabaseUrl } from './postgres.mjs';
 import { parseWorkflow } from '../src/workflow/index.js';
 
 const { values: args } = parseArgs({
@@ -43,7 +44,7 @@ const JOBS = Number(args.jobs);
 const RETENTION_JOBS = Number(args['retention-jobs']);
 const BACKENDS = args.backends.split(',');
 const SKIP = new Set(args.skip);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = benchDatabaseUrl();
 const DECLARED = parseMatchPath('body.order.id');
 const DAY = 86_400_000;
 const log = (...a) => console.error(...a);

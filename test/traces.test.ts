@@ -112,14 +112,20 @@ describe('traces', () => {
   }
 
   /**
-   * The span of a trace by name, once exported. Waiting for a count of spans instead is only
-   * right for the whole trace: spans leave in the order they end, and a job's ends last.
+   * The one span of a trace that `match`es, once exported. Waiting for a count of spans instead
+   * is only right for the whole trace: spans leave in the order they end, a job's last.
    */
-  async function spanNamed(traceId: string, name: string): Promise<ReceivedSpan> {
-    const of = () => receiver.spans.filter((s) => s.traceId === traceId && s.name === name);
+  async function spanWhere(
+    traceId: string,
+    match: (s: ReceivedSpan) => boolean,
+    what: string,
+  ): Promise<ReceivedSpan> {
+    const of = () => receiver.spans.filter((s) => s.traceId === traceId && match(s));
     await until(() => of().length > 0, 10_000);
-    return one(of(), () => true, name);
+    return one(of(), () => true, what);
   }
+  const spanNamed = (traceId: string, name: string) =>
+    spanWhere(traceId, (s) => s.name === name, name);
 
   test("the sender's traceparent is the parent of the request, whose job, steps and outbound request follow in one trace", async () => {
     const tp = traceparent();
@@ -243,11 +249,7 @@ describe('traces', () => {
       const { id } = (await res.json()) as { id: string };
       await until(() => calls === 1, 10_000);
       // The request's span, not the first one exported: the `queued` span may leave before it.
-      await until(
-        () => receiver.spans.some((s) => s.traceId === tp.traceId && s.kind === SERVER),
-        10_000,
-      );
-      const request = one(await spansOf(tp.traceId, 1), (s) => s.kind === SERVER, 'request');
+      const request = await spanWhere(tp.traceId, (s) => s.kind === SERVER, 'request');
       await first.kill('SIGKILL');
 
       const second = await spawnServe(args, env);
